@@ -1,0 +1,55 @@
+// https://nuxt.com/docs/api/configuration/nuxt-config
+export default defineNuxtConfig({
+  modules: ['@pinia/nuxt', '@nuxt/eslint'],
+  // Devtools and telemetry would reach the network; the product must run offline.
+  devtools: { enabled: false },
+
+  app: {
+    // Keep baseURL at '/': a non-root baseURL breaks WebSocket routes in production (nitro#2347).
+    head: {
+      title: 'Jizhan',
+      htmlAttrs: { lang: 'en' },
+      meta: [{ name: 'viewport', content: 'width=device-width, initial-scale=1' }],
+    },
+  },
+  css: ['~/assets/main.css'],
+
+  // Every value here is overridable at runtime by an environment variable (NUXT_…, NUXT_PUBLIC_…);
+  // README.md lists them all.
+  runtimeConfig: {
+    /** Folder for the SQLite file and the generated session secret. */
+    dataDir: '.data',
+    /** Secret for session ids; generated once into dataDir when empty. */
+    sessionSecret: '',
+    /** Session lifetime in seconds (30 days). */
+    sessionMaxAgeSeconds: 60 * 60 * 24 * 30,
+    /** Lifetime of a WebSocket ticket for non-browser clients. */
+    ticketTtlSeconds: 60,
+    /** Extra origins allowed to open the WebSocket, comma-separated; the app's own origin always is. */
+    allowedOrigins: '',
+    /** Client ping interval and the time a pong may take (engine.io uses 25 s / 20 s, Centrifugo 25 s). */
+    heartbeatIntervalMs: 25_000,
+    heartbeatTimeoutMs: 10_000,
+    public: {
+      /** Reconnect backoff: full jitter over min(cap, base · 2^attempt). */
+      reconnectBaseMs: 1_000,
+      reconnectCapMs: 30_000,
+      /** Failed attempts in a row before the client stops and offers Retry. */
+      reconnectMaxAttempts: 10,
+    },
+  },
+  compatibilityDate: '2025-07-15',
+
+  nitro: {
+    experimental: { websocket: true },
+  },
+
+  typescript: {
+    strict: true,
+  },
+  telemetry: false,
+
+  eslint: {
+    config: { stylistic: true },
+  },
+})

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { defineConfig } from '@playwright/test'
+import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/browser'
+
+const port = Number(process.env.E2E_PORT ?? 3217)
+// The config is evaluated in every worker too: create the data folder once, in the main process.
+process.env.JIZHAN_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'jizhan-e2e-'))
+
+/**
+ * End-to-end tests drive the production build (.output) in Chromium: two browser contexts are two
+ * people. Heartbeat and backoff are shortened so a dropped link is noticed within seconds.
+ */
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: 'node .output/server/index.mjs',
+    url: `http://127.0.0.1:${port}/login`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    env: {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NUXT_DATA_DIR: process.env.JIZHAN_E2E_DATA_DIR,
+      NUXT_HEARTBEAT_INTERVAL_MS: '1000',
+      NUXT_HEARTBEAT_TIMEOUT_MS: '1000',
+      NUXT_PUBLIC_RECONNECT_BASE_MS: '500',
+      NUXT_PUBLIC_RECONNECT_CAP_MS: '2000',
+    },
+  },
+})

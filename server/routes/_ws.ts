@@ -1,0 +1,90 @@
+import type { Peer } from 'crossws'
+import { parseClientFrame } from '#shared/protocol'
+import type { Connection } from '../utils/pool'
+
+/**
+ * The base station's socket. Hooks only wire: upgrade authenticates, open registers, message parses
+ * and dispatches, close unregisters. Every hook is guarded: an exception inside one would otherwise
+ * become an unhandled rejection with the socket left open.
+ */
+
+interface PeerState {
+  conn: Connection
+  /** Frames of one connection are handled one after another, so async work cannot reorder them. */
+  queue: Promise<void>
+}
+const states = new WeakMap<Peer, PeerState>()
+
+function connectionFor(peer: Peer, identity: Identity): Connection {
+  return {
+    id: peer.id,
+    user: identity.user,
+    sessionHash: identity.sessionHash,
+    lastSeenAt: Date.now(),
+    send: text => peer.send(text),
+    close: (code, reason) => peer.close(code, reason),
+    terminate: () => peer.terminate(),
+  }
+}
+
+export default defineWebSocketHandler({
+  async upgrade(request) {
+    let result: Identity | Response
+    try {
+      result = await authenticateUpgrade(request)
+    }
+    catch (error) {
+      console.error('[ws] upgrade failed', error)
+      result = new Response('Internal error', { status: 500 })
+    }
+    // Refuse by throwing a Response: crossws 0.3 and 0.4 both turn it into that HTTP status.
+    if (result instanceof Response) throw result
+    request.context.identity = result
+  },
+
+  open(peer) {
+    try {
+      const identity = peer.context.identity as Identity | undefined
+      if (!identity) return peer.close(1011, 'no identity')
+      const conn = connectionFor(peer, identity)
+      states.set(peer, { conn, queue: Promise.resolve() })
+      join(conn)
+    }
+    catch (error) {
+      console.error('[ws] open failed', error)
+      peer.close(1011, 'internal error')
+    }
+  },
+
+  message(peer, message) {
+    const state = states.get(peer)
+    if (!state) return
+    try {
+      state.conn.lastSeenAt = Date.now()
+      const parsed = parseClientFrame(message.text())
+      // Answers go through the queue too, so they come back in the order the frames came in.
+      state.queue = state.queue.then(async () => {
+        if (!parsed.ok) return sendErrorFrame(state.conn, parsed.code, parsed.message, parsed.cid)
+        await handleFrame(state.conn, parsed.frame)
+      }).catch((error) => {
+        console.error('[ws] frame failed', error)
+        sendErrorFrame(state.conn, 'internal', 'The server failed to process the frame; it was not processed.',
+          parsed.ok && parsed.frame.type === 'send' ? parsed.frame.cid : undefined)
+      })
+    }
+    catch (error) {
+      console.error('[ws] message failed', error)
+    }
+  },
+
+  close(peer) {
+    const state = states.get(peer)
+    if (!state) return
+    states.delete(peer)
+    leave(state.conn)
+  },
+
+  error(peer, error) {
+    console.error('[ws] socket error', peer.id, error)
+  },
+})

@@ -1,0 +1,88 @@
+import type { PublicUser } from '#shared/protocol'
+
+/** One open socket of a signed-in user, as the pool and the relay see it. */
+export interface Connection {
+  readonly id: string
+  readonly user: PublicUser
+  /** The session this socket was authenticated by; ending it closes the socket. */
+  readonly sessionHash: string
+  /** Time of the last frame received (ms), for the liveness sweep. */
+  lastSeenAt: number
+  send(text: string): void
+  close(code: number, reason: string): void
+  terminate(): void
+}
+
+/**
+ * Who is online: userId → that user's open connections (tabs, devices). A plain data structure, no
+ * timers and no I/O, so it is tested with fake connections.
+ */
+export class UserPool<C extends Connection = Connection> {
+  readonly #byUser = new Map<number, Set<C>>()
+  #size = 0
+
+  /** Adds a connection; true when it is the user's first (the user came online). */
+  add(conn: C): boolean {
+    let set = this.#byUser.get(conn.user.id)
+    const first = !set
+    if (!set) this.#byUser.set(conn.user.id, set = new Set())
+    if (!set.has(conn)) {
+      set.add(conn)
+      this.#size++
+    }
+    return first
+  }
+
+  /** Removes a connection; true when it was the user's last (the user went offline). Idempotent. */
+  remove(conn: C): boolean {
+    const set = this.#byUser.get(conn.user.id)
+    if (!set?.delete(conn)) return false
+    this.#size--
+    if (set.size > 0) return false
+    this.#byUser.delete(conn.user.id)
+    return true
+  }
+
+  has(conn: C): boolean {
+    return this.#byUser.get(conn.user.id)?.has(conn) ?? false
+  }
+
+  /** The user's open connections (empty when offline). */
+  connectionsOf(userId: number): ReadonlySet<C> {
+    return this.#byUser.get(userId) ?? EMPTY
+  }
+
+  isOnline(userId: number): boolean {
+    return this.#byUser.has(userId)
+  }
+
+  /** Every online user, once each. */
+  onlineUsers(): PublicUser[] {
+    const users: PublicUser[] = []
+    for (const set of this.#byUser.values()) {
+      const first = set.values().next().value
+      if (first) users.push({ id: first.user.id, username: first.user.username })
+    }
+    return users
+  }
+
+  /** Every open connection. */
+  * connections(): IterableIterator<C> {
+    for (const set of this.#byUser.values()) yield* set
+  }
+
+  /** Open connections in all. */
+  get size(): number {
+    return this.#size
+  }
+
+  /** Users online. */
+  get userCount(): number {
+    return this.#byUser.size
+  }
+}
+
+const EMPTY: ReadonlySet<never> = new Set()
+
+/** The process-wide pool of this server instance. */
+export const pool = new UserPool()

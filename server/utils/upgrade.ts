@@ -1,0 +1,57 @@
+import { TICKET_PROTOCOL_PREFIX } from '#shared/protocol'
+
+/** The parts of an upgrade request authentication needs (crossws exposes `url` and `headers`). */
+export interface UpgradeRequest {
+  headers: Headers
+}
+
+/** Refusal of an upgrade: a non-ok Response, which crossws turns into that HTTP status. */
+function refuse(status: number, message: string): Response {
+  return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
+}
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  if (!header) return undefined
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      const raw = part.slice(eq + 1).trim()
+      try {
+        return decodeURIComponent(raw)
+      }
+      catch {
+        return raw
+      }
+    }
+  }
+  return undefined
+}
+
+/**
+ * Decides who may open a socket. A browser proves itself with its session cookie and an allowed
+ * Origin; another client with a ticket offered as a (never first) subprotocol. Returns the identity,
+ * or the Response that refuses the upgrade.
+ */
+export async function authenticateUpgrade(request: UpgradeRequest): Promise<Identity | Response> {
+  const headers = request.headers
+  const origin = headers.get('origin')
+  if (origin !== null && !isOriginAllowed(origin, headers.get('host'), parseAllowedOrigins(useRuntimeConfig().allowedOrigins))) {
+    return refuse(403, 'Origin not allowed')
+  }
+
+  const protocols = (headers.get('sec-websocket-protocol') ?? '').split(',').map(p => p.trim()).filter(Boolean)
+  const ticketIndex = protocols.findIndex(p => p.startsWith(TICKET_PROTOCOL_PREFIX))
+  if (ticketIndex === 0) {
+    // The server echoes the first offered protocol; a ticket there would be sent back in the clear.
+    return refuse(400, 'The ticket must not be the first subprotocol; offer "jizhan.v1" first')
+  }
+  if (ticketIndex > 0) {
+    const identity = await identityFromTicket(protocols[ticketIndex]!.slice(TICKET_PROTOCOL_PREFIX.length))
+    return identity ?? refuse(401, 'Invalid or expired ticket')
+  }
+
+  // A cookie without an Origin is not a browser; such clients must use a ticket.
+  if (origin === null) return refuse(403, 'Origin header required for cookie authentication')
+  const identity = await identityFromSessionToken(cookieValue(headers.get('cookie'), SESSION_COOKIE))
+  return identity ?? refuse(401, 'Not signed in')
+}

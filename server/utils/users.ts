@@ -1,0 +1,47 @@
+import { hash, verify } from '@node-rs/argon2'
+import type { PublicUser } from '#shared/protocol'
+
+/** Argon2id with the library defaults (m=19 MiB, t=2, p=1: OWASP's recommended minimum). */
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$lf35gDuGlR4qWEEni2UPhQ$a6F3ih2Qsf2ym8oCElqgVEZHFtlpsA9lANWUSO+zASo'
+
+export class UsernameTakenError extends Error {}
+
+export async function createUser(username: string, password: string): Promise<PublicUser> {
+  const db = await useDb()
+  const passwordHash = await hash(password)
+  const row = await db.insertInto('users')
+    .values({ username, username_key: username.toLowerCase(), password_hash: passwordHash, created_at: Date.now() })
+    .onConflict(oc => oc.column('username_key').doNothing())
+    .returning(['id', 'username'])
+    .executeTakeFirst()
+  if (!row) throw new UsernameTakenError(`The username "${username}" is taken.`)
+  return row
+}
+
+/** The user with these credentials, or null. Takes the same time whether or not the user exists. */
+export async function verifyCredentials(username: string, password: string): Promise<PublicUser | null> {
+  const db = await useDb()
+  const row = await db.selectFrom('users')
+    .select(['id', 'username', 'password_hash'])
+    .where('username_key', '=', username.toLowerCase())
+    .executeTakeFirst()
+  const ok = await verify(row?.password_hash ?? DUMMY_HASH, password).catch(() => false)
+  return row && ok ? { id: row.id, username: row.username } : null
+}
+
+/** Every account, for the people list. */
+export async function listUsers(limit = 1000): Promise<PublicUser[]> {
+  const db = await useDb()
+  return db.selectFrom('users').select(['id', 'username']).orderBy('username_key').limit(limit).execute()
+}
+
+const knownUserIds = new Set<number>()
+
+/** Whether an account exists. Accounts are never deleted yet, so positive answers are cached. */
+export async function userExists(id: number): Promise<boolean> {
+  if (knownUserIds.has(id)) return true
+  const db = await useDb()
+  const row = await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
+  if (row) knownUserIds.add(id)
+  return Boolean(row)
+}

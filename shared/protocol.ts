@@ -1,0 +1,176 @@
+/**
+ * The Jizhan wire protocol: every frame in both directions, defined once and validated at runtime
+ * by the server (client frames) and by the browser store (server frames). docs/protocol.md is the
+ * prose version of this file.
+ *
+ * Frames are JSON text frames `{ "type": …, … }`. Binary frames are not part of the protocol.
+ */
+
+/** Subprotocol every client offers first; the server echoes it. */
+export const PROTOCOL_NAME = 'jizhan.v1'
+/** Prefix of the subprotocol that carries a bearer ticket (never offered first). */
+export const TICKET_PROTOCOL_PREFIX = 'ticket.'
+
+/** Longest message text in UTF-16 code units. */
+export const MAX_TEXT_LENGTH = 4000
+/** Longest client-generated id (`cid`). */
+export const MAX_CID_LENGTH = 64
+
+/**
+ * Application close codes (RFC 6455 §7.4.2 reserves 4000–4999 for applications).
+ * Standard codes used as well: 1001 going away (server shutdown), 1008 policy violation,
+ * 1011 internal error.
+ */
+export const CloseCode = {
+  /** The session ended (sign-out, expiry): the client must not reconnect. */
+  SessionEnded: 4001,
+  /** No reply to pings within the deadline: the server dropped a silent connection. */
+  HeartbeatTimeout: 4008,
+} as const
+
+export const ERROR_CODES = [
+  'bad_json', // the frame is not JSON
+  'bad_frame', // JSON, but not a valid frame (unknown type, missing or wrong field)
+  'unknown_user', // the recipient does not exist
+  'recipient_offline', // the recipient has no open connection (until stored delivery lands)
+  'self_message', // a message to oneself
+  'session_ended', // sent just before a close with CloseCode.SessionEnded
+  'internal', // the server failed; the frame was not processed
+] as const
+export type ErrorCode = typeof ERROR_CODES[number]
+
+export interface PublicUser {
+  id: number
+  username: string
+}
+
+// ---- client → server ---------------------------------------------------------------------------
+
+export const CLIENT_FRAME_TYPES = ['ping', 'send'] as const
+export type ClientFrameType = typeof CLIENT_FRAME_TYPES[number]
+
+export interface PingFrame { type: 'ping' }
+export interface SendFrame {
+  type: 'send'
+  /** Client-generated id, echoed in the ack or error so the client can match them. */
+  cid: string
+  to: number
+  text: string
+}
+export type ClientFrame = PingFrame | SendFrame
+
+// ---- server → client ---------------------------------------------------------------------------
+
+export const SERVER_FRAME_TYPES = ['welcome', 'pong', 'presence', 'message', 'ack', 'error'] as const
+export type ServerFrameType = typeof SERVER_FRAME_TYPES[number]
+
+export interface WelcomeFrame {
+  type: 'welcome'
+  user: PublicUser
+  online: PublicUser[]
+  heartbeat: { intervalMs: number, timeoutMs: number }
+}
+export interface PongFrame { type: 'pong' }
+export interface PresenceFrame { type: 'presence', user: PublicUser, online: boolean }
+export interface ChatMessage {
+  /** Server-assigned id. */
+  id: string
+  from: number
+  to: number
+  text: string
+  /** Server time in ms since the epoch. */
+  ts: number
+  /** The sender's client id; present on the copies the sender's own connections receive. */
+  cid?: string
+}
+export interface MessageFrame extends ChatMessage { type: 'message' }
+export interface AckFrame { type: 'ack', cid: string, id: string, ts: number }
+export interface ErrorFrame { type: 'error', code: ErrorCode, message: string, cid?: string }
+export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | AckFrame | ErrorFrame
+
+// ---- validation --------------------------------------------------------------------------------
+
+export type Parsed<T> = { ok: true, frame: T } | { ok: false, code: ErrorCode, message: string, cid?: string }
+
+type Obj = Record<string, unknown>
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0
+const isUser = (v: unknown): v is PublicUser => isObj(v) && isId(v.id) && typeof v.username === 'string'
+const isCid = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_CID_LENGTH
+
+function bad<T>(message: string, cid?: string): Parsed<T> {
+  return cid === undefined ? { ok: false, code: 'bad_frame', message } : { ok: false, code: 'bad_frame', message, cid }
+}
+
+function parseJson(text: string): { ok: true, value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) }
+  }
+  catch {
+    return { ok: false }
+  }
+}
+
+/** Validates a frame a client sent. Never throws; the error names the problem. */
+export function parseClientFrame(text: string): Parsed<ClientFrame> {
+  const json = parseJson(text)
+  if (!json.ok) return { ok: false, code: 'bad_json', message: 'frame is not valid JSON' }
+  const f = json.value
+  if (!isObj(f)) return bad('frame must be a JSON object')
+  switch (f.type) {
+    case 'ping':
+      return { ok: true, frame: { type: 'ping' } }
+    case 'send': {
+      const cid = isCid(f.cid) ? f.cid : undefined
+      if (cid === undefined) return bad(`send.cid must be a string of 1–${MAX_CID_LENGTH} characters`)
+      if (!isId(f.to)) return bad('send.to must be a positive integer user id', cid)
+      if (typeof f.text !== 'string') return bad('send.text must be a string', cid)
+      if (f.text.trim().length === 0) return bad('send.text must not be empty', cid)
+      if (f.text.length > MAX_TEXT_LENGTH) return bad(`send.text is longer than ${MAX_TEXT_LENGTH} characters`, cid)
+      return { ok: true, frame: { type: 'send', cid, to: f.to, text: f.text } }
+    }
+    default:
+      return bad(typeof f.type === 'string'
+        ? `unknown frame type "${f.type.slice(0, 32)}"; expected one of ${CLIENT_FRAME_TYPES.join(', ')}`
+        : 'frame.type must be a string')
+  }
+}
+
+/** Validates a frame the server sent, so a broken or hostile server cannot corrupt the client state. */
+export function parseServerFrame(text: string): Parsed<ServerFrame> {
+  const json = parseJson(text)
+  if (!json.ok) return { ok: false, code: 'bad_json', message: 'frame is not valid JSON' }
+  const f = json.value
+  if (!isObj(f)) return bad('frame must be a JSON object')
+  switch (f.type) {
+    case 'welcome': {
+      const hb = f.heartbeat
+      if (!isUser(f.user) || !Array.isArray(f.online) || !f.online.every(isUser) || !isObj(hb)
+        || !isId(hb.intervalMs) || !isId(hb.timeoutMs)) return bad('malformed welcome')
+      return { ok: true, frame: f as unknown as WelcomeFrame }
+    }
+    case 'pong':
+      return { ok: true, frame: { type: 'pong' } }
+    case 'presence':
+      if (!isUser(f.user) || typeof f.online !== 'boolean') return bad('malformed presence')
+      return { ok: true, frame: f as unknown as PresenceFrame }
+    case 'message':
+      if (typeof f.id !== 'string' || !isId(f.from) || !isId(f.to) || typeof f.text !== 'string'
+        || typeof f.ts !== 'number' || (f.cid !== undefined && !isCid(f.cid))) return bad('malformed message')
+      return { ok: true, frame: f as unknown as MessageFrame }
+    case 'ack':
+      if (!isCid(f.cid) || typeof f.id !== 'string' || typeof f.ts !== 'number') return bad('malformed ack')
+      return { ok: true, frame: f as unknown as AckFrame }
+    case 'error':
+      if (!(ERROR_CODES as readonly unknown[]).includes(f.code) || typeof f.message !== 'string'
+        || (f.cid !== undefined && !isCid(f.cid))) return bad('malformed error')
+      return { ok: true, frame: f as unknown as ErrorFrame }
+    default:
+      return bad('unknown frame type')
+  }
+}
+
+/** The one place frames are serialised: always a string, so crossws sends a text frame. */
+export function encodeFrame(frame: ClientFrame | ServerFrame): string {
+  return JSON.stringify(frame)
+}

@@ -1,0 +1,306 @@
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { PROTOCOL_NAME, encodeFrame, parseServerFrame } from '#shared/protocol'
+import type { ClientFrame, ServerFrame } from '#shared/protocol'
+import { createBackoff } from '../utils/backoff'
+import type { Backoff } from '../utils/backoff'
+import { afterDrop, canAttempt, isLinkDead } from '../utils/connectionStatus'
+import type { ConnectionStatus } from '../utils/connectionStatus'
+
+/** The part of the browser WebSocket the store uses; tests pass a fake. */
+export interface SocketLike {
+  readonly readyState: number
+  onopen: ((ev: unknown) => void) | null
+  onmessage: ((ev: { data: unknown }) => void) | null
+  onclose: ((ev: { code: number, reason: string }) => void) | null
+  onerror: ((ev: unknown) => void) | null
+  send(data: string): void
+  close(code?: number, reason?: string): void
+}
+
+/** Everything the store needs from the outside world, injected so tests control time and sockets. */
+export interface ConnectionEnv {
+  url: () => string
+  createSocket: (url: string, protocols: string[]) => SocketLike
+  setTimeout: (fn: () => void, ms: number) => unknown
+  clearTimeout: (id: unknown) => void
+  now: () => number
+  random: () => number
+  /** `navigator.onLine`: false means no network at all, so attempts would only burn retries. */
+  isOnline: () => boolean
+  /** Asks over HTTP whether the session still holds (a refused upgrade looks like a network error). */
+  checkSession: () => Promise<'valid' | 'invalid' | 'unknown'>
+  /** Subscribes to `online`, `offline` and `visible` browser events; returns the undo. */
+  onBrowserEvent: (type: 'online' | 'offline' | 'visible', fn: () => void) => () => void
+}
+
+export interface ConnectionOptions {
+  reconnectBaseMs: number
+  reconnectCapMs: number
+  reconnectMaxAttempts: number
+  /** Time allowed from creating a socket to its welcome frame. */
+  connectTimeoutMs: number
+}
+
+export const DEFAULT_CONNECTION_OPTIONS: ConnectionOptions = {
+  reconnectBaseMs: 1_000,
+  reconnectCapMs: 30_000,
+  reconnectMaxAttempts: 10,
+  connectTimeoutMs: 10_000,
+}
+
+type FrameHandler = (frame: ServerFrame) => void
+const OPEN = 1
+const noop = () => {}
+
+/**
+ * The connection to the base station: one status value, the reconnect attempt and when the next one
+ * happens, exposed reactively. Socket, timers and listeners live in this closure, out of the state
+ * (they are not serialisable and must never reach the SSR payload).
+ */
+export const useConnectionStore = defineStore('connection', () => {
+  const status = ref<ConnectionStatus>('idle')
+  /** Failed attempts since the last successful connection. */
+  const attempt = ref(0)
+  const maxAttempts = ref(DEFAULT_CONNECTION_OPTIONS.reconnectMaxAttempts)
+  /** When the next attempt starts (ms since epoch), or null when none is scheduled. */
+  const nextAttemptAt = ref<number | null>(null)
+  /** Why the last socket ended, for the status line. */
+  const lastError = ref<string | null>(null)
+  const heartbeat = shallowRef({ intervalMs: 25_000, timeoutMs: 10_000 })
+
+  let env: ConnectionEnv | undefined
+  let options = DEFAULT_CONNECTION_OPTIONS
+  let backoff: Backoff = createBackoff({ baseMs: options.reconnectBaseMs, capMs: options.reconnectCapMs })
+  let socket: SocketLike | undefined
+  let welcomed = false
+  let lastInboundAt = 0
+  const handlers = new Set<FrameHandler>()
+  // Undo functions for the current socket's timers and for the browser listeners.
+  let stopConnectTimeout = noop
+  let stopPing = noop
+  let stopPong = noop
+  let browserCleanups: Array<() => void> = []
+  let retryTimer: (() => void) | undefined
+
+  function need(): ConnectionEnv {
+    if (!env) throw new Error('connection store: call configure() before connecting')
+    return env
+  }
+
+  function timer(fn: () => void, ms: number): () => void {
+    const e = need()
+    const id = e.setTimeout(fn, ms)
+    return () => e.clearTimeout(id)
+  }
+
+  /** Injects the environment and options; call once before `connect()`. */
+  function configure(newEnv: ConnectionEnv, newOptions: Partial<ConnectionOptions> = {}) {
+    cleanup()
+    env = newEnv
+    options = { ...DEFAULT_CONNECTION_OPTIONS, ...newOptions }
+    maxAttempts.value = options.reconnectMaxAttempts
+    backoff = createBackoff({ baseMs: options.reconnectBaseMs, capMs: options.reconnectCapMs, random: newEnv.random })
+    browserCleanups = [
+      newEnv.onBrowserEvent('online', () => wake()),
+      newEnv.onBrowserEvent('visible', () => wake()),
+      newEnv.onBrowserEvent('offline', () => {
+        if (socket) drop('The network went away.')
+      }),
+    ]
+  }
+
+  /** Subscribes to every valid frame from the server; returns the undo. */
+  function onFrame(handler: FrameHandler): () => void {
+    handlers.add(handler)
+    return () => handlers.delete(handler)
+  }
+
+  /** Starts connecting (a user action, or the first connection of the page). */
+  function connect() {
+    if (!canAttempt(status.value, 'user')) return
+    cancelRetry()
+    backoff.reset()
+    attempt.value = 0
+    lastError.value = null
+    openSocket()
+  }
+
+  /** A deliberate close: never followed by a reconnect. */
+  function disconnect() {
+    cancelRetry()
+    closeSocket(1000, 'client disconnect')
+    status.value = 'closed'
+  }
+
+  /** The session ended (sign-out here or elsewhere): close and stay closed. */
+  function signOut() {
+    cancelRetry()
+    closeSocket(1000, 'signed out')
+    status.value = 'signed-out'
+  }
+
+  /** Sends a frame if the connection is open; false otherwise (the caller decides what that means). */
+  function send(frame: ClientFrame): boolean {
+    if (status.value !== 'open' || !socket || socket.readyState !== OPEN) return false
+    socket.send(encodeFrame(frame))
+    return true
+  }
+
+  function openSocket() {
+    const e = need()
+    status.value = attempt.value === 0 ? 'connecting' : 'reconnecting'
+    nextAttemptAt.value = null
+    welcomed = false
+    const ws = e.createSocket(e.url(), [PROTOCOL_NAME])
+    socket = ws
+    lastInboundAt = e.now()
+    stopConnectTimeout = timer(() => {
+      if (socket === ws && !welcomed) drop('The server did not answer in time.')
+    }, options.connectTimeoutMs)
+
+    // Events of a replaced socket are ignored: each handler checks it is still the current one.
+    ws.onmessage = (ev) => {
+      if (socket !== ws) return
+      lastInboundAt = e.now()
+      if (typeof ev.data !== 'string') return
+      const parsed = parseServerFrame(ev.data)
+      if (!parsed.ok) return console.warn('[jizhan] ignored an invalid frame from the server:', parsed.message)
+      if (parsed.frame.type === 'welcome') onWelcome(parsed.frame.heartbeat)
+      for (const handler of handlers) handler(parsed.frame)
+    }
+    ws.onclose = (ev) => {
+      if (socket !== ws) return
+      drop(ev.reason || `The connection closed (code ${ev.code}).`, ev.code)
+    }
+    ws.onerror = () => {}
+  }
+
+  function onWelcome(hb: { intervalMs: number, timeoutMs: number }) {
+    welcomed = true
+    stopConnectTimeout()
+    heartbeat.value = hb
+    backoff.reset()
+    attempt.value = 0
+    lastError.value = null
+    status.value = 'open'
+    schedulePing()
+  }
+
+  /** Pings every interval; silence past interval + timeout means the link is dead. */
+  function schedulePing() {
+    stopPing = timer(() => {
+      if (!socket || !welcomed) return
+      const now = need().now()
+      if (isLinkDead(now, lastInboundAt, heartbeat.value)) return drop('No heartbeat from the server.')
+      socket.send(encodeFrame({ type: 'ping' }))
+      stopPong()
+      stopPong = timer(() => {
+        if (socket && lastInboundAt < now) drop('No heartbeat from the server.')
+      }, heartbeat.value.timeoutMs)
+      schedulePing()
+    }, heartbeat.value.intervalMs)
+  }
+
+  /**
+   * The current socket is gone (closed, timed out, network lost). Treat it as dead at once: detach
+   * it, update the status and decide what follows. Closing a stalled socket cannot complete, so it
+   * is never waited for.
+   */
+  function drop(reason: string, code = 1006) {
+    const wasWelcomed = welcomed
+    closeSocket(4000, 'dropped')
+    lastError.value = reason
+    decide(afterDrop({ code, welcomed: wasWelcomed, attempts: backoff.attempts, maxAttempts: options.reconnectMaxAttempts }))
+  }
+
+  function decide(next: ReturnType<typeof afterDrop>) {
+    if (next === 'sign-out') return signOut()
+    if (next === 'give-up') {
+      status.value = 'offline'
+      nextAttemptAt.value = null
+      return
+    }
+    status.value = 'reconnecting'
+    if (next === 'check-session') {
+      const checkedFor = ++sessionChecks
+      need().checkSession().then((verdict) => {
+        if (checkedFor !== sessionChecks || status.value !== 'reconnecting') return
+        if (verdict === 'invalid') return signOut()
+        decide(afterDrop({ code: 1006, welcomed: false, sessionChecked: true, attempts: backoff.attempts, maxAttempts: options.reconnectMaxAttempts }))
+      }, () => {})
+      return
+    }
+    scheduleRetry()
+  }
+  let sessionChecks = 0
+
+  function scheduleRetry() {
+    cancelRetry()
+    // Without any network an attempt can only fail: wait for the `online` event instead.
+    if (!need().isOnline()) {
+      nextAttemptAt.value = null
+      return
+    }
+    const delay = backoff.duration()
+    attempt.value = backoff.attempts
+    nextAttemptAt.value = need().now() + delay
+    retryTimer = timer(() => {
+      retryTimer = undefined
+      openSocket()
+    }, delay)
+  }
+
+  function cancelRetry() {
+    retryTimer?.()
+    retryTimer = undefined
+    nextAttemptAt.value = null
+  }
+
+  /** The network came back or the tab became visible: check a live link, revive a waiting one. */
+  function wake() {
+    if (status.value === 'open') {
+      if (isLinkDead(need().now(), lastInboundAt, heartbeat.value)) drop('No heartbeat from the server.')
+      return
+    }
+    if (!canAttempt(status.value, 'network') || !need().isOnline()) return
+    cancelRetry()
+    if (status.value === 'offline') {
+      backoff.reset()
+      attempt.value = 0
+    }
+    openSocket()
+  }
+
+  function closeSocket(code: number, reason: string) {
+    for (const stop of [stopConnectTimeout, stopPing, stopPong]) stop()
+    stopConnectTimeout = stopPing = stopPong = noop
+    const ws = socket
+    socket = undefined
+    welcomed = false
+    sessionChecks++
+    if (!ws) return
+    ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null
+    try {
+      ws.close(code, reason)
+    }
+    catch {
+      // Closing a socket that is still connecting throws in some browsers; it is detached anyway.
+    }
+  }
+
+  /** Stops everything this store started: socket, timers and browser listeners. */
+  function cleanup() {
+    cancelRetry()
+    closeSocket(1000, 'cleanup')
+    for (const undo of browserCleanups) undo()
+    browserCleanups = []
+  }
+
+  const isOpen = computed(() => status.value === 'open')
+
+  return {
+    status, attempt, maxAttempts, nextAttemptAt, lastError, heartbeat, isOpen,
+    configure, connect, disconnect, signOut, send, onFrame, cleanup,
+  }
+})

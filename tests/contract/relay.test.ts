@@ -1,0 +1,202 @@
+import { describe, expect, it } from 'vitest'
+import { registerUser } from '../support/accounts'
+import type { TestUser } from '../support/accounts'
+import { TEST_HEARTBEAT, httpUrl, setupBuiltServer, wsUrl } from '../support/server'
+import { wsConnect } from '../support/wsClient'
+import type { WsClient } from '../support/wsClient'
+
+await setupBuiltServer()
+
+async function online(user: TestUser): Promise<WsClient> {
+  const client = await wsConnect(wsUrl(), { cookie: user.cookie })
+  await client.next('welcome')
+  return client
+}
+
+async function pair() {
+  const [alice, bob] = await Promise.all([registerUser(httpUrl('/')), registerUser(httpUrl('/'))])
+  return { alice, bob }
+}
+
+describe('relay', () => {
+  it('relays a message to every tab of the recipient and the sender\'s other tabs, and acks the sender', async () => {
+    const { alice, bob } = await pair()
+    const [aliceTab1, aliceTab2, bobTab1, bobTab2] = await Promise.all([online(alice), online(alice), online(bob), online(bob)])
+    aliceTab1.send({ type: 'send', cid: 'c-1', to: bob.id, text: 'hello bob', from: bob.id })
+
+    const ack = await aliceTab1.next('ack')
+    expect(ack).toMatchObject({ cid: 'c-1', id: expect.any(String), ts: expect.any(Number) })
+    for (const tab of [bobTab1, bobTab2]) {
+      const message = await tab.next('message')
+      // The server stamps id, sender and time; the forged `from` was ignored.
+      expect(message).toEqual({ type: 'message', id: ack.id, from: alice.id, to: bob.id, text: 'hello bob', ts: ack.ts })
+    }
+    expect(await aliceTab2.next('message')).toMatchObject({ id: ack.id, from: alice.id, cid: 'c-1' })
+    for (const c of [aliceTab1, aliceTab2, bobTab1, bobTab2]) c.close()
+  })
+
+  it('relays both ways and keeps the order of one sender\'s messages', async () => {
+    const { alice, bob } = await pair()
+    const [a, b] = await Promise.all([online(alice), online(bob)])
+    for (let i = 0; i < 50; i++) a.send({ type: 'send', cid: `a${i}`, to: bob.id, text: `a${i}` })
+    b.send({ type: 'send', cid: 'b0', to: alice.id, text: 'hi alice' })
+    const received: string[] = []
+    for (let i = 0; i < 50; i++) received.push((await b.next('message')).text as string)
+    expect(received).toEqual(Array.from({ length: 50 }, (_, i) => `a${i}`))
+    expect(await a.next('message')).toMatchObject({ from: bob.id, text: 'hi alice' })
+    a.close()
+    b.close()
+  })
+
+  it('answers a message to an unknown user with an error naming the cid', async () => {
+    const { alice } = await pair()
+    const a = await online(alice)
+    a.send({ type: 'send', cid: 'c-x', to: 987654, text: 'anyone?' })
+    expect(await a.next('error')).toMatchObject({ code: 'unknown_user', cid: 'c-x' })
+    a.close()
+  })
+
+  it('answers a message to an offline user with an explicit error instead of dropping it', async () => {
+    const { alice, bob } = await pair()
+    const a = await online(alice)
+    a.send({ type: 'send', cid: 'c-off', to: bob.id, text: 'are you there?' })
+    expect(await a.next('error')).toMatchObject({ code: 'recipient_offline', cid: 'c-off' })
+    a.close()
+  })
+
+  it('refuses a message to oneself', async () => {
+    const { alice } = await pair()
+    const a = await online(alice)
+    a.send({ type: 'send', cid: 'me', to: alice.id, text: 'note to self' })
+    expect(await a.next('error')).toMatchObject({ code: 'self_message', cid: 'me' })
+    a.close()
+  })
+})
+
+describe('presence', () => {
+  it('lists who is online on connect', async () => {
+    const { alice, bob } = await pair()
+    const a = await online(alice)
+    const b = await wsConnect(wsUrl(), { cookie: bob.cookie })
+    const welcome = await b.next('welcome')
+    expect(welcome.online).toEqual(expect.arrayContaining([{ id: alice.id, username: alice.username }, { id: bob.id, username: bob.username }]))
+    a.close()
+    b.close()
+  })
+
+  it('announces a user once when the first tab opens and once when the last one closes', async () => {
+    const { alice, bob } = await pair()
+    const a = await online(alice)
+    const bobTab1 = await online(bob)
+    expect(await a.next('presence')).toEqual({ type: 'presence', user: { id: bob.id, username: bob.username }, online: true })
+    const bobTab2 = await online(bob)
+    bobTab1.close()
+    await bobTab1.closed
+    bobTab2.close()
+    const left = await a.next('presence')
+    expect(left).toEqual({ type: 'presence', user: { id: bob.id, username: bob.username }, online: false })
+    a.close()
+  })
+
+  it('marks online users in the people list', async () => {
+    const { alice, bob } = await pair()
+    const a = await online(alice)
+    const res = await fetch(httpUrl('/api/users'), { headers: { cookie: bob.cookie } })
+    const { users } = await res.json() as { users: Array<{ id: number, online: boolean }> }
+    expect(users.find(u => u.id === alice.id)?.online).toBe(true)
+    expect(users.find(u => u.id === bob.id)?.online).toBe(false)
+    a.close()
+  })
+})
+
+describe('frames and liveness', () => {
+  it('answers a ping with a pong', async () => {
+    const { alice } = await pair()
+    const a = await online(alice)
+    a.send({ type: 'ping' })
+    expect(await a.next()).toEqual({ type: 'pong' })
+    a.close()
+  })
+
+  it('answers malformed frames with errors that name the problem, and stays open', async () => {
+    const { alice } = await pair()
+    const a = await online(alice)
+    a.send('not json')
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'bad_json' })
+    a.send({ type: 'teleport' })
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'bad_frame', message: expect.stringMatching(/teleport/) })
+    a.send({ type: 'send', cid: 'c', to: 'bob', text: 'x' })
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'bad_frame', cid: 'c', message: expect.stringMatching(/send\.to/) })
+    a.send([1, 2, 3])
+    expect(await a.next()).toMatchObject({ type: 'error', code: 'bad_frame' })
+    a.send({ type: 'ping' })
+    expect(await a.next()).toEqual({ type: 'pong' })
+    a.close()
+  })
+
+  it('closes a connection that stays silent past the heartbeat limit', async () => {
+    const { alice, bob } = await pair()
+    const watcher = await online(bob)
+    const silent = await online(alice)
+    const started = Date.now()
+    const { code } = await silent.closed
+    const limit = 2 * TEST_HEARTBEAT.intervalMs + TEST_HEARTBEAT.timeoutMs
+    expect(code).toBe(4008)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(limit - 50)
+    expect(Date.now() - started).toBeLessThan(limit + 2000)
+    // Its user went offline for everyone else. The watcher keeps itself alive meanwhile.
+    watcher.send({ type: 'ping' })
+    expect(await watcher.next('presence')).toMatchObject({ user: { id: alice.id }, online: false })
+    watcher.close()
+  })
+
+  it('keeps a connection that pings on time', async () => {
+    const { alice } = await pair()
+    const a = await online(alice)
+    for (let i = 0; i < 6; i++) {
+      a.send({ type: 'ping' })
+      await a.next('pong')
+      await new Promise(r => setTimeout(r, TEST_HEARTBEAT.intervalMs))
+    }
+    expect(a.ws.readyState).toBe(a.ws.OPEN)
+    a.close()
+  })
+})
+
+describe('sign-out', () => {
+  it('closes the session\'s sockets with 4001 after an error frame, and refuses the cookie afterwards', async () => {
+    const { alice, bob } = await pair()
+    const watcher = await online(bob)
+    const tab1 = await online(alice)
+    const tab2 = await online(alice)
+    const res = await fetch(httpUrl('/api/auth/logout'), { method: 'POST', headers: { cookie: alice.cookie } })
+    expect(await res.json()).toMatchObject({ closedSockets: 2 })
+    for (const tab of [tab1, tab2]) {
+      expect(await tab.next('error')).toMatchObject({ code: 'session_ended' })
+      expect((await tab.closed).code).toBe(4001)
+    }
+    watcher.send({ type: 'ping' })
+    expect(await watcher.next('presence')).toMatchObject({ user: { id: alice.id }, online: false })
+    await expect(wsConnect(wsUrl(), { cookie: alice.cookie })).rejects.toMatchObject({ status: 401 })
+    watcher.close()
+  })
+
+  it('leaves the user\'s other sessions connected, unless signing out everywhere', async () => {
+    const alice = await registerUser(httpUrl('/'))
+    const login = await fetch(httpUrl('/api/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: alice.username, password: 'password123' }),
+    })
+    const phoneCookie = login.headers.get('set-cookie')!.split(';')[0]!
+    const laptop = await online(alice)
+    const phone = await wsConnect(wsUrl(), { cookie: phoneCookie })
+    await phone.next('welcome')
+    await fetch(httpUrl('/api/auth/logout'), { method: 'POST', headers: { cookie: alice.cookie } })
+    expect((await laptop.closed).code).toBe(4001)
+    phone.send({ type: 'ping' })
+    expect(await phone.next('pong')).toEqual({ type: 'pong' })
+    await fetch(httpUrl('/api/auth/logout'), { method: 'POST', headers: { 'cookie': phoneCookie, 'content-type': 'application/json' }, body: '{"everywhere":true}' })
+    expect((await phone.closed).code).toBe(4001)
+  })
+})

@@ -1,0 +1,124 @@
+import { expect, test } from '@playwright/test'
+import { messages, openConversation, person, personOnline, sendMessage, status } from './helpers'
+
+test('two people register, see each other online and chat both ways', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+
+  await expect(person(alice.page, bob.name)).toContainText('(online)')
+  await expect(person(bob.page, alice.name)).toContainText('(online)')
+
+  await openConversation(alice.page, bob.name)
+  await sendMessage(alice.page, 'Hello from Alice')
+  await expect(alice.page.locator('.message.own')).toContainText(['Sent'])
+
+  // Bob is elsewhere: the line is counted unread and announced.
+  await expect(person(bob.page, alice.name)).toContainText('1 unread')
+  await expect(bob.page.locator('[aria-live="polite"]')).toHaveText(`New message from ${alice.name}: Hello from Alice`)
+  await openConversation(bob.page, alice.name)
+  await expect(messages(bob.page)).toHaveText(['Hello from Alice'])
+
+  await bob.page.getByLabel('Message').fill('Hi Alice, Bob here')
+  await bob.page.getByRole('button', { name: 'Send' }).click()
+  await expect(messages(alice.page)).toHaveText(['Hello from Alice', 'Hi Alice, Bob here'])
+  await expect(messages(bob.page)).toHaveText(['Hello from Alice', 'Hi Alice, Bob here'])
+
+  await alice.context.close()
+  await expect(person(bob.page, alice.name)).toContainText('(offline)')
+  await bob.context.close()
+})
+
+test('a dropped network shows in the status, recovers by itself, and the chat continues', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  await openConversation(alice.page, bob.name)
+  await openConversation(bob.page, alice.name)
+
+  await bob.context.setOffline(true)
+  await expect(status(bob.page)).toHaveText(/Reconnecting/)
+  // Longer than the heartbeat deadline (1 s + 1 s): the server drops Bob's silent socket too.
+  await expect(person(alice.page, bob.name)).toContainText('(offline)', { timeout: 10_000 })
+  await bob.page.waitForTimeout(1000)
+  await expect(status(bob.page)).not.toHaveText(/Connected/)
+
+  await bob.context.setOffline(false)
+  await expect(status(bob.page)).toHaveText('Connected')
+  await expect(person(alice.page, bob.name)).toContainText('(online)')
+
+  await sendMessage(bob.page, 'Back online')
+  await expect(messages(alice.page)).toHaveText(['Back online'])
+  await sendMessage(alice.page, 'Welcome back')
+  await expect(messages(bob.page)).toHaveText(['Back online', 'Welcome back'])
+  await alice.context.close()
+  await bob.context.close()
+})
+
+test('a deliberate Disconnect makes no reconnect attempt until Connect', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const sockets: string[] = []
+  alice.page.on('websocket', ws => sockets.push(ws.url()))
+
+  await alice.page.getByRole('button', { name: 'Disconnect' }).click()
+  await expect(status(alice.page)).toHaveText('Disconnected')
+  // Longer than the whole backoff cap (2 s), with an online event that would revive a dropped link.
+  await alice.context.setOffline(true)
+  await alice.context.setOffline(false)
+  await alice.page.waitForTimeout(4000)
+  expect(sockets).toEqual([])
+  await expect(status(alice.page)).toHaveText('Disconnected')
+
+  await alice.page.getByRole('button', { name: 'Connect' }).click()
+  await expect(status(alice.page)).toHaveText('Connected')
+  expect(sockets).toHaveLength(1)
+  await alice.context.close()
+})
+
+test('signing out in one tab signs out the other tab without reconnecting', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const second = await alice.context.newPage()
+  await second.goto('/')
+  await expect(status(second)).toHaveText('Connected')
+  const sockets: string[] = []
+  second.on('websocket', ws => sockets.push(ws.url()))
+
+  await alice.page.getByRole('button', { name: 'Sign out' }).click()
+  await expect(alice.page).toHaveURL(/\/login$/)
+  await expect(status(second)).toHaveText(/Signed out/)
+  await second.waitForTimeout(3000)
+  expect(sockets).toEqual([])
+  await alice.context.close()
+})
+
+test('message text is shown as text: markup never runs', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  let dialogs = 0
+  bob.page.on('dialog', (d) => {
+    dialogs++
+    return d.dismiss()
+  })
+  await openConversation(alice.page, bob.name)
+  await openConversation(bob.page, alice.name)
+  const payload = '<img src=x onerror="alert(1)"><script>alert(2)</script><a href="javascript:alert(3)">x</a>'
+  await sendMessage(alice.page, payload)
+  await expect(messages(bob.page)).toHaveText([payload])
+  await expect(bob.page.locator('.messages img, .messages script, .messages a')).toHaveCount(0)
+  expect(dialogs).toBe(0)
+  await alice.context.close()
+  await bob.context.close()
+})
+
+test('the chat works at 375 px wide without sideways scrolling', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  await bob.page.setViewportSize({ width: 375, height: 740 })
+  await openConversation(bob.page, alice.name)
+  await sendMessage(bob.page, 'Written on a phone, with a long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän')
+  await expect(messages(alice.page)).toHaveCount(0) // Alice has not opened the conversation
+  await expect(bob.page.locator('.message.own')).toContainText('Sent')
+  const overflow = await bob.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+  expect(overflow).toBeLessThanOrEqual(0)
+  await bob.page.screenshot({ path: 'test-results/chat-375.png' })
+  await alice.context.close()
+  await bob.context.close()
+})

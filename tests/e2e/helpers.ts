@@ -1,0 +1,42 @@
+import { expect } from '@playwright/test'
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+
+let counter = 0
+export const uniqueName = (prefix: string) => `${prefix}${Date.now() % 1_000_000}${++counter}`
+
+/** Waits until Vue has hydrated the page, so clicks reach their handlers. */
+export async function hydrated(page: Page) {
+  await page.waitForFunction(() => Boolean((document.querySelector('#__nuxt') as { __vue_app__?: unknown } | null)?.__vue_app__))
+}
+
+export const status = (page: Page) => page.getByRole('status')
+
+/** A person in their own browser context, registered and connected. */
+export async function personOnline(browser: Browser, prefix: string): Promise<{ context: BrowserContext, page: Page, name: string }> {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const name = uniqueName(prefix)
+  await page.goto('/login')
+  await hydrated(page)
+  await page.getByLabel('Username').fill(name)
+  await page.getByLabel('Password').fill('password123')
+  await page.getByRole('button', { name: 'Register' }).click()
+  await expect(page).toHaveURL(/\/$/)
+  await expect(status(page)).toHaveText(/Connected/)
+  return { context, page, name }
+}
+
+/** The button for a person in the people list. */
+export const person = (page: Page, name: string) => page.getByRole('navigation', { name: 'People' }).getByRole('button', { name: new RegExp(name) })
+
+export async function openConversation(page: Page, name: string) {
+  await person(page, name).click()
+  await expect(page.getByRole('region', { name: `Conversation with ${name}` })).toBeVisible()
+}
+
+export async function sendMessage(page: Page, text: string) {
+  await page.getByLabel('Message').fill(text)
+  await page.getByLabel('Message').press('Enter')
+}
+
+export const messages = (page: Page) => page.locator('.messages .message .text')

@@ -1,0 +1,273 @@
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { CloseCode } from '#shared/protocol'
+import { useConnectionStore } from '../../stores/connection'
+import { WELCOME, createFakeEnv } from '../support/fakeConnectionEnv'
+
+const options = { reconnectBaseMs: 1000, reconnectCapMs: 8000, reconnectMaxAttempts: 3, connectTimeoutMs: 5000 }
+
+function setup() {
+  setActivePinia(createPinia())
+  const fake = createFakeEnv()
+  const store = useConnectionStore()
+  store.configure(fake.env, options)
+  return { store, fake }
+}
+
+/** Connects and completes the handshake (open + welcome with a 1000/500 ms heartbeat). */
+function connected() {
+  const ctx = setup()
+  ctx.store.connect()
+  ctx.fake.socket.open()
+  ctx.fake.socket.receive(WELCOME)
+  return ctx
+}
+
+// Flushes the promise of the session check.
+const settle = () => vi.advanceTimersByTimeAsync(0)
+
+beforeEach(() => {
+  vi.useFakeTimers()
+  vi.setSystemTime(1_000_000)
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('connection store', () => {
+  it('is open only after the server welcomed it, not on the socket open event', () => {
+    const { store, fake } = setup()
+    expect(store.status).toBe('idle')
+    store.connect()
+    expect(store.status).toBe('connecting')
+    expect(fake.socket.protocols).toEqual(['jizhan.v1'])
+    fake.socket.open()
+    expect(store.status).toBe('connecting')
+    fake.socket.receive(WELCOME)
+    expect(store.status).toBe('open')
+    expect(store.heartbeat).toEqual({ intervalMs: 1000, timeoutMs: 500 })
+  })
+
+  it('pings every heartbeat interval and stays open while pongs come back', () => {
+    const { store, fake } = connected()
+    for (let i = 0; i < 5; i++) {
+      vi.advanceTimersByTime(1000)
+      fake.socket.receive({ type: 'pong' })
+    }
+    expect(fake.socket.frames.filter(f => f.type === 'ping')).toHaveLength(5)
+    expect(store.status).toBe('open')
+  })
+
+  it('treats a missing pong as a dead link: reconnecting at once, the old socket detached and closed', () => {
+    const { store, fake } = connected()
+    const first = fake.socket
+    vi.advanceTimersByTime(1000) // ping
+    vi.advanceTimersByTime(500) // no pong by the deadline
+    expect(store.status).toBe('reconnecting')
+    expect(store.lastError).toMatch(/heartbeat/)
+    expect(first.closedWith).toBeDefined()
+    expect(first.onclose).toBeNull()
+    expect(store.nextAttemptAt).toBe(Date.now() + 500) // full jitter: random 0.5 of the 1000 ms window
+    vi.advanceTimersByTime(500)
+    expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('notices a dead link by the wall clock when timers were throttled', () => {
+    const { store, fake } = connected()
+    // The tab slept: the clock jumped a minute while no timer ran.
+    vi.setSystemTime(Date.now() + 60_000)
+    fake.fire('visible')
+    expect(store.status).toBe('reconnecting')
+  })
+
+  it('grows the backoff delay per failed attempt up to the cap, then gives up offline', async () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(1006)
+    expect(store.status).toBe('reconnecting')
+    const delays: number[] = []
+    for (let i = 0; i < 3; i++) {
+      delays.push(store.nextAttemptAt! - Date.now())
+      expect(store.attempt).toBe(i + 1)
+      vi.advanceTimersByTime(store.nextAttemptAt! - Date.now())
+      fake.socket.serverClose(1006) // the attempt fails before any welcome
+      await settle() // session check says valid
+    }
+    expect(delays).toEqual([500, 1000, 2000])
+    expect(store.status).toBe('offline')
+    expect(store.nextAttemptAt).toBeNull()
+    vi.advanceTimersByTime(60_000)
+    expect(fake.sockets).toHaveLength(4) // no attempt after giving up
+  })
+
+  it('caps the delay window', async () => {
+    const { store, fake } = setup()
+    store.configure(fake.env, { ...options, reconnectMaxAttempts: 10 })
+    store.connect()
+    const delays: number[] = []
+    for (let i = 0; i < 6; i++) {
+      fake.socket.serverClose(1006)
+      await settle()
+      delays.push(store.nextAttemptAt! - Date.now())
+      vi.advanceTimersByTime(store.nextAttemptAt! - Date.now())
+    }
+    expect(delays).toEqual([500, 1000, 2000, 4000, 4000, 4000])
+  })
+
+  it('resets the attempts after a successful connection', () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(1006)
+    vi.advanceTimersByTime(500)
+    fake.socket.open()
+    fake.socket.receive(WELCOME)
+    expect(store.status).toBe('open')
+    expect(store.attempt).toBe(0)
+    fake.socket.serverClose(1006)
+    expect(store.nextAttemptAt! - Date.now()).toBe(500)
+  })
+
+  it('never reconnects after a deliberate disconnect', () => {
+    const { store, fake } = connected()
+    store.disconnect()
+    expect(store.status).toBe('closed')
+    expect(fake.socket.closedWith?.code).toBe(1000)
+    fake.fire('online')
+    fake.fire('visible')
+    vi.advanceTimersByTime(120_000)
+    expect(fake.sockets).toHaveLength(1)
+    expect(store.status).toBe('closed')
+  })
+
+  it('connects again when the user asks after a deliberate disconnect', () => {
+    const { store, fake } = connected()
+    store.disconnect()
+    store.connect()
+    expect(fake.sockets).toHaveLength(2)
+    expect(store.status).toBe('connecting')
+  })
+
+  it('goes signed-out and never retries when the server ends the session', () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
+    expect(store.status).toBe('signed-out')
+    fake.fire('online')
+    vi.advanceTimersByTime(120_000)
+    expect(fake.sockets).toHaveLength(1)
+  })
+
+  it('goes signed-out without retrying when a refused upgrade turns out to be a lost session', async () => {
+    const { store, fake } = setup()
+    fake.setSession('invalid')
+    store.connect()
+    fake.socket.serverClose(1006) // how a browser sees a 401 on the upgrade
+    await settle()
+    expect(fake.env.checkSession).toHaveBeenCalledOnce()
+    expect(store.status).toBe('signed-out')
+    vi.advanceTimersByTime(120_000)
+    expect(fake.sockets).toHaveLength(1)
+  })
+
+  it('retries a refused upgrade when the session still holds (the server was down)', async () => {
+    const { store, fake } = setup()
+    store.connect()
+    fake.socket.serverClose(1006)
+    await settle()
+    expect(store.status).toBe('reconnecting')
+    expect(store.nextAttemptAt).not.toBeNull()
+  })
+
+  it('ignores the events of a replaced socket', () => {
+    const { store, fake } = connected()
+    const old = fake.socket
+    const oldOnClose = old.onclose!
+    const oldOnMessage = old.onmessage!
+    old.serverClose(1006)
+    vi.advanceTimersByTime(500)
+    const current = fake.socket
+    expect(current).not.toBe(old)
+    // Late events from the old socket must not touch the new connection.
+    oldOnMessage({ data: JSON.stringify(WELCOME) })
+    expect(store.status).toBe('reconnecting')
+    current.open()
+    current.receive(WELCOME)
+    oldOnClose({ code: 1006, reason: '' })
+    expect(store.status).toBe('open')
+  })
+
+  it('attempts at once when the browser comes back online', () => {
+    const { store, fake } = connected()
+    fake.setOnline(false)
+    fake.fire('offline')
+    expect(store.status).toBe('reconnecting')
+    expect(store.nextAttemptAt).toBeNull() // no attempts are burnt without a network
+    vi.advanceTimersByTime(60_000)
+    expect(fake.sockets).toHaveLength(1)
+    fake.setOnline(true)
+    fake.fire('online')
+    expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('attempts at once when the tab becomes visible while waiting for a retry', () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(1006)
+    expect(store.nextAttemptAt).not.toBeNull()
+    fake.fire('visible')
+    expect(fake.sockets).toHaveLength(2)
+    expect(store.nextAttemptAt).toBeNull()
+  })
+
+  it('revives a given-up connection when the network returns, with fresh attempts', async () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(1006)
+    for (let i = 0; i < 3; i++) {
+      vi.advanceTimersByTime(store.nextAttemptAt! - Date.now())
+      fake.socket.serverClose(1006)
+      await settle()
+    }
+    expect(store.status).toBe('offline')
+    fake.fire('online')
+    expect(store.status).toBe('connecting')
+    expect(store.attempt).toBe(0)
+  })
+
+  it('treats a socket that opens but never gets its welcome as failed after the connect timeout', async () => {
+    const { store, fake } = setup()
+    store.connect()
+    fake.socket.open()
+    vi.advanceTimersByTime(5000)
+    await settle()
+    expect(store.status).toBe('reconnecting')
+    expect(store.lastError).toMatch(/did not answer/)
+  })
+
+  it('sends only while open, and refuses otherwise', () => {
+    const { store, fake } = setup()
+    store.connect()
+    expect(store.send({ type: 'ping' })).toBe(false)
+    fake.socket.open()
+    fake.socket.receive(WELCOME)
+    expect(store.send({ type: 'send', cid: 'c', to: 2, text: 'hi' })).toBe(true)
+    expect(fake.socket.frames.at(-1)).toEqual({ type: 'send', cid: 'c', to: 2, text: 'hi' })
+  })
+
+  it('hands valid frames to subscribers and drops invalid ones', () => {
+    const { store, fake } = connected()
+    const seen: string[] = []
+    const undo = store.onFrame(f => seen.push(f.type))
+    fake.socket.receive({ type: 'presence', user: { id: 2, username: 'bob' }, online: true })
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    fake.socket.receive('not json')
+    fake.socket.receive({ type: 'presence', user: 'bob' })
+    expect(warn).toHaveBeenCalledTimes(2)
+    undo()
+    fake.socket.receive({ type: 'pong' })
+    expect(seen).toEqual(['presence'])
+  })
+
+  it('cleans up every timer and listener', () => {
+    const { store, fake } = connected()
+    expect(fake.listenerCount()).toBe(3)
+    store.cleanup()
+    expect(fake.listenerCount()).toBe(0)
+    expect(vi.getTimerCount()).toBe(0)
+  })
+})

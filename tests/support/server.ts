@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { setup, url } from '@nuxt/test-utils/e2e'
+
+export const rootDir = fileURLToPath(new URL('../..', import.meta.url))
+
+/** Short heartbeats so liveness is tested in about a second: silence limit = 2·400 + 300 ms. */
+export const TEST_HEARTBEAT = { intervalMs: 400, timeoutMs: 300 }
+
+/**
+ * Starts the production build (.output, built by the test command) on a random port, with its own
+ * empty data folder, for the test file that calls it.
+ */
+export async function setupBuiltServer(env: Record<string, string> = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-contract-'))
+  await setup({
+    rootDir,
+    build: false,
+    server: true,
+    browser: false,
+    nuxtConfig: { nitro: { output: { dir: join(rootDir, '.output') } } },
+    env: {
+      NUXT_DATA_DIR: dataDir,
+      NUXT_HEARTBEAT_INTERVAL_MS: String(TEST_HEARTBEAT.intervalMs),
+      NUXT_HEARTBEAT_TIMEOUT_MS: String(TEST_HEARTBEAT.timeoutMs),
+      ...env,
+    },
+  })
+  return { dataDir }
+}
+
+export const httpUrl = (path: string) => url(path)
+export const wsUrl = () => url('/_ws').replace(/^http/, 'ws')

@@ -1,0 +1,85 @@
+import WebSocket from 'ws'
+
+export interface Frame { type: string, [key: string]: unknown }
+
+/** A test client over a real socket: `next()` returns the next frame, as in crossws's own tests. */
+export interface WsClient {
+  ws: WebSocket
+  /** The next frame (of the given type, skipping others), within `timeoutMs`. */
+  next(type?: string, timeoutMs?: number): Promise<Frame>
+  send(frame: object | string): void
+  /** Resolves with the close code and reason. */
+  closed: Promise<{ code: number, reason: string }>
+  close(): void
+}
+
+export interface ConnectOptions {
+  cookie?: string
+  origin?: string | null
+  protocols?: string[]
+}
+
+/** Rejection of an upgrade as a Node client sees it: the HTTP status and body. */
+export class UpgradeRefused extends Error {
+  constructor(readonly status: number, readonly body: string) {
+    super(`upgrade refused with ${status}: ${body}`)
+  }
+}
+
+export function wsConnect(url: string, { cookie, origin, protocols = ['jizhan.v1'] }: ConnectOptions = {}): Promise<WsClient> {
+  const headers: Record<string, string> = {}
+  if (cookie) headers.cookie = cookie
+  if (origin !== null) headers.origin = origin ?? new URL(url.replace(/^ws/, 'http')).origin
+  const ws = new WebSocket(url, protocols, { headers })
+  const queue: Frame[] = []
+  const waiters: Array<() => void> = []
+  ws.on('message', (data) => {
+    queue.push(JSON.parse(data.toString()))
+    for (const w of waiters.splice(0)) w()
+  })
+  const closed = new Promise<{ code: number, reason: string }>((resolve) => {
+    ws.on('close', (code, reason) => {
+      resolve({ code, reason: reason.toString() })
+      for (const w of waiters.splice(0)) w()
+    })
+  })
+
+  const client: WsClient = {
+    ws,
+    closed,
+    async next(type, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const index = queue.findIndex(f => !type || f.type === type)
+        if (index >= 0) return queue.splice(index, 1)[0]!
+        const left = deadline - Date.now()
+        if (left <= 0 || ws.readyState === WebSocket.CLOSED) {
+          throw new Error(`no ${type ?? 'frame'} within ${timeoutMs} ms; queued: ${JSON.stringify(queue.map(f => f.type))}`)
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left)
+          waiters.push(() => {
+            clearTimeout(timer)
+            resolve()
+          })
+        })
+      }
+    },
+    send(frame) {
+      ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
+    },
+    close() {
+      ws.close()
+    },
+  }
+
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => resolve(client))
+    ws.on('unexpected-response', (_req, res) => {
+      let body = ''
+      res.on('data', (chunk: Buffer) => (body += chunk))
+      res.on('end', () => reject(new UpgradeRefused(res.statusCode ?? 0, body)))
+    })
+    ws.on('error', reject)
+  })
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { CloseCode } from '#shared/protocol'
+import { afterDrop, canAttempt, isLinkDead } from '../../utils/connectionStatus'
+
+describe('what follows a lost socket', () => {
+  const base = { code: 1006, welcomed: true, attempts: 0, maxAttempts: 3 }
+
+  it('signs out, never retrying, when the server ended the session', () => {
+    expect(afterDrop({ ...base, code: CloseCode.SessionEnded })).toBe('sign-out')
+    expect(afterDrop({ ...base, code: CloseCode.SessionEnded, welcomed: false })).toBe('sign-out')
+  })
+
+  it('asks whether the session still holds when the socket never got its welcome', () => {
+    expect(afterDrop({ ...base, welcomed: false })).toBe('check-session')
+  })
+
+  it('retries once the session was checked', () => {
+    expect(afterDrop({ ...base, welcomed: false, sessionChecked: true })).toBe('reconnect')
+  })
+
+  it('reconnects after a drop of a working connection', () => {
+    expect(afterDrop(base)).toBe('reconnect')
+  })
+
+  it('gives up when the attempts run out', () => {
+    expect(afterDrop({ ...base, attempts: 3 })).toBe('give-up')
+    expect(afterDrop({ ...base, welcomed: false, sessionChecked: true, attempts: 3 })).toBe('give-up')
+  })
+})
+
+describe('who may start an attempt', () => {
+  it('lets the user connect from any resting state', () => {
+    for (const s of ['idle', 'closed', 'offline', 'reconnecting', 'signed-out'] as const) expect(canAttempt(s, 'user')).toBe(true)
+    expect(canAttempt('open', 'user')).toBe(false)
+    expect(canAttempt('connecting', 'user')).toBe(false)
+  })
+
+  it('lets the network revive only a waiting or given-up connection, never a deliberate close', () => {
+    expect(canAttempt('reconnecting', 'network')).toBe(true)
+    expect(canAttempt('offline', 'network')).toBe(true)
+    for (const s of ['idle', 'closed', 'signed-out', 'open', 'connecting'] as const) expect(canAttempt(s, 'network')).toBe(false)
+  })
+})
+
+describe('link liveness', () => {
+  const hb = { intervalMs: 25_000, timeoutMs: 10_000 }
+
+  it('holds while something arrived within interval + timeout', () => {
+    expect(isLinkDead(35_000, 0, hb)).toBe(false)
+  })
+
+  it('is dead past interval + timeout of silence, however late the timer fired', () => {
+    expect(isLinkDead(35_001, 0, hb)).toBe(true)
+    expect(isLinkDead(10 * 60_000, 0, hb)).toBe(true)
+  })
+})

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { MAX_CID_LENGTH, MAX_TEXT_LENGTH, encodeFrame, parseClientFrame, parseServerFrame } from '#shared/protocol'
+
+const send = (extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'send', cid: 'c1', to: 2, text: 'hi', ...extra })
+
+describe('client frames', () => {
+  it('accepts a ping', () => {
+    expect(parseClientFrame('{"type":"ping"}')).toEqual({ ok: true, frame: { type: 'ping' } })
+  })
+
+  it('accepts a valid send and keeps only the known fields', () => {
+    const parsed = parseClientFrame(send({ from: 99, extra: 'x' }))
+    expect(parsed).toEqual({ ok: true, frame: { type: 'send', cid: 'c1', to: 2, text: 'hi' } })
+  })
+
+  it('names invalid JSON as bad_json', () => {
+    expect(parseClientFrame('{nope')).toMatchObject({ ok: false, code: 'bad_json' })
+  })
+
+  it.each([
+    ['an array', '[1,2]'],
+    ['a string', '"ping"'],
+    ['null', 'null'],
+    ['a missing type', '{}'],
+    ['a numeric type', '{"type":1}'],
+  ])('refuses %s as bad_frame', (_, text) => {
+    expect(parseClientFrame(text)).toMatchObject({ ok: false, code: 'bad_frame' })
+  })
+
+  it('names the unknown type and the expected ones', () => {
+    const parsed = parseClientFrame('{"type":"launch"}')
+    expect(parsed).toMatchObject({ ok: false, code: 'bad_frame' })
+    expect(!parsed.ok && parsed.message).toMatch(/unknown frame type "launch".*ping, send/)
+  })
+
+  it.each([
+    ['a missing cid', { cid: undefined }, /send\.cid/],
+    ['an empty cid', { cid: '' }, /send\.cid/],
+    ['an oversized cid', { cid: 'x'.repeat(MAX_CID_LENGTH + 1) }, /send\.cid/],
+    ['a string recipient', { to: '2' }, /send\.to/],
+    ['a fractional recipient', { to: 2.5 }, /send\.to/],
+    ['a negative recipient', { to: -1 }, /send\.to/],
+    ['a numeric text', { text: 5 }, /send\.text must be a string/],
+    ['a blank text', { text: '   ' }, /must not be empty/],
+    ['an over-long text', { text: 'x'.repeat(MAX_TEXT_LENGTH + 1) }, /longer than/],
+  ])('refuses a send with %s, naming the field', (_, extra, message) => {
+    const parsed = parseClientFrame(send(extra))
+    expect(parsed).toMatchObject({ ok: false, code: 'bad_frame' })
+    expect(!parsed.ok && parsed.message).toMatch(message)
+  })
+
+  it('echoes the cid of a rejected send so the client can mark that message failed', () => {
+    expect(parseClientFrame(send({ to: 'x' }))).toMatchObject({ ok: false, cid: 'c1' })
+  })
+
+  it('accepts a text of exactly the maximum length', () => {
+    expect(parseClientFrame(send({ text: 'x'.repeat(MAX_TEXT_LENGTH) })).ok).toBe(true)
+  })
+})
+
+describe('server frames', () => {
+  const user = { id: 1, username: 'alice' }
+
+  it('round-trips every frame type through encodeFrame', () => {
+    const frames = [
+      { type: 'welcome', user, online: [user], heartbeat: { intervalMs: 25000, timeoutMs: 10000 } },
+      { type: 'pong' },
+      { type: 'presence', user, online: false },
+      { type: 'message', id: 'm1', from: 1, to: 2, text: 'hi', ts: 1 },
+      { type: 'ack', cid: 'c1', id: 'm1', ts: 1 },
+      { type: 'error', code: 'unknown_user', message: 'no', cid: 'c1' },
+    ] as const
+    for (const frame of frames) expect(parseServerFrame(encodeFrame(frame))).toEqual({ ok: true, frame })
+  })
+
+  it.each([
+    ['a welcome without heartbeat', { type: 'welcome', user, online: [] }],
+    ['a presence with a string flag', { type: 'presence', user, online: 'yes' }],
+    ['a message without sender', { type: 'message', id: 'm', to: 2, text: 'x', ts: 1 }],
+    ['an error with an unknown code', { type: 'error', code: 'boom', message: 'x' }],
+    ['an unknown type', { type: 'surprise' }],
+  ])('refuses %s', (_, frame) => {
+    expect(parseServerFrame(JSON.stringify(frame)).ok).toBe(false)
+  })
+})

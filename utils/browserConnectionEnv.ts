@@ -1,0 +1,38 @@
+import type { ConnectionEnv, SocketLike } from '../stores/connection'
+
+/** The real browser behind the connection store: WebSocket, timers, network and visibility events. */
+export function browserConnectionEnv(): ConnectionEnv {
+  return {
+    url: () => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/_ws`,
+    // The DOM types of the event handlers are narrower than SocketLike's; the runtime shape is the same.
+    createSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as SocketLike,
+    setTimeout: (fn, ms) => window.setTimeout(fn, ms),
+    clearTimeout: id => window.clearTimeout(id as number),
+    now: () => Date.now(),
+    random: () => Math.random(),
+    isOnline: () => navigator.onLine !== false,
+    async checkSession() {
+      try {
+        const res = await fetch('/api/auth/session', { credentials: 'same-origin', cache: 'no-store' })
+        if (res.ok) return 'valid'
+        return res.status === 401 ? 'invalid' : 'unknown'
+      }
+      catch {
+        return 'unknown'
+      }
+    },
+    onBrowserEvent(type, fn) {
+      if (type === 'visible') {
+        const listener = () => document.visibilityState === 'visible' && fn()
+        document.addEventListener('visibilitychange', listener)
+        window.addEventListener('pageshow', listener)
+        return () => {
+          document.removeEventListener('visibilitychange', listener)
+          window.removeEventListener('pageshow', listener)
+        }
+      }
+      window.addEventListener(type, fn)
+      return () => window.removeEventListener(type, fn)
+    },
+  }
+}

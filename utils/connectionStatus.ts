@@ -1,0 +1,37 @@
+import { CloseCode } from '#shared/protocol'
+
+/** Every state a connection can be in, as one value. */
+export const CONNECTION_STATUSES = ['idle', 'connecting', 'open', 'reconnecting', 'offline', 'closed', 'signed-out'] as const
+export type ConnectionStatus = typeof CONNECTION_STATUSES[number]
+
+/** What the store does after its socket is lost. */
+export type AfterDrop = 'sign-out' | 'check-session' | 'reconnect' | 'give-up'
+
+/**
+ * Decides what follows a lost socket. Pure, so every path is tested without sockets or timers.
+ * - the server ended the session (4001): signed out, never retry;
+ * - the socket never got its welcome: the upgrade may have been refused (a browser only sees 1006),
+ *   so ask the server over HTTP whether the session still holds before retrying;
+ * - otherwise retry until the attempts run out.
+ */
+export function afterDrop(input: { code: number, welcomed: boolean, attempts: number, maxAttempts: number, sessionChecked?: boolean }): AfterDrop {
+  if (input.code === CloseCode.SessionEnded) return 'sign-out'
+  if (!input.welcomed && !input.sessionChecked) return 'check-session'
+  if (input.attempts >= input.maxAttempts) return 'give-up'
+  return 'reconnect'
+}
+
+/** Whether a user action or a browser event may start a connection attempt from this status. */
+export function canAttempt(status: ConnectionStatus, trigger: 'user' | 'network'): boolean {
+  if (trigger === 'user') return status !== 'open' && status !== 'connecting'
+  // Coming back online or visible revives a waiting or given-up connection, never a deliberate close.
+  return status === 'reconnecting' || status === 'offline'
+}
+
+/**
+ * Whether the link is dead: nothing received for a whole ping interval plus the pong allowance.
+ * Wall-clock based, so it also catches timers that a sleeping or background tab delayed.
+ */
+export function isLinkDead(now: number, lastInboundAt: number, heartbeat: { intervalMs: number, timeoutMs: number }): boolean {
+  return now - lastInboundAt > heartbeat.intervalMs + heartbeat.timeoutMs
+}
