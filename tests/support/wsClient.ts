@@ -11,6 +11,8 @@ export interface WsClient {
   /** Resolves with the close code and reason. */
   closed: Promise<{ code: number, reason: string }>
   close(): void
+  /** Pings every `everyMs` so the server's liveness sweep leaves this client alone; returns the undo. */
+  keepAlive(everyMs?: number): () => void
 }
 
 export interface ConnectOptions {
@@ -70,6 +72,10 @@ export function wsConnect(url: string, { cookie, origin, protocols = ['jizhan.v1
     },
     close() {
       ws.close()
+    },
+    keepAlive(everyMs = 150) {
+      const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), everyMs)
+      return () => clearInterval(timer)
     },
   }
 

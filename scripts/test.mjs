@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// The whole test suite, as the README's test command: lint, typecheck, production build, vitest
+// (unit, store, contract against the build) and Playwright (two browser contexts against the build).
+// Every stage runs even when an earlier one failed, so one run shows everything; the last line is
+// `N passed, N failed`, summed over all runners (a failed lint/typecheck/build counts as one failure).
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+
+const results = 'test-results'
+rmSync(results, { recursive: true, force: true })
+mkdirSync(results, { recursive: true })
+
+let passed = 0
+let failed = 0
+const lines = []
+
+function run(name, cmd, args, env = {}) {
+  console.log(`\n▶ ${name}: ${cmd} ${args.join(' ')}`)
+  const started = Date.now()
+  const { status } = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } })
+  lines.push(`${status === 0 ? 'ok  ' : 'FAIL'} ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`)
+  return status === 0
+}
+
+function readJson(file) {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  }
+  catch {
+    return undefined
+  }
+}
+
+const npx = 'npx'
+const env = { NUXT_TELEMETRY_DISABLED: '1', CI: process.env.CI ?? '' }
+
+for (const [name, args] of [['lint', ['eslint', '.']], ['typecheck', ['nuxi', 'typecheck']], ['build', ['nuxi', 'build']]]) {
+  if (!run(name, npx, args, env)) failed++
+}
+
+const buildOk = existsSync('.output/server/index.mjs')
+
+run('vitest (unit, store, contract)', npx, ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`], env)
+const vitest = readJson(`${results}/vitest.json`)
+if (vitest) {
+  passed += vitest.numPassedTests
+  failed += vitest.numFailedTests
+  if (vitest.numTotalTests === 0) failed++
+}
+else {
+  failed++
+}
+
+if (buildOk) {
+  run('playwright (e2e)', npx, ['playwright', 'test'], env)
+  const pw = readJson(`${results}/playwright.json`)
+  if (pw) {
+    passed += pw.stats.expected + pw.stats.flaky
+    failed += pw.stats.unexpected
+    if (pw.stats.expected + pw.stats.unexpected + pw.stats.flaky === 0) failed++
+  }
+  else {
+    failed++
+  }
+}
+else {
+  lines.push('FAIL playwright (e2e): skipped, no build')
+  failed++
+}
+
+console.log(`\n${lines.join('\n')}`)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed === 0 ? 0 : 1)
