@@ -36,6 +36,8 @@ export default defineNuxtConfig({
       reconnectCapMs: 30_000,
       /** Failed attempts in a row before the client stops and offers Retry. */
       reconnectMaxAttempts: 10,
+      /** Time from opening a socket to its welcome before the attempt counts as failed. */
+      connectTimeoutMs: 10_000,
     },
   },
   compatibilityDate: '2025-07-15',

@@ -7,5 +7,6 @@ export default defineNuxtPlugin(() => {
     reconnectBaseMs: Number(config.reconnectBaseMs),
     reconnectCapMs: Number(config.reconnectCapMs),
     reconnectMaxAttempts: Number(config.reconnectMaxAttempts),
+    connectTimeoutMs: Number(config.connectTimeoutMs),
   })
 })

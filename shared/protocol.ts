@@ -18,11 +18,10 @@ export const MAX_CID_LENGTH = 64
 
 /**
  * Application close codes (RFC 6455 §7.4.2 reserves 4000–4999 for applications).
- * Standard codes used as well: 1001 going away (server shutdown), 1008 policy violation,
- * 1011 internal error.
+ * Standard codes used as well: 1000 normal, 1001 going away (server shutdown), 1011 internal error.
  */
 export const CloseCode = {
-  /** The session ended (sign-out, expiry): the client must not reconnect. */
+  /** The session ended (sign-out or expiry): the client must not reconnect. */
   SessionEnded: 4001,
   /** No reply to pings within the deadline: the server dropped a silent connection. */
   HeartbeatTimeout: 4008,

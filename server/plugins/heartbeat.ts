@@ -1,14 +1,17 @@
 import { CloseCode } from '#shared/protocol'
 
 /**
- * Liveness sweep: half-open TCP connections never fire `close`, so connections silent past the
- * limit are closed and removed here. Also closes every socket with 1001 on shutdown.
+ * Liveness and expiry sweep. Half-open TCP connections never fire `close`, so connections silent
+ * past the limit are closed and removed here; so are sockets whose session expired. On shutdown
+ * every socket is closed with 1001.
  */
 export default defineNitroPlugin((nitroApp) => {
   const settings = heartbeatSettings()
   const limit = silenceLimitMs(settings)
   const timer = setInterval(() => {
-    for (const conn of silentConnections(pool.connections(), Date.now(), limit)) {
+    const now = Date.now()
+    closeSessions(expiredConnections(pool.connections(), now).map(conn => conn.sessionHash))
+    for (const conn of silentConnections(pool.connections(), now, limit)) {
       try {
         conn.close(CloseCode.HeartbeatTimeout, 'heartbeat timeout')
         // A dead link never completes the closing handshake: cut it after a grace second.
@@ -18,7 +21,7 @@ export default defineNitroPlugin((nitroApp) => {
         leave(conn)
       }
     }
-  }, Math.max(250, Math.floor(settings.intervalMs / 2)))
+  }, Math.max(100, Math.floor(settings.intervalMs / 2)))
   timer.unref()
 
   nitroApp.hooks.hook('close', () => {

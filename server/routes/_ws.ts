@@ -20,6 +20,7 @@ function connectionFor(peer: Peer, identity: Identity): Connection {
     id: peer.id,
     user: identity.user,
     sessionHash: identity.sessionHash,
+    sessionExpiresAt: identity.sessionExpiresAt,
     lastSeenAt: Date.now(),
     send: text => peer.send(text),
     close: (code, reason) => peer.close(code, reason),
@@ -58,7 +59,8 @@ export default defineWebSocketHandler({
 
   message(peer, message) {
     const state = states.get(peer)
-    if (!state) return
+    // A connection removed from the pool is closing (sign-out, liveness): its frames are not acted on.
+    if (!state || !pool.has(state.conn)) return
     try {
       state.conn.lastSeenAt = Date.now()
       const parsed = parseClientFrame(message.text())

@@ -7,10 +7,33 @@ export interface HeartbeatSettings {
   timeoutMs: number
 }
 
+export const DEFAULT_HEARTBEAT: HeartbeatSettings = { intervalMs: 25_000, timeoutMs: 10_000 }
+
+/**
+ * Reads heartbeat settings from configuration values. Anything that is not a whole number of
+ * milliseconds of at least 100 falls back to the default with a warning: a NaN here would silently
+ * disable the liveness sweep.
+ */
+export function parseHeartbeatSettings(interval: unknown, timeout: unknown, warn: (m: string) => void = console.warn): HeartbeatSettings {
+  const pick = (value: unknown, name: string, fallback: number) => {
+    const n = Number(value)
+    if (Number.isSafeInteger(n) && n >= 100) return n
+    warn(`[jizhan] ${name}=${String(value)} is not a whole number of milliseconds >= 100; using ${fallback}`)
+    return fallback
+  }
+  return {
+    intervalMs: pick(interval, 'NUXT_HEARTBEAT_INTERVAL_MS', DEFAULT_HEARTBEAT.intervalMs),
+    timeoutMs: pick(timeout, 'NUXT_HEARTBEAT_TIMEOUT_MS', DEFAULT_HEARTBEAT.timeoutMs),
+  }
+}
+
+let settings: HeartbeatSettings | undefined
+
 /** The heartbeat the server announces in `welcome` and enforces, from runtime config. */
 export function heartbeatSettings(): HeartbeatSettings {
   const config = useRuntimeConfig()
-  return { intervalMs: Number(config.heartbeatIntervalMs), timeoutMs: Number(config.heartbeatTimeoutMs) }
+  settings ??= parseHeartbeatSettings(config.heartbeatIntervalMs, config.heartbeatTimeoutMs)
+  return settings
 }
 
 /**
@@ -19,6 +42,11 @@ export function heartbeatSettings(): HeartbeatSettings {
  */
 export function silenceLimitMs({ intervalMs, timeoutMs }: HeartbeatSettings): number {
   return 2 * intervalMs + timeoutMs
+}
+
+/** Connections whose session has expired at `now`. */
+export function expiredConnections<C extends Pick<Connection, 'sessionExpiresAt'>>(conns: Iterable<C>, now: number): C[] {
+  return [...conns].filter(conn => conn.sessionExpiresAt <= now)
 }
 
 /** Connections silent for longer than the limit at `now`. */

@@ -6,6 +6,8 @@ export interface Connection {
   readonly user: PublicUser
   /** The session this socket was authenticated by; ending it closes the socket. */
   readonly sessionHash: string
+  /** When that session expires (ms). */
+  readonly sessionExpiresAt: number
   /** Time of the last frame received (ms), for the liveness sweep. */
   lastSeenAt: number
   send(text: string): void

@@ -8,6 +8,8 @@ export interface Identity {
   user: PublicUser
   /** Hash of the session (or of the session that issued the ticket). */
   sessionHash: string
+  /** When that session expires (ms); its sockets are closed then. */
+  sessionExpiresAt: number
 }
 
 /** Starts a session for the user and sets its cookie on the response. */
@@ -40,7 +42,7 @@ export async function identityFromSessionToken(token: string | undefined): Promi
     .where('sessions.id_hash', '=', idHash)
     .executeTakeFirst()
   if (!row || Number(row.expires_at) <= Date.now()) return null
-  return { user: { id: row.id, username: row.username }, sessionHash: idHash }
+  return { user: { id: row.id, username: row.username }, sessionHash: idHash, sessionExpiresAt: Number(row.expires_at) }
 }
 
 /** The identity of an HTTP request, or null. */
@@ -51,7 +53,7 @@ export function getIdentity(event: H3Event): Promise<Identity | null> {
 /** The identity of an HTTP request; throws 401 when there is none. */
 export async function requireIdentity(event: H3Event): Promise<Identity> {
   const identity = await getIdentity(event)
-  if (!identity) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in first.' })
+  if (!identity) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in first.', data: { message: 'Sign in first.' } })
   return identity
 }
 
@@ -94,7 +96,13 @@ export async function identityFromTicket(ticket: string): Promise<Identity | nul
     .where('token_hash', '=', hashToken(ticket))
     .returning(['user_id', 'session_hash', 'expires_at'])
     .executeTakeFirst()
-  if (!row || Number(row.expires_at) <= Date.now()) return null
-  const user = await db.selectFrom('users').select(['id', 'username']).where('id', '=', row.user_id).executeTakeFirst()
-  return user ? { user, sessionHash: row.session_hash } : null
+  const now = Date.now()
+  if (!row || Number(row.expires_at) <= now) return null
+  const session = await db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.username', 'sessions.expires_at'])
+    .where('sessions.id_hash', '=', row.session_hash)
+    .executeTakeFirst()
+  if (!session || Number(session.expires_at) <= now) return null
+  return { user: { id: session.id, username: session.username }, sessionHash: row.session_hash, sessionExpiresAt: Number(session.expires_at) }
 }

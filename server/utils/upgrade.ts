@@ -1,4 +1,4 @@
-import { TICKET_PROTOCOL_PREFIX } from '#shared/protocol'
+import { PROTOCOL_NAME, TICKET_PROTOCOL_PREFIX } from '#shared/protocol'
 
 /** The parts of an upgrade request authentication needs (crossws exposes `url` and `headers`). */
 export interface UpgradeRequest {
@@ -43,8 +43,10 @@ export async function authenticateUpgrade(request: UpgradeRequest): Promise<Iden
   const ticketIndex = protocols.findIndex(p => p.startsWith(TICKET_PROTOCOL_PREFIX))
   if (ticketIndex === 0) {
     // The server echoes the first offered protocol; a ticket there would be sent back in the clear.
-    return refuse(400, 'The ticket must not be the first subprotocol; offer "jizhan.v1" first')
+    return refuse(400, `The ticket must not be the first subprotocol; offer "${PROTOCOL_NAME}" first`)
   }
+  // The first offered protocol is the one agreed on: it names the protocol version.
+  if (protocols[0] !== PROTOCOL_NAME) return refuse(400, `Offer the subprotocol "${PROTOCOL_NAME}" first`)
   if (ticketIndex > 0) {
     const identity = await identityFromTicket(protocols[ticketIndex]!.slice(TICKET_PROTOCOL_PREFIX.length))
     return identity ?? refuse(401, 'Invalid or expired ticket')

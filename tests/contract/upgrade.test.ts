@@ -73,6 +73,15 @@ describe('authenticated upgrade', () => {
     expect(refused.body).toMatch(/first subprotocol/)
   })
 
+  it('refuses a client that does not offer the protocol version first', async () => {
+    const alice = await registerUser(httpUrl('/'))
+    for (const protocols of [[], ['chat'], ['chat', 'jizhan.v1']]) {
+      const refused = await refusal(wsConnect(wsUrl(), { cookie: alice.cookie, protocols }))
+      expect(refused.status).toBe(400)
+      expect(refused.body).toMatch(/jizhan\.v1/)
+    }
+  })
+
   it('accepts a ticket once only', async () => {
     const bot = await registerUser(httpUrl('/'))
     const { protocols } = await ticketFor(bot.cookie)

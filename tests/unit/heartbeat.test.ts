@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { silenceLimitMs, silentConnections } from '../../server/utils/heartbeat'
+import { DEFAULT_HEARTBEAT, expiredConnections, parseHeartbeatSettings, silenceLimitMs, silentConnections } from '../../server/utils/heartbeat'
 
 describe('server liveness sweep', () => {
   it('tolerates two missed pings plus the pong allowance', () => {
@@ -11,5 +11,23 @@ describe('server liveness sweep', () => {
     const edge = { lastSeenAt: 40_000 }
     const silent = { lastSeenAt: 39_999 }
     expect(silentConnections([fresh, edge, silent], 100_000, 60_000)).toEqual([silent])
+  })
+
+  it('picks the connections whose session has expired', () => {
+    const live = { sessionExpiresAt: 100_001 }
+    const expired = { sessionExpiresAt: 100_000 }
+    expect(expiredConnections([live, expired], 100_000)).toEqual([expired])
+  })
+
+  it('reads configured heartbeat values, numbers or numeric strings', () => {
+    expect(parseHeartbeatSettings('400', 300)).toEqual({ intervalMs: 400, timeoutMs: 300 })
+  })
+
+  it('falls back to the defaults, loudly, on values that would disable the sweep', () => {
+    const warnings: string[] = []
+    const settings = parseHeartbeatSettings('soon', 0, m => warnings.push(m))
+    expect(settings).toEqual(DEFAULT_HEARTBEAT)
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toMatch(/NUXT_HEARTBEAT_INTERVAL_MS=soon/)
   })
 })

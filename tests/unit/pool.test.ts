@@ -8,6 +8,7 @@ function fakeConn(userId: number, username = `user${userId}`): Connection {
     id: `c${++next}`,
     user: { id: userId, username },
     sessionHash: 's',
+    sessionExpiresAt: Number.MAX_SAFE_INTEGER,
     lastSeenAt: 0,
     send: () => {},
     close: () => {},

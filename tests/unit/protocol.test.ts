@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_CID_LENGTH, MAX_TEXT_LENGTH, encodeFrame, parseClientFrame, parseServerFrame } from '#shared/protocol'
+import type { ServerFrame } from '#shared/protocol'
 
 const send = (extra: Record<string, unknown> = {}) => JSON.stringify({ type: 'send', cid: 'c1', to: 2, text: 'hi', ...extra })
 
@@ -62,14 +63,14 @@ describe('server frames', () => {
   const user = { id: 1, username: 'alice' }
 
   it('round-trips every frame type through encodeFrame', () => {
-    const frames = [
+    const frames: ServerFrame[] = [
       { type: 'welcome', user, online: [user], heartbeat: { intervalMs: 25000, timeoutMs: 10000 } },
       { type: 'pong' },
       { type: 'presence', user, online: false },
       { type: 'message', id: 'm1', from: 1, to: 2, text: 'hi', ts: 1 },
       { type: 'ack', cid: 'c1', id: 'm1', ts: 1 },
       { type: 'error', code: 'unknown_user', message: 'no', cid: 'c1' },
-    ] as const
+    ]
     for (const frame of frames) expect(parseServerFrame(encodeFrame(frame))).toEqual({ ok: true, frame })
   })
 
