@@ -4,9 +4,9 @@ import { useConnectionStore } from '~/stores/connection'
 export default defineNuxtPlugin(() => {
   const config = useRuntimeConfig().public
   useConnectionStore().configure(browserConnectionEnv(), {
-    reconnectBaseMs: Number(config.reconnectBaseMs),
-    reconnectCapMs: Number(config.reconnectCapMs),
-    reconnectMaxAttempts: Number(config.reconnectMaxAttempts),
-    connectTimeoutMs: Number(config.connectTimeoutMs),
+    reconnectBaseMs: config.reconnectBaseMs,
+    reconnectCapMs: config.reconnectCapMs,
+    reconnectMaxAttempts: config.reconnectMaxAttempts,
+    connectTimeoutMs: config.connectTimeoutMs,
   })
 })

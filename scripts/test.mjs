@@ -45,6 +45,8 @@ const vitest = readJson(`${results}/vitest.json`)
 if (vitest) {
   passed += vitest.numPassedTests
   failed += vitest.numFailedTests
+  // A file that fails before its tests run (setup threw) has no failed tests to count: count it.
+  failed += vitest.testResults.filter(file => file.status === 'failed' && file.assertionResults.every(t => t.status !== 'failed')).length
   if (vitest.numTotalTests === 0) failed++
 }
 else {

@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import { computed, ref, watch } from 'vue'
+import { computed, onScopeDispose, ref, watch } from 'vue'
 import type { ErrorFrame, MessageFrame, PublicUser, ServerFrame } from '#shared/protocol'
 import { useConnectionStore } from './connection'
 
@@ -47,10 +47,17 @@ export const useChatStore = defineStore('chat', () => {
     contacts.value[user.id] = { id: user.id, username: user.username, online: online ?? known?.online ?? false }
   }
 
-  /** Replaces the people list (from GET /api/users). */
+  /**
+   * Replaces the people list (from GET /api/users). While the socket is open its presence frames are
+   * newer than any HTTP snapshot, so known users keep the online state the socket gave them.
+   */
   function setContacts(users: Contact[]) {
+    const live = connection.status === 'open'
     const next: Record<number, Contact> = {}
-    for (const u of users) next[u.id] = { ...u }
+    for (const u of users) {
+      const known = contacts.value[u.id]
+      next[u.id] = { id: u.id, username: u.username, online: live && known ? known.online : u.online }
+    }
     contacts.value = next
   }
 
@@ -153,7 +160,7 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  const stopListening = connection.onFrame(onFrame)
+  onScopeDispose(connection.onFrame(onFrame))
 
   // A line still "sending" when the link drops has no ack coming: say so and offer a retry.
   watch(() => connection.status, (status) => {
@@ -183,6 +190,6 @@ export const useChatStore = defineStore('chat', () => {
 
   return {
     me, contacts, contactList, conversations, unread, selectedId, selected, selectedItems, announcement,
-    setContacts, select, send, retry, reset, stopListening,
+    setContacts, select, send, retry, reset,
   }
 })

@@ -4,7 +4,7 @@ import { PROTOCOL_NAME, encodeFrame, parseServerFrame } from '#shared/protocol'
 import type { ClientFrame, ServerFrame } from '#shared/protocol'
 import { createBackoff } from '../utils/backoff'
 import type { Backoff } from '../utils/backoff'
-import { afterDrop, canAttempt, isLinkDead } from '../utils/connectionStatus'
+import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../utils/connectionStatus'
 import type { ConnectionStatus } from '../utils/connectionStatus'
 
 /** The part of the browser WebSocket the store uses; tests pass a fake. */
@@ -32,6 +32,8 @@ export interface ConnectionEnv {
   checkSession: () => Promise<'valid' | 'invalid' | 'unknown'>
   /** Subscribes to `online`, `offline` and `visible` browser events; returns the undo. */
   onBrowserEvent: (type: 'online' | 'offline' | 'visible', fn: () => void) => () => void
+  /** Where configuration problems are reported (console.warn by default). */
+  warn?: (message: string) => void
 }
 
 export interface ConnectionOptions {
@@ -74,6 +76,8 @@ export const useConnectionStore = defineStore('connection', () => {
   let backoff: Backoff = createBackoff({ baseMs: options.reconnectBaseMs, capMs: options.reconnectCapMs })
   let socket: SocketLike | undefined
   let welcomed = false
+  /** A pong arrived on the current socket. */
+  let proven = false
   let lastInboundAt = 0
   const handlers = new Set<FrameHandler>()
   // Undo functions for the current socket's timers and for the browser listeners.
@@ -95,10 +99,10 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   /** Injects the environment and options; call once before `connect()`. */
-  function configure(newEnv: ConnectionEnv, newOptions: Partial<ConnectionOptions> = {}) {
+  function configure(newEnv: ConnectionEnv, newOptions: Partial<Record<keyof ConnectionOptions, unknown>> = {}) {
     cleanup()
     env = newEnv
-    options = { ...DEFAULT_CONNECTION_OPTIONS, ...newOptions }
+    options = normalizeConnectionOptions(newOptions, DEFAULT_CONNECTION_OPTIONS, newEnv.warn)
     maxAttempts.value = options.reconnectMaxAttempts
     backoff = createBackoff({ baseMs: options.reconnectBaseMs, capMs: options.reconnectCapMs, random: newEnv.random })
     browserCleanups = [
@@ -149,6 +153,9 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function openSocket() {
     const e = need()
+    // One socket at a time: a socket still connecting is detached before its replacement exists,
+    // and a pending session check is made stale.
+    closeSocket(4000, 'replaced')
     status.value = attempt.value === 0 ? 'connecting' : 'reconnecting'
     nextAttemptAt.value = null
     welcomed = false
@@ -167,6 +174,12 @@ export const useConnectionStore = defineStore('connection', () => {
       const parsed = parseServerFrame(ev.data)
       if (!parsed.ok) return console.warn('[jizhan] ignored an invalid frame from the server:', parsed.message)
       if (parsed.frame.type === 'welcome') onWelcome(parsed.frame.heartbeat)
+      // The first pong proves the link both ways: only then do the attempts start over, so a server
+      // that closes right after its welcome cannot make the client retry forever.
+      else if (parsed.frame.type === 'pong' && !proven) {
+        proven = true
+        backoff.reset()
+      }
       for (const handler of handlers) handler(parsed.frame)
     }
     ws.onclose = (ev) => {
@@ -180,26 +193,33 @@ export const useConnectionStore = defineStore('connection', () => {
     welcomed = true
     stopConnectTimeout()
     heartbeat.value = hb
-    backoff.reset()
     attempt.value = 0
     lastError.value = null
     status.value = 'open'
     schedulePing()
   }
 
-  /** Pings every interval; silence past interval + timeout means the link is dead. */
+  /** Pings every interval. */
   function schedulePing() {
     stopPing = timer(() => {
-      if (!socket || !welcomed) return
-      const now = need().now()
-      if (isLinkDead(now, lastInboundAt, heartbeat.value)) return drop('No heartbeat from the server.')
-      socket.send(encodeFrame({ type: 'ping' }))
-      stopPong()
-      stopPong = timer(() => {
-        if (socket && lastInboundAt < now) drop('No heartbeat from the server.')
-      }, heartbeat.value.timeoutMs)
+      probe()
       schedulePing()
     }, heartbeat.value.intervalMs)
+  }
+
+  /**
+   * Sends a ping; if nothing at all arrives within the timeout, the link is dead. The deadline is
+   * judged by the time frames arrived, so a timer that fired late (a throttled background tab)
+   * still decides correctly.
+   */
+  function probe() {
+    if (!socket || !welcomed) return
+    const sentAt = need().now()
+    socket.send(encodeFrame({ type: 'ping' }))
+    stopPong()
+    stopPong = timer(() => {
+      if (socket && lastInboundAt < sentAt) drop('No heartbeat from the server.')
+    }, heartbeat.value.timeoutMs)
   }
 
   /**
@@ -257,13 +277,17 @@ export const useConnectionStore = defineStore('connection', () => {
     nextAttemptAt.value = null
   }
 
-  /** The network came back or the tab became visible: check a live link, revive a waiting one. */
+  /**
+   * The network came back or the tab became visible. An open link that has been quiet too long by
+   * the wall clock (its timers may have slept) is probed now; a waiting connection is revived.
+   */
   function wake() {
     if (status.value === 'open') {
-      if (isLinkDead(need().now(), lastInboundAt, heartbeat.value)) drop('No heartbeat from the server.')
+      if (heartbeatOverdue(need().now(), lastInboundAt, heartbeat.value)) probe()
       return
     }
-    if (!canAttempt(status.value, 'network') || !need().isOnline()) return
+    // An attempt already in flight is left to finish.
+    if (socket || !canAttempt(status.value, 'network') || !need().isOnline()) return
     cancelRetry()
     if (status.value === 'offline') {
       backoff.reset()
@@ -278,6 +302,7 @@ export const useConnectionStore = defineStore('connection', () => {
     const ws = socket
     socket = undefined
     welcomed = false
+    proven = false
     sessionChecks++
     if (!ws) return
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null

@@ -29,9 +29,27 @@ export function canAttempt(status: ConnectionStatus, trigger: 'user' | 'network'
 }
 
 /**
- * Whether the link is dead: nothing received for a whole ping interval plus the pong allowance.
- * Wall-clock based, so it also catches timers that a sleeping or background tab delayed.
+ * Whether the link is overdue by the wall clock: nothing received for a whole ping interval plus the
+ * pong allowance. Timers of a sleeping or background tab may have run late, so the link is then
+ * probed at once rather than on the next scheduled ping.
  */
-export function isLinkDead(now: number, lastInboundAt: number, heartbeat: { intervalMs: number, timeoutMs: number }): boolean {
+export function heartbeatOverdue(now: number, lastInboundAt: number, heartbeat: { intervalMs: number, timeoutMs: number }): boolean {
   return now - lastInboundAt > heartbeat.intervalMs + heartbeat.timeoutMs
+}
+
+/**
+ * Fills in and checks connection options: a value that is not a positive whole number (a typo in
+ * an environment variable) falls back to its default with a warning, instead of becoming NaN and a
+ * retry loop without delay or end.
+ */
+export function normalizeConnectionOptions<T extends { [K in keyof T]: number }>(given: Partial<Record<keyof T, unknown>>, defaults: T, warn: (message: string) => void = console.warn): T {
+  const result = { ...defaults }
+  for (const key of Object.keys(defaults) as Array<keyof T>) {
+    const value = given[key]
+    if (value === undefined) continue
+    const n = Number(value)
+    if (Number.isSafeInteger(n) && n > 0) result[key] = n as T[keyof T]
+    else warn(`[jizhan] connection option ${String(key)}=${String(value)} is not a positive whole number; using ${defaults[key]}`)
+  }
+  return result
 }

@@ -50,6 +50,11 @@ export default defineWebSocketHandler({
       const conn = connectionFor(peer, identity)
       states.set(peer, { conn, queue: Promise.resolve() })
       join(conn)
+      // A sign-out between this upgrade's check and now would otherwise leave the socket open.
+      isSessionActive(conn.sessionHash).then(
+        active => active || closeSessions([conn.sessionHash]),
+        error => console.error('[ws] session re-check failed', error),
+      )
     }
     catch (error) {
       console.error('[ws] open failed', error)

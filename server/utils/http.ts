@@ -3,6 +3,11 @@ import { PASSWORD_MAX, USERNAME_MAX, passwordProblem, usernameProblem } from '#s
 
 /** Reads a JSON object body; a missing or malformed body is a 400 with a message, never a 500. */
 export async function readJsonObject(event: H3Event): Promise<Record<string, unknown>> {
+  // JSON only: an HTML form on another site can post form-encoded or text/plain, never JSON.
+  if (!getRequestHeader(event, 'content-type')?.toLowerCase().startsWith('application/json')) {
+    const message = 'Send the body as application/json.'
+    throw createError({ statusCode: 415, statusMessage: 'Unsupported Media Type', message, data: { message } })
+  }
   let body: unknown
   try {
     body = await readBody(event)

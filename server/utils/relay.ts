@@ -66,16 +66,39 @@ async function relayMessage(conn: Connection, frame: SendFrame): Promise<void> {
   sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, ts: message.ts })
 }
 
-/** Closes every socket authenticated by one of these sessions (sign-out), on this instance. */
+/**
+ * Ends a connection from the server side: it leaves the pool at once (its frames are ignored from
+ * now on), gets a close frame, and is cut after a grace second in case the link is dead and the
+ * closing handshake can never finish.
+ */
+export function disconnect(conn: Connection, code: number, reason: string): void {
+  leave(conn)
+  try {
+    conn.close(code, reason)
+  }
+  finally {
+    setTimeout(() => conn.terminate(), 1000).unref()
+  }
+}
+
+/** Closes every socket authenticated by one of these sessions (sign-out, expiry), on this instance. */
 export function closeSessions(sessionHashes: readonly string[]): number {
+  if (sessionHashes.length === 0) return 0
   const ended = new Set(sessionHashes)
   let closed = 0
   for (const conn of [...pool.connections()]) {
     if (!ended.has(conn.sessionHash)) continue
     sendErrorFrame(conn, 'session_ended', 'Your session ended; sign in again.')
-    conn.close(CloseCode.SessionEnded, 'session ended')
-    leave(conn)
+    disconnect(conn, CloseCode.SessionEnded, 'session ended')
     closed++
   }
   return closed
+}
+
+/** One pass of the liveness sweep: closes expired sessions' and silent connections. */
+export function sweepConnections(now: number, silenceLimit: number): void {
+  closeSessions(expiredConnections(pool.connections(), now).map(conn => conn.sessionHash))
+  for (const conn of silentConnections(pool.connections(), now, silenceLimit)) {
+    disconnect(conn, CloseCode.HeartbeatTimeout, 'heartbeat timeout')
+  }
 }

@@ -45,6 +45,23 @@ export async function identityFromSessionToken(token: string | undefined): Promi
   return { user: { id: row.id, username: row.username }, sessionHash: idHash, sessionExpiresAt: Number(row.expires_at) }
 }
 
+/** Whether a session still exists and has not expired (it may have ended during an upgrade). */
+export async function isSessionActive(sessionHash: string): Promise<boolean> {
+  const db = await useDb()
+  const row = await db.selectFrom('sessions').select('expires_at').where('id_hash', '=', sessionHash).executeTakeFirst()
+  return Boolean(row && Number(row.expires_at) > Date.now())
+}
+
+/**
+ * Signs the request in as this user: a session the browser already had is ended first (its sockets
+ * must not carry on as the previous user), then a new one starts. Returns the ended sessions.
+ */
+export async function replaceSession(event: H3Event, userId: number): Promise<string[]> {
+  const ended = await endSession(event)
+  await startSession(event, userId)
+  return ended?.sessionHashes ?? []
+}
+
 /** The identity of an HTTP request, or null. */
 export function getIdentity(event: H3Event): Promise<Identity | null> {
   return identityFromSessionToken(getCookie(event, SESSION_COOKIE))

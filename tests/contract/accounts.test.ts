@@ -3,7 +3,8 @@ import { join } from 'node:path'
 import { startServer } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import { registerUser, uniqueName } from '../support/accounts'
-import { httpUrl, setupBuiltServer } from '../support/server'
+import { httpUrl, setupBuiltServer, wsUrl } from '../support/server'
+import { wsConnect } from '../support/wsClient'
 
 const { dataDir } = await setupBuiltServer()
 
@@ -55,6 +56,28 @@ describe('accounts', () => {
     const res = await post('/api/auth/register', body)
     expect(res.status).toBe(400)
     expect(await errorMessage(res)).toMatch(message)
+  })
+
+  it('accepts only JSON bodies, so a form on another site cannot sign anyone in', async () => {
+    const res = await fetch(httpUrl('/api/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=someone&password=password123',
+    })
+    expect(res.status).toBe(415)
+  })
+
+  it('ends the session a browser already had when it signs in again, closing that session\'s sockets', async () => {
+    const [alice, bob] = await Promise.all([registerUser(httpUrl('/')), registerUser(httpUrl('/'))])
+    const socket = await wsConnect(wsUrl(), { cookie: alice.cookie })
+    await socket.next('welcome')
+    const res = await post('/api/auth/login', { username: bob.username, password: 'password123' }, { cookie: alice.cookie })
+    expect(res.status).toBe(200)
+    expect((await socket.closed).code).toBe(4001)
+    expect((await fetch(httpUrl('/api/auth/session'), { headers: { cookie: alice.cookie } })).status).toBe(401)
+    const newCookie = res.headers.getSetCookie().map(c => c.split(';')[0]!).find(c => !c.endsWith('='))!
+    const session = await fetch(httpUrl('/api/auth/session'), { headers: { cookie: newCookie } })
+    expect(await session.json()).toMatchObject({ user: { username: bob.username } })
   })
 
   it('refuses a wrong password without saying whether the user exists', async () => {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test'
-import { messages, openConversation, person, personOnline, sendMessage, status } from './helpers'
+import { messages, openConversation, person, personOnline, sendMessage, status, uniqueName } from './helpers'
 
 test('two people register, see each other online and chat both ways', async ({ browser }) => {
   const alice = await personOnline(browser, 'alice')
@@ -86,6 +86,20 @@ test('signing out in one tab signs out the other tab without reconnecting', asyn
   await expect(status(second)).toHaveText(/Signed out/)
   await second.waitForTimeout(3000)
   expect(sockets).toEqual([])
+  await second.getByRole('link', { name: 'Sign in again' }).click()
+  await expect(second).toHaveURL(/\/login$/)
+  await expect(second.getByLabel('Username')).toBeVisible()
+  await alice.context.close()
+})
+
+test('signing in as someone else in the same browser signs the old tab out instead of switching users under it', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bobName = uniqueName('bob')
+  // Another window of the same browser shares the cookie jar.
+  const res = await alice.context.request.post('/api/auth/register', { data: { username: bobName, password: 'password123' } })
+  expect(res.status()).toBe(201)
+  await expect(status(alice.page)).toHaveText(/Signed out/)
+  await expect(alice.page.getByText(`Signed in as`)).toHaveCount(0)
   await alice.context.close()
 })
 

@@ -72,12 +72,34 @@ describe('connection store', () => {
     expect(fake.sockets).toHaveLength(2)
   })
 
-  it('notices a dead link by the wall clock when timers were throttled', () => {
+  it('probes at once when the wall clock shows the link overdue, and drops it if the probe gets no answer', () => {
     const { store, fake } = connected()
     // The tab slept: the clock jumped a minute while no timer ran.
     vi.setSystemTime(Date.now() + 60_000)
     fake.fire('visible')
+    expect(fake.socket.frames.at(-1)).toEqual({ type: 'ping' })
+    expect(store.status).toBe('open')
+    vi.advanceTimersByTime(500)
     expect(store.status).toBe('reconnecting')
+  })
+
+  it('keeps a healthy link whose timers slept: the probe is answered', () => {
+    const { store, fake } = connected()
+    vi.setSystemTime(Date.now() + 60_000)
+    fake.fire('visible')
+    fake.socket.receive({ type: 'pong' })
+    vi.advanceTimersByTime(500)
+    expect(store.status).toBe('open')
+    expect(fake.sockets).toHaveLength(1)
+  })
+
+  it('judges a pong deadline that fired late by when frames arrived, not by when the timer ran', () => {
+    const { store, fake } = connected()
+    vi.advanceTimersByTime(1000) // ping sent
+    fake.socket.receive({ type: 'pong' })
+    vi.setSystemTime(Date.now() + 60_000) // the pong timer runs a minute late
+    vi.advanceTimersByTime(500)
+    expect(store.status).toBe('open')
   })
 
   it('grows the backoff delay per failed attempt up to the cap, then gives up offline', async () => {
@@ -113,7 +135,7 @@ describe('connection store', () => {
     expect(delays).toEqual([500, 1000, 2000, 4000, 4000, 4000])
   })
 
-  it('resets the attempts after a successful connection', () => {
+  it('resets the attempts once a reconnected link answered its first ping', () => {
     const { store, fake } = connected()
     fake.socket.serverClose(1006)
     vi.advanceTimersByTime(500)
@@ -121,8 +143,59 @@ describe('connection store', () => {
     fake.socket.receive(WELCOME)
     expect(store.status).toBe('open')
     expect(store.attempt).toBe(0)
+    vi.advanceTimersByTime(1000)
+    fake.socket.receive({ type: 'pong' })
     fake.socket.serverClose(1006)
     expect(store.nextAttemptAt! - Date.now()).toBe(500)
+  })
+
+  it('keeps counting attempts, and gives up, when the server closes right after every welcome', () => {
+    const { store, fake } = connected()
+    for (let i = 0; i < 3; i++) {
+      fake.socket.serverClose(1011)
+      vi.advanceTimersByTime(store.nextAttemptAt! - Date.now())
+      fake.socket.open()
+      fake.socket.receive(WELCOME)
+    }
+    fake.socket.serverClose(1011)
+    expect(store.status).toBe('offline')
+  })
+
+  it('opens no second socket when the tab becomes visible while a retry is connecting', () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(1006)
+    vi.advanceTimersByTime(500)
+    expect(fake.sockets).toHaveLength(2)
+    fake.fire('visible')
+    fake.fire('online')
+    expect(fake.sockets).toHaveLength(2)
+    expect(store.status).toBe('reconnecting')
+  })
+
+  it('schedules nothing from a session check that a newer attempt made stale', async () => {
+    const { store, fake } = setup()
+    let answer: (v: 'valid') => void = () => {}
+    fake.env.checkSession = () => new Promise(resolve => (answer = resolve))
+    store.connect()
+    fake.socket.serverClose(1006) // never welcomed: the session is being checked
+    fake.fire('visible') // a new attempt starts meanwhile
+    expect(fake.sockets).toHaveLength(2)
+    fake.socket.open()
+    fake.socket.receive(WELCOME)
+    answer('valid')
+    await settle()
+    expect(store.status).toBe('open')
+    expect(store.nextAttemptAt).toBeNull()
+    vi.advanceTimersByTime(900) // within the first heartbeat interval, so only a stale retry could open one
+    expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('replaces a bad reconnect setting by its default instead of retrying without delay', () => {
+    const { store, fake } = setup()
+    const warnings: string[] = []
+    store.configure({ ...fake.env, warn: m => warnings.push(m) }, { reconnectBaseMs: 'NaN', reconnectMaxAttempts: -1 })
+    expect(store.maxAttempts).toBe(10)
+    expect(warnings).toHaveLength(2)
   })
 
   it('never reconnects after a deliberate disconnect', () => {

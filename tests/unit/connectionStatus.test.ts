@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CloseCode } from '#shared/protocol'
-import { afterDrop, canAttempt, isLinkDead } from '../../utils/connectionStatus'
+import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../../utils/connectionStatus'
 
 describe('what follows a lost socket', () => {
   const base = { code: 1006, welcomed: true, attempts: 0, maxAttempts: 3 }
@@ -45,12 +45,32 @@ describe('who may start an attempt', () => {
 describe('link liveness', () => {
   const hb = { intervalMs: 25_000, timeoutMs: 10_000 }
 
-  it('holds while something arrived within interval + timeout', () => {
-    expect(isLinkDead(35_000, 0, hb)).toBe(false)
+  it('is on time while something arrived within interval + timeout', () => {
+    expect(heartbeatOverdue(35_000, 0, hb)).toBe(false)
   })
 
-  it('is dead past interval + timeout of silence, however late the timer fired', () => {
-    expect(isLinkDead(35_001, 0, hb)).toBe(true)
-    expect(isLinkDead(10 * 60_000, 0, hb)).toBe(true)
+  it('is overdue past interval + timeout of silence, however late the timer fired', () => {
+    expect(heartbeatOverdue(35_001, 0, hb)).toBe(true)
+    expect(heartbeatOverdue(10 * 60_000, 0, hb)).toBe(true)
+  })
+})
+
+describe('connection options', () => {
+  const defaults = { reconnectBaseMs: 1000, reconnectMaxAttempts: 10 }
+
+  it('takes numbers and numeric strings from the configuration', () => {
+    expect(normalizeConnectionOptions({ reconnectBaseMs: '250', reconnectMaxAttempts: 3 }, defaults)).toEqual({ reconnectBaseMs: 250, reconnectMaxAttempts: 3 })
+  })
+
+  it('keeps the defaults for missing values', () => {
+    expect(normalizeConnectionOptions({}, defaults)).toEqual(defaults)
+  })
+
+  it('falls back, loudly, on values that would make a retry loop without delay or end', () => {
+    const warnings: string[] = []
+    const options = normalizeConnectionOptions({ reconnectBaseMs: 'fast', reconnectMaxAttempts: 0 }, defaults, m => warnings.push(m))
+    expect(options).toEqual(defaults)
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toMatch(/reconnectBaseMs=fast/)
   })
 })

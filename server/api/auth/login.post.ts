@@ -6,6 +6,6 @@ export default defineEventHandler(async (event) => {
     const message = 'Wrong username or password.'
     throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { message } })
   }
-  await startSession(event, user.id)
+  closeSessions(await replaceSession(event, user.id))
   return { user }
 })

@@ -3,7 +3,7 @@ export default defineEventHandler(async (event) => {
   const { username, password } = requireCredentials(await readJsonObject(event))
   try {
     const user = await createUser(username, password)
-    await startSession(event, user.id)
+    closeSessions(await replaceSession(event, user.id))
     setResponseStatus(event, 201)
     return { user }
   }
