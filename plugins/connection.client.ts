@@ -1,6 +1,9 @@
+import type { ChatMessage } from '#shared/protocol'
+import { useChatStore } from '~/stores/chat'
+import type { Contact, ConversationSummary } from '~/stores/chat'
 import { useConnectionStore } from '~/stores/connection'
 
-/** Wires the connection store to the real browser, with the reconnect settings from runtime config. */
+/** Wires the connection and chat stores to the real browser, with settings from runtime config. */
 export default defineNuxtPlugin(() => {
   const config = useRuntimeConfig().public
   useConnectionStore().configure(browserConnectionEnv(), {
@@ -8,5 +11,17 @@ export default defineNuxtPlugin(() => {
     reconnectCapMs: config.reconnectCapMs,
     reconnectMaxAttempts: config.reconnectMaxAttempts,
     connectTimeoutMs: config.connectTimeoutMs,
+  })
+  useChatStore().configure({
+    api: {
+      users: async () => (await $fetch<{ users: Contact[] }>('/api/users')).users,
+      conversations: async () => (await $fetch<{ conversations: ConversationSummary[] }>('/api/conversations')).conversations,
+      history: async (peer, before, limit) => (await $fetch<{ messages: ChatMessage[] }>(`/api/conversations/${peer}/messages`, {
+        query: before === null ? { limit } : { before, limit },
+      })).messages,
+    },
+    storage: window.localStorage,
+    isVisible: () => document.visibilityState === 'visible',
+    newCid: () => crypto.randomUUID(),
   })
 })

@@ -15,6 +15,9 @@ export const TICKET_PROTOCOL_PREFIX = 'ticket.'
 export const MAX_TEXT_LENGTH = 4000
 /** Longest client-generated id (`cid`). */
 export const MAX_CID_LENGTH = 64
+/** Most events the server sends per resume batch, and most messages per history page. */
+export const RESUME_BATCH = 200
+export const HISTORY_PAGE_MAX = 100
 
 /**
  * Application close codes (RFC 6455 §7.4.2 reserves 4000–4999 for applications).
@@ -30,8 +33,7 @@ export const CloseCode = {
 export const ERROR_CODES = [
   'bad_json', // the frame is not JSON
   'bad_frame', // JSON, but not a valid frame (unknown type, missing or wrong field)
-  'unknown_user', // the recipient does not exist
-  'recipient_offline', // the recipient has no open connection (until stored delivery lands)
+  'unknown_user', // the recipient (or the peer of a receipt) does not exist
   'self_message', // a message to oneself
   'session_ended', // sent just before a close with CloseCode.SessionEnded
   'internal', // the server failed; the frame was not processed
@@ -45,22 +47,30 @@ export interface PublicUser {
 
 // ---- client → server ---------------------------------------------------------------------------
 
-export const CLIENT_FRAME_TYPES = ['ping', 'send'] as const
+export const CLIENT_FRAME_TYPES = ['ping', 'resume', 'send', 'delivered', 'read'] as const
 export type ClientFrameType = typeof CLIENT_FRAME_TYPES[number]
 
 export interface PingFrame { type: 'ping' }
+/** Starts (or restarts) the event stream after `cursor`: the last `pos` this device has. */
+export interface ResumeFrame { type: 'resume', cursor: number }
 export interface SendFrame {
   type: 'send'
-  /** Client-generated id, echoed in the ack or error so the client can match them. */
+  /**
+   * Client-generated id, unique per sender: echoed in the ack or error, and the key by which the
+   * server recognises a resend of a message it already stored.
+   */
   cid: string
   to: number
   text: string
 }
-export type ClientFrame = PingFrame | SendFrame
+/** Receipts, cumulative per conversation: everything up to `seq` reached this device / was read. */
+export interface DeliveredFrame { type: 'delivered', peer: number, seq: number }
+export interface ReadFrame { type: 'read', peer: number, seq: number }
+export type ClientFrame = PingFrame | ResumeFrame | SendFrame | DeliveredFrame | ReadFrame
 
 // ---- server → client ---------------------------------------------------------------------------
 
-export const SERVER_FRAME_TYPES = ['welcome', 'pong', 'presence', 'message', 'ack', 'error'] as const
+export const SERVER_FRAME_TYPES = ['welcome', 'pong', 'presence', 'message', 'receipt', 'synced', 'ack', 'error'] as const
 export type ServerFrameType = typeof SERVER_FRAME_TYPES[number]
 
 export interface WelcomeFrame {
@@ -68,12 +78,16 @@ export interface WelcomeFrame {
   user: PublicUser
   online: PublicUser[]
   heartbeat: { intervalMs: number, timeoutMs: number }
+  /** Position of the newest event in the user's stream now. */
+  head: number
 }
 export interface PongFrame { type: 'pong' }
 export interface PresenceFrame { type: 'presence', user: PublicUser, online: boolean }
 export interface ChatMessage {
   /** Server-assigned id. */
   id: string
+  /** Position in the conversation, from 1, without gaps: the order to show messages in. */
+  seq: number
   from: number
   to: number
   text: string
@@ -82,10 +96,26 @@ export interface ChatMessage {
   /** The sender's client id; present on the copies the sender's own connections receive. */
   cid?: string
 }
-export interface MessageFrame extends ChatMessage { type: 'message' }
-export interface AckFrame { type: 'ack', cid: string, id: string, ts: number }
+/** A message event of the user's stream; `pos` is its position there. */
+export interface MessageFrame extends ChatMessage { type: 'message', pos: number }
+/** Receipt state of one conversation, as seen by the receiving user; an event of their stream. */
+export interface ReceiptFrame {
+  type: 'receipt'
+  pos: number
+  peer: number
+  /** My messages up to this seq reached one of the peer's devices / were read by the peer. */
+  peerDelivered: number
+  peerRead: number
+  /** I have read the conversation up to this seq (on any of my devices). */
+  selfRead: number
+  /** The peer's messages after selfRead. */
+  unread: number
+}
+/** The resume replay is complete: everything up to `head` was sent; live events follow. */
+export interface SyncedFrame { type: 'synced', head: number }
+export interface AckFrame { type: 'ack', cid: string, id: string, seq: number, ts: number }
 export interface ErrorFrame { type: 'error', code: ErrorCode, message: string, cid?: string }
-export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | AckFrame | ErrorFrame
+export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | ReceiptFrame | SyncedFrame | AckFrame | ErrorFrame
 
 // ---- validation --------------------------------------------------------------------------------
 
@@ -94,6 +124,7 @@ export type Parsed<T> = { ok: true, frame: T } | { ok: false, code: ErrorCode, m
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
 const isUser = (v: unknown): v is PublicUser => isObj(v) && isId(v.id) && typeof v.username === 'string'
 const isCid = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_CID_LENGTH
 
@@ -119,6 +150,14 @@ export function parseClientFrame(text: string): Parsed<ClientFrame> {
   switch (f.type) {
     case 'ping':
       return { ok: true, frame: { type: 'ping' } }
+    case 'resume':
+      if (!isCount(f.cursor)) return bad('resume.cursor must be a non-negative integer')
+      return { ok: true, frame: { type: 'resume', cursor: f.cursor } }
+    case 'delivered':
+    case 'read':
+      if (!isId(f.peer)) return bad(`${f.type}.peer must be a positive integer user id`)
+      if (!isId(f.seq)) return bad(`${f.type}.seq must be a positive integer`)
+      return { ok: true, frame: { type: f.type, peer: f.peer, seq: f.seq } }
     case 'send': {
       const cid = isCid(f.cid) ? f.cid : undefined
       if (cid === undefined) return bad(`send.cid must be a string of 1–${MAX_CID_LENGTH} characters`)
@@ -145,7 +184,7 @@ export function parseServerFrame(text: string): Parsed<ServerFrame> {
     case 'welcome': {
       const hb = f.heartbeat
       if (!isUser(f.user) || !Array.isArray(f.online) || !f.online.every(isUser) || !isObj(hb)
-        || !isId(hb.intervalMs) || !isId(hb.timeoutMs)) return bad('malformed welcome')
+        || !isId(hb.intervalMs) || !isId(hb.timeoutMs) || !isCount(f.head)) return bad('malformed welcome')
       return { ok: true, frame: f as unknown as WelcomeFrame }
     }
     case 'pong':
@@ -154,11 +193,18 @@ export function parseServerFrame(text: string): Parsed<ServerFrame> {
       if (!isUser(f.user) || typeof f.online !== 'boolean') return bad('malformed presence')
       return { ok: true, frame: f as unknown as PresenceFrame }
     case 'message':
-      if (typeof f.id !== 'string' || !isId(f.from) || !isId(f.to) || typeof f.text !== 'string'
+      if (typeof f.id !== 'string' || !isId(f.pos) || !isId(f.seq) || !isId(f.from) || !isId(f.to) || typeof f.text !== 'string'
         || typeof f.ts !== 'number' || (f.cid !== undefined && !isCid(f.cid))) return bad('malformed message')
       return { ok: true, frame: f as unknown as MessageFrame }
+    case 'receipt':
+      if (!isId(f.pos) || !isId(f.peer) || !isCount(f.peerDelivered) || !isCount(f.peerRead)
+        || !isCount(f.selfRead) || !isCount(f.unread)) return bad('malformed receipt')
+      return { ok: true, frame: f as unknown as ReceiptFrame }
+    case 'synced':
+      if (!isCount(f.head)) return bad('malformed synced')
+      return { ok: true, frame: { type: 'synced', head: f.head } }
     case 'ack':
-      if (!isCid(f.cid) || typeof f.id !== 'string' || typeof f.ts !== 'number') return bad('malformed ack')
+      if (!isCid(f.cid) || typeof f.id !== 'string' || !isId(f.seq) || typeof f.ts !== 'number') return bad('malformed ack')
       return { ok: true, frame: f as unknown as AckFrame }
     case 'error':
       if (!(ERROR_CODES as readonly unknown[]).includes(f.code) || typeof f.message !== 'string'

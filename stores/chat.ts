@@ -1,46 +1,101 @@
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, watch } from 'vue'
-import type { ErrorFrame, MessageFrame, PublicUser, ServerFrame } from '#shared/protocol'
+import { computed, onScopeDispose, reactive, ref, watch } from 'vue'
+import type { ChatMessage, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ServerFrame } from '#shared/protocol'
+import { itemStatus, mergeMessage } from '../utils/conversation'
+import type { ChatItem, ItemStatus } from '../utils/conversation'
+import { OutboxFullError, createOutbox } from '../utils/outbox'
+import type { Outbox, OutboxEntry, StorageLike } from '../utils/outbox'
 import { useConnectionStore } from './connection'
-
-export type ItemStatus = 'sending' | 'sent' | 'failed' | 'received'
-
-/** One line of a conversation as the page shows it. */
-export interface ChatItem {
-  /** Stable key for rendering: the client id for own messages, the server id otherwise. */
-  key: string
-  id?: string
-  cid?: string
-  from: number
-  to: number
-  text: string
-  ts: number
-  status: ItemStatus
-  error?: string
-}
 
 export interface Contact extends PublicUser {
   online: boolean
 }
 
+export interface ConversationSummary {
+  peer: number
+  lastSeq: number
+  peerDelivered: number
+  peerRead: number
+  selfRead: number
+  unread: number
+}
+
+/** The HTTP side of the chat, injected so the store also runs outside a browser. */
+export interface ChatApi {
+  users(): Promise<Contact[]>
+  conversations(): Promise<ConversationSummary[]>
+  /** Oldest first: the newest page, or the page before `beforeSeq`. */
+  history(peer: number, beforeSeq: number | null, limit: number): Promise<ChatMessage[]>
+}
+
+export interface ChatEnv {
+  api: ChatApi
+  storage: StorageLike
+  /** Whether the page is visible to the person (read receipts are only sent then). */
+  isVisible: () => boolean
+  newCid: () => string
+}
+
+interface Conversation extends ConversationSummary {
+  items: ChatItem[]
+  /** The newest page was loaded; more older pages exist while `hasOlder`. */
+  loaded: boolean
+  hasOlder: boolean
+}
+
+export const HISTORY_PAGE = 50
+/** Errors after which sending the same message again cannot succeed. */
+const PERMANENT: ReadonlySet<string> = new Set(['bad_frame', 'unknown_user', 'self_message'])
+
 /**
- * People, presence and conversations. Listens to the connection store's frames; sends through it.
+ * People, presence and conversations. Receives the user's event stream through the connection store
+ * (resuming from its cursor after every reconnect), sends through the outbox, sends receipts.
  */
 export const useChatStore = defineStore('chat', () => {
   const connection = useConnectionStore()
   const me = ref<PublicUser | null>(null)
   const contacts = ref<Record<number, Contact>>({})
-  const conversations = ref<Record<number, ChatItem[]>>({})
-  const unread = ref<Record<number, number>>({})
+  const conversations = reactive<Record<number, Conversation>>({})
   const selectedId = ref<number | null>(null)
   /** The latest line for the screen-reader live region. */
   const announcement = ref('')
+  /** The stream replay after a (re)connect is complete. */
+  const synced = ref(false)
 
+  let env: ChatEnv | undefined
+  let outbox: Outbox | undefined
+  /** Position of the last stream event applied; null until the first welcome of this page. */
+  let cursor: number | null = null
+  let resuming = false
+  /** Outbox entries already sent on the current connection. */
+  let sentOnThisLink = new Set<string>()
+  const pendingDelivered = new Map<number, number>()
+
+  function need(): ChatEnv {
+    if (!env) throw new Error('chat store: call configure() first')
+    return env
+  }
+
+  function configure(newEnv: ChatEnv) {
+    env = newEnv
+  }
+
+  const unread = computed(() => Object.fromEntries(Object.values(conversations).map(c => [c.peer, c.unread])))
   const contactList = computed(() => Object.values(contacts.value)
     .filter(c => c.id !== me.value?.id)
     .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username)))
   const selected = computed(() => selectedId.value === null ? null : contacts.value[selectedId.value] ?? null)
-  const selectedItems = computed(() => selectedId.value === null ? [] : conversations.value[selectedId.value] ?? [])
+  const selectedConversation = computed(() => selectedId.value === null ? null : conversations[selectedId.value] ?? null)
+  const selectedItems = computed(() => selectedConversation.value?.items ?? [])
+
+  function conversation(peer: number): Conversation {
+    return conversations[peer] ??= { peer, lastSeq: 0, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 0, items: [], loaded: false, hasOlder: true }
+  }
+
+  function statusOf(item: ChatItem): ItemStatus {
+    const conv = conversations[item.from === me.value?.id ? item.to : item.from]
+    return itemStatus(item, me.value?.id ?? 0, conv ?? { peerDelivered: 0, peerRead: 0 })
+  }
 
   function upsertContact(user: PublicUser, online?: boolean) {
     const known = contacts.value[user.id]
@@ -61,135 +116,238 @@ export const useChatStore = defineStore('chat', () => {
     contacts.value = next
   }
 
-  function conversationWith(peerId: number): ChatItem[] {
-    return conversations.value[peerId] ??= []
+  /** Loads people and conversation summaries over HTTP. */
+  async function refresh() {
+    const api = need().api
+    const [users, summaries] = await Promise.all([api.users(), api.conversations()])
+    setContacts(users)
+    for (const s of summaries) {
+      const conv = conversation(s.peer)
+      conv.lastSeq = Math.max(conv.lastSeq, s.lastSeq)
+      applyReceipts(conv, s)
+    }
   }
 
-  function select(peerId: number | null) {
-    selectedId.value = peerId
-    if (peerId !== null) unread.value[peerId] = 0
+  function applyReceipts(conv: Conversation, r: Pick<ConversationSummary, 'peerDelivered' | 'peerRead' | 'selfRead' | 'unread'>) {
+    conv.peerDelivered = Math.max(conv.peerDelivered, r.peerDelivered)
+    conv.peerRead = Math.max(conv.peerRead, r.peerRead)
+    if (r.selfRead >= conv.selfRead) {
+      conv.selfRead = r.selfRead
+      conv.unread = r.unread
+    }
   }
 
-  function newCid(): string {
-    return globalThis.crypto?.randomUUID?.() ?? `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`
+  /** Opens a conversation: shows its newest page and marks it read. */
+  async function select(peer: number | null) {
+    selectedId.value = peer
+    if (peer === null) return
+    const conv = conversation(peer)
+    if (!conv.loaded) await loadPage(conv, null)
+    markRead()
   }
 
-  /** Sends text to the selected contact; the line shows "sending" until the server acknowledges. */
-  function send(text: string): boolean {
-    const to = selectedId.value
-    if (to === null || !me.value || text.trim() === '') return false
-    const cid = newCid()
-    const item: ChatItem = { key: cid, cid, from: me.value.id, to, text, ts: Date.now(), status: 'sending' }
-    conversationWith(to).push(item)
-    transmit(item)
+  /** Loads the page before the oldest line shown (scrolling up). */
+  async function loadOlder(peer: number): Promise<boolean> {
+    const conv = conversation(peer)
+    const oldest = conv.items.find(i => i.seq !== undefined)?.seq
+    if (!conv.hasOlder || oldest === 1) return false
+    await loadPage(conv, oldest ?? null)
     return true
   }
 
-  /** Sends a failed line again with the same client id. */
-  function retry(peerId: number, cid: string) {
-    const item = conversationWith(peerId).find(i => i.cid === cid)
-    if (!item || item.status !== 'failed') return
-    item.status = 'sending'
+  async function loadPage(conv: Conversation, beforeSeq: number | null) {
+    const page = await need().api.history(conv.peer, beforeSeq, HISTORY_PAGE)
+    for (const m of page) mergeMessage(conv.items, m)
+    if (beforeSeq === null) conv.loaded = true
+    conv.hasOlder = page.length === HISTORY_PAGE && page[0]!.seq > 1
+    const newest = page.at(-1)
+    if (newest) conv.lastSeq = Math.max(conv.lastSeq, newest.seq)
+  }
+
+  // ---- sending -----------------------------------------------------------------------------------
+
+  /** Queues text for the selected contact; it is sent now if connected, else on reconnect. */
+  function send(text: string): string | null {
+    const to = selectedId.value
+    if (to === null || !me.value || !outbox || text.trim() === '') return null
+    let entry: OutboxEntry
+    try {
+      entry = outbox.add({ cid: need().newCid(), to, text, createdAt: Date.now() })
+    }
+    catch (error) {
+      if (error instanceof OutboxFullError) return error.message
+      throw error
+    }
+    conversation(to).items.push(lineFor(entry))
+    flush()
+    return null
+  }
+
+  function lineFor(entry: OutboxEntry): ChatItem {
+    return {
+      key: entry.cid, cid: entry.cid, from: me.value!.id, to: entry.to, text: entry.text, ts: entry.createdAt,
+      pending: entry.state === 'queued' ? 'sending' : 'failed', error: entry.error,
+    }
+  }
+
+  /** Sends a line the server refused once more, with the same client id. */
+  function retry(peer: number, cid: string) {
+    const item = conversation(peer).items.find(i => i.cid === cid)
+    if (!item || item.pending !== 'failed' || !outbox) return
+    outbox.update(cid, { state: 'queued', error: undefined })
+    item.pending = 'sending'
     item.error = undefined
-    transmit(item)
+    sentOnThisLink.delete(cid)
+    flush()
   }
 
-  function transmit(item: ChatItem) {
-    if (!connection.send({ type: 'send', cid: item.cid!, to: item.to, text: item.text })) {
-      item.status = 'failed'
-      item.error = 'Not connected.'
+  /** Sends every queued entry not yet sent on this connection, oldest first, once synced. */
+  function flush() {
+    if (!outbox || !synced.value || !connection.isOpen) return
+    for (const entry of outbox.list()) {
+      if (entry.state !== 'queued' || sentOnThisLink.has(entry.cid)) continue
+      if (!connection.send({ type: 'send', cid: entry.cid, to: entry.to, text: entry.text })) return
+      sentOnThisLink.add(entry.cid)
     }
   }
 
-  function findOwn(cid: string): ChatItem | undefined {
-    for (const items of Object.values(conversations.value)) {
-      const item = items.find(i => i.cid === cid)
-      if (item) return item
+  // ---- the stream --------------------------------------------------------------------------------
+
+  function onWelcome(user: PublicUser, online: PublicUser[], head: number) {
+    if (me.value && me.value.id !== user.id) reset()
+    if (!me.value) {
+      me.value = user
+      outbox = createOutbox(need().storage, `jizhan.outbox.${user.id}`)
+      for (const entry of outbox.list()) conversation(entry.to).items.push(lineFor(entry))
     }
-    return undefined
+    for (const c of Object.values(contacts.value)) c.online = false
+    for (const u of online) upsertContact(u, true)
+    // A fresh page starts at the head: what came before, it loads over HTTP as history.
+    cursor ??= head
+    synced.value = false
+    sentOnThisLink = new Set()
+    requestResume()
+  }
+
+  function requestResume() {
+    if (resuming || cursor === null) return
+    resuming = connection.send({ type: 'resume', cursor })
+  }
+
+  /** Applies stream events in order; a gap means frames were missed, so the stream is resumed. */
+  function onStreamEvent(frame: MessageFrame | ReceiptFrame) {
+    if (cursor === null || frame.pos <= cursor) return
+    if (frame.pos > cursor + 1) return requestResume()
+    cursor = frame.pos
+    if (frame.type === 'message') onMessage(frame)
+    else applyReceipts(conversation(frame.peer), frame)
   }
 
   function onMessage(frame: MessageFrame) {
-    if (!me.value) return
-    const own = frame.from === me.value.id
-    const peerId = own ? frame.to : frame.from
-    const items = conversationWith(peerId)
-    if (items.some(i => i.id === frame.id)) return
-    if (own && frame.cid) {
-      // A copy of a message sent from another of my tabs or devices.
-      items.push({ key: frame.cid, id: frame.id, cid: frame.cid, from: frame.from, to: frame.to, text: frame.text, ts: frame.ts, status: 'sent' })
+    const mine = frame.from === me.value?.id
+    const peer = mine ? frame.to : frame.from
+    const conv = conversation(peer)
+    const { type: _type, pos: _pos, ...message } = frame
+    const wasNew = frame.seq > conv.lastSeq
+    conv.lastSeq = Math.max(conv.lastSeq, frame.seq)
+    mergeMessage(conv.items, message)
+    if (mine) {
+      if (frame.cid) outbox?.remove(frame.cid)
       return
     }
-    items.push({ key: frame.id, id: frame.id, from: frame.from, to: frame.to, text: frame.text, ts: frame.ts, status: 'received' })
-    const sender = contacts.value[frame.from]?.username ?? 'someone'
-    announcement.value = `New message from ${sender}: ${frame.text}`
-    if (selectedId.value !== peerId || (typeof document !== 'undefined' && document.hidden)) {
-      unread.value[peerId] = (unread.value[peerId] ?? 0) + 1
+    pendingDelivered.set(peer, Math.max(pendingDelivered.get(peer) ?? 0, frame.seq))
+    queueMicrotask(sendDelivered)
+    if (wasNew && frame.seq > conv.selfRead) {
+      conv.unread++
+      const sender = contacts.value[frame.from]?.username ?? 'someone'
+      announcement.value = `New message from ${sender}: ${frame.text}`
+    }
+    if (selectedId.value === peer) markRead()
+  }
+
+  function sendDelivered() {
+    for (const [peer, seq] of pendingDelivered) {
+      if (connection.send({ type: 'delivered', peer, seq })) pendingDelivered.delete(peer)
     }
   }
 
+  /** Tells the server the open conversation was read, when the person can actually see it. */
+  function markRead() {
+    const peer = selectedId.value
+    if (peer === null || !need().isVisible()) return
+    const conv = conversation(peer)
+    if (conv.lastSeq <= conv.selfRead) return
+    if (connection.send({ type: 'read', peer, seq: conv.lastSeq })) conv.unread = 0
+  }
+
+  function onAck(cid: string, id: string, seq: number, ts: number) {
+    const entry = outbox?.list().find(e => e.cid === cid)
+    outbox?.remove(cid)
+    if (!entry || !me.value) return
+    mergeMessage(conversation(entry.to).items, { id, seq, ts, cid, from: me.value.id, to: entry.to, text: entry.text })
+    conversation(entry.to).lastSeq = Math.max(conversation(entry.to).lastSeq, seq)
+  }
+
   function onError(frame: ErrorFrame) {
-    if (!frame.cid) return
-    const item = findOwn(frame.cid)
-    if (!item) return
-    item.status = 'failed'
-    item.error = frame.message
+    if (!frame.cid || !outbox) return
+    const entry = outbox.list().find(e => e.cid === frame.cid)
+    if (!entry) return
+    // A refusal that a resend cannot fix waits for the person; anything else is retried on reconnect.
+    if (!PERMANENT.has(frame.code)) return
+    outbox.update(frame.cid, { state: 'failed', error: frame.message })
+    const item = conversation(entry.to).items.find(i => i.cid === frame.cid)
+    if (item) Object.assign(item, { pending: 'failed', error: frame.message })
   }
 
   function onFrame(frame: ServerFrame) {
     switch (frame.type) {
       case 'welcome':
-        me.value = frame.user
-        for (const c of Object.values(contacts.value)) c.online = false
-        for (const u of frame.online) upsertContact(u, true)
-        break
+        return onWelcome(frame.user, frame.online, frame.head)
       case 'presence':
-        upsertContact(frame.user, frame.online)
-        break
+        return upsertContact(frame.user, frame.online)
       case 'message':
-        onMessage(frame)
-        break
-      case 'ack': {
-        const item = findOwn(frame.cid)
-        if (item) Object.assign(item, { id: frame.id, ts: frame.ts, status: 'sent', error: undefined })
-        break
-      }
+      case 'receipt':
+        return onStreamEvent(frame)
+      case 'synced':
+        resuming = false
+        synced.value = true
+        sendDelivered()
+        markRead()
+        return flush()
+      case 'ack':
+        return onAck(frame.cid, frame.id, frame.seq, frame.ts)
       case 'error':
-        onError(frame)
-        break
+        return onError(frame)
     }
   }
 
   onScopeDispose(connection.onFrame(onFrame))
 
-  // A line still "sending" when the link drops has no ack coming: say so and offer a retry.
   watch(() => connection.status, (status) => {
     if (status === 'open') return
-    for (const items of Object.values(conversations.value)) {
-      for (const item of items) {
-        if (item.status === 'sending') {
-          item.status = 'failed'
-          item.error = 'Connection lost before the server confirmed it.'
-        }
-      }
-    }
+    synced.value = false
+    resuming = false
     if (status !== 'connecting' && status !== 'reconnecting') {
       for (const c of Object.values(contacts.value)) c.online = false
     }
   })
 
-  /** Forgets everything (sign-out). */
+  /** Forgets everything (sign-out, or another user on this page). Queued messages stay in storage. */
   function reset() {
     me.value = null
     contacts.value = {}
-    conversations.value = {}
-    unread.value = {}
+    for (const conv of Object.values(conversations)) Reflect.deleteProperty(conversations, conv.peer)
     selectedId.value = null
     announcement.value = ''
+    outbox = undefined
+    cursor = null
+    resuming = false
+    synced.value = false
   }
 
   return {
-    me, contacts, contactList, conversations, unread, selectedId, selected, selectedItems, announcement,
-    setContacts, select, send, retry, reset,
+    me, contacts, contactList, conversations, unread, selectedId, selected, selectedConversation, selectedItems,
+    announcement, synced,
+    configure, refresh, setContacts, select, loadOlder, send, retry, statusOf, markRead, reset,
   }
 })

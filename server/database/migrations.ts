@@ -35,6 +35,47 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0002_messages': {
+    async up(db: Kysely<unknown>) {
+      const idType = idColumnType(db)
+      // One row per pair of users; lo < hi. Receipts are cumulative sequence numbers per side.
+      await db.schema.createTable('conversations')
+        .addColumn('id', 'text', c => c.primaryKey())
+        .addColumn('user_lo', 'integer', c => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('user_hi', 'integer', c => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('last_seq', 'integer', c => c.notNull().defaultTo(0))
+        .addColumn('lo_delivered', 'integer', c => c.notNull().defaultTo(0))
+        .addColumn('lo_read', 'integer', c => c.notNull().defaultTo(0))
+        .addColumn('hi_delivered', 'integer', c => c.notNull().defaultTo(0))
+        .addColumn('hi_read', 'integer', c => c.notNull().defaultTo(0))
+        .execute()
+      await db.schema.createIndex('conversations_user_lo').on('conversations').column('user_lo').execute()
+      await db.schema.createIndex('conversations_user_hi').on('conversations').column('user_hi').execute()
+      await db.schema.createTable('messages')
+        .addColumn('id', idType, c => idType === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey())
+        .addColumn('conversation_id', 'text', c => c.notNull().references('conversations.id').onDelete('cascade'))
+        .addColumn('seq', 'integer', c => c.notNull())
+        .addColumn('sender_id', 'integer', c => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('recipient_id', 'integer', c => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('cid', 'text', c => c.notNull())
+        .addColumn('text', 'text', c => c.notNull())
+        .addColumn('created_at', 'bigint', c => c.notNull())
+        .addUniqueConstraint('messages_conversation_seq', ['conversation_id', 'seq'])
+        // The deduplication key: a resend after a lost ack finds the stored message.
+        .addUniqueConstraint('messages_sender_cid', ['sender_id', 'cid'])
+        .execute()
+      // Each user's event stream: what their devices resume from, in order.
+      await db.schema.alterTable('users').addColumn('stream_head', 'integer', c => c.notNull().defaultTo(0)).execute()
+      await db.schema.createTable('events')
+        .addColumn('user_id', 'integer', c => c.notNull().references('users.id').onDelete('cascade'))
+        .addColumn('pos', 'integer', c => c.notNull())
+        .addColumn('kind', 'text', c => c.notNull())
+        .addColumn('conversation_id', 'text', c => c.notNull())
+        .addColumn('message_id', 'integer')
+        .addPrimaryKeyConstraint('events_pk', ['user_id', 'pos'])
+        .execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

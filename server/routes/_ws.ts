@@ -22,6 +22,8 @@ function connectionFor(peer: Peer, identity: Identity): Connection {
     sessionHash: identity.sessionHash,
     sessionExpiresAt: identity.sessionExpiresAt,
     lastSeenAt: Date.now(),
+    closed: false,
+    stream: new StreamCursor(),
     send: text => peer.send(text),
     close: (code, reason) => peer.close(code, reason),
     terminate: () => peer.terminate(),
@@ -48,13 +50,15 @@ export default defineWebSocketHandler({
       const identity = peer.context.identity as Identity | undefined
       if (!identity) return peer.close(1011, 'no identity')
       const conn = connectionFor(peer, identity)
-      states.set(peer, { conn, queue: Promise.resolve() })
-      join(conn)
-      // A sign-out between this upgrade's check and now would otherwise leave the socket open.
-      isSessionActive(conn.sessionHash).then(
-        active => active || closeSessions([conn.sessionHash]),
-        error => console.error('[ws] session re-check failed', error),
-      )
+      // Joining is the first job of the connection's queue: frames wait until the welcome is out.
+      const queue = join(conn).then(async () => {
+        // A sign-out between this upgrade's check and now would otherwise leave the socket open.
+        if (!await isSessionActive(conn.sessionHash)) closeSessions([conn.sessionHash])
+      }).catch((error) => {
+        console.error('[ws] join failed', error)
+        disconnect(conn, 1011, 'internal error')
+      })
+      states.set(peer, { conn, queue })
     }
     catch (error) {
       console.error('[ws] open failed', error)
@@ -64,8 +68,8 @@ export default defineWebSocketHandler({
 
   message(peer, message) {
     const state = states.get(peer)
-    // A connection removed from the pool is closing (sign-out, liveness): its frames are not acted on.
-    if (!state || !pool.has(state.conn)) return
+    // A connection that left (sign-out, liveness, close) is not acted on any more.
+    if (!state || state.conn.closed) return
     try {
       state.conn.lastSeenAt = Date.now()
       const parsed = parseClientFrame(message.text())

@@ -1,4 +1,5 @@
 import type { PublicUser } from '#shared/protocol'
+import type { StreamCursor } from './stream'
 
 /** One open socket of a signed-in user, as the pool and the relay see it. */
 export interface Connection {
@@ -10,6 +11,10 @@ export interface Connection {
   readonly sessionExpiresAt: number
   /** Time of the last frame received (ms), for the liveness sweep. */
   lastSeenAt: number
+  /** Set once the connection has left (closed or being closed): nothing more is done for it. */
+  closed: boolean
+  /** Where this connection is in its user's event stream. */
+  readonly stream: StreamCursor
   send(text: string): void
   close(code: number, reason: string): void
   terminate(): void

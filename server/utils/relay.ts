@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto'
-import { CloseCode, encodeFrame } from '#shared/protocol'
-import type { ClientFrame, ErrorCode, SendFrame, ServerFrame } from '#shared/protocol'
+import { CloseCode, RESUME_BATCH, encodeFrame } from '#shared/protocol'
+import type { ClientFrame, DeliveredFrame, ErrorCode, ReadFrame, SendFrame, ServerFrame } from '#shared/protocol'
 import type { Connection } from './pool'
 
 /** The base station's behaviour: who joins, who leaves, what a frame does. Sockets stay in _ws.ts. */
@@ -13,20 +12,27 @@ export function sendErrorFrame(conn: Connection, code: ErrorCode, message: strin
   sendFrame(conn, cid === undefined ? { type: 'error', code, message } : { type: 'error', code, message, cid })
 }
 
-/** Registers a new connection: it gets the welcome, everyone else learns the user came online. */
-export function join(conn: Connection): void {
+/**
+ * Registers a new connection: it gets the welcome (with its stream head), everyone else learns the
+ * user came online. Its stream stays on hold until the client sends `resume`.
+ */
+export async function join(conn: Connection): Promise<void> {
+  const head = await streamHead(conn.user.id)
+  if (conn.closed) return
   const cameOnline = pool.add(conn)
   sendFrame(conn, {
     type: 'welcome',
     user: conn.user,
     online: pool.onlineUsers(),
     heartbeat: heartbeatSettings(),
+    head,
   })
   if (cameOnline) broadcastPresence(conn, true)
 }
 
 /** Unregisters a connection; when it was the user's last, everyone learns the user went offline. */
 export function leave(conn: Connection): void {
+  conn.closed = true
   if (pool.remove(conn)) broadcastPresence(conn, false)
 }
 
@@ -37,33 +43,62 @@ function broadcastPresence(conn: Connection, online: boolean): void {
   }
 }
 
+/** Hands a stored event of a user's stream to every connection of that user, in stream order. */
+function deliver(userId: number, pos: number, text: string): void {
+  for (const c of pool.connectionsOf(userId)) {
+    for (const t of c.stream.live(pos, text)) c.send(t)
+  }
+}
+
 /** Acts on one validated frame. */
 export async function handleFrame(conn: Connection, frame: ClientFrame): Promise<void> {
   switch (frame.type) {
     case 'ping':
-      sendFrame(conn, { type: 'pong' })
-      return
+      return sendFrame(conn, { type: 'pong' })
+    case 'resume':
+      return resume(conn, frame.cursor)
     case 'send':
-      await relayMessage(conn, frame)
+      return relayMessage(conn, frame)
+    case 'delivered':
+    case 'read':
+      return relayReceipt(conn, frame)
   }
 }
 
+/**
+ * Replays the user's stream after `cursor` in bounded batches, then lets live events through:
+ * nothing missing, nothing twice, in order.
+ */
+async function resume(conn: Connection, cursor: number): Promise<void> {
+  conn.stream.begin(Math.min(cursor, await streamHead(conn.user.id)))
+  for (;;) {
+    const frames = await eventsAfter(conn.user.id, conn.stream.sentPos, RESUME_BATCH)
+    if (conn.closed) return
+    for (const text of conn.stream.replay(frames.map(f => ({ pos: f.pos, text: encodeFrame(f) })))) conn.send(text)
+    if (frames.length < RESUME_BATCH) break
+  }
+  for (const text of conn.stream.finish()) conn.send(text)
+  sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })
+}
+
+/** Stores the message, acknowledges it with the server's id and seq, then relays it. */
 async function relayMessage(conn: Connection, frame: SendFrame): Promise<void> {
   const from = conn.user.id
   if (frame.to === from) return sendErrorFrame(conn, 'self_message', 'You cannot send a message to yourself.', frame.cid)
   if (!await userExists(frame.to)) return sendErrorFrame(conn, 'unknown_user', `No user with id ${frame.to}.`, frame.cid)
-  // Until stored delivery lands, a message nobody can receive is refused loudly, never dropped.
-  if (!pool.isOnline(frame.to)) return sendErrorFrame(conn, 'recipient_offline', 'The recipient is offline; the message was not delivered.', frame.cid)
 
-  // The server stamps id, sender and time; nothing the client claims about them is used.
-  const message = { id: randomUUID(), from, to: frame.to, text: frame.text, ts: Date.now() }
-  const toRecipient = encodeFrame({ type: 'message', ...message })
-  for (const c of pool.connectionsOf(frame.to)) c.send(toRecipient)
-  const toOwnDevices = encodeFrame({ type: 'message', ...message, cid: frame.cid })
-  for (const c of pool.connectionsOf(from)) {
-    if (c !== conn) c.send(toOwnDevices)
+  // Stored before acknowledged; the server stamps id, seq, sender and time. A resend of a stored
+  // cid is acknowledged again and relayed to nobody (its devices have it or will resume it).
+  const { message, positions } = await storeMessage({ from, to: frame.to, cid: frame.cid, text: frame.text })
+  sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
+  for (const p of positions) deliver(p.userId, p.pos, encodeFrame(messageFrame(message, p.userId, p.pos)))
+}
+
+async function relayReceipt(conn: Connection, frame: DeliveredFrame | ReadFrame): Promise<void> {
+  if (frame.peer === conn.user.id) return
+  for (const r of await recordReceipt(conn.user.id, frame.peer, frame.type, frame.seq)) {
+    deliver(r.userId, r.frame.pos, encodeFrame(r.frame))
   }
-  sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, ts: message.ts })
 }
 
 /**

@@ -1,82 +1,180 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ChatMessage } from '#shared/protocol'
 import { useChatStore } from '../../stores/chat'
+import type { ChatApi } from '../../stores/chat'
 import { useConnectionStore } from '../../stores/connection'
 import { WELCOME, createFakeEnv } from '../support/fakeConnectionEnv'
 
-function setup() {
+function memoryStorage() {
+  const map = new Map<string, string>()
+  return { map, getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) }
+}
+
+interface Sent { type: string, cid?: string, cursor?: number, peer?: number, seq?: number, text?: string }
+
+/** Alice (1) talking to Bob (2), with a fake socket, fake HTTP and in-memory storage. */
+function setup(opts: { storage?: ReturnType<typeof memoryStorage>, history?: ChatMessage[], visible?: boolean } = {}) {
   setActivePinia(createPinia())
   const fake = createFakeEnv()
   const connection = useConnectionStore()
   connection.configure(fake.env)
   const chat = useChatStore()
+  const storage = opts.storage ?? memoryStorage()
+  let cid = 0
+  const api: ChatApi = {
+    users: async () => [{ id: 1, username: 'alice', online: false }, { id: 2, username: 'bob', online: false }],
+    conversations: async () => [],
+    history: vi.fn(async (_peer: number, before: number | null, limit: number) => {
+      const all = opts.history ?? []
+      return all.filter(m => before === null || m.seq < before).slice(-limit)
+    }),
+  }
+  chat.configure({ api, storage, isVisible: () => opts.visible ?? true, newCid: () => `c${++cid}` })
   chat.setContacts([{ id: 1, username: 'alice', online: false }, { id: 2, username: 'bob', online: false }])
   connection.connect()
-  fake.socket.open()
-  fake.socket.receive(WELCOME)
-  chat.select(2)
-  return { chat, connection, fake }
+  const sent = () => fake.socket.frames as Sent[]
+  const welcome = (head = 0) => {
+    fake.socket.open()
+    fake.socket.receive({ ...WELCOME, head })
+  }
+  welcome()
+  return { chat, connection, fake, storage, api, sent, welcome }
 }
 
-const lastSent = (fake: ReturnType<typeof createFakeEnv>) => fake.socket.frames.at(-1) as unknown as { cid: string }
+let pos = 0
+const fromBob = (seq: number, text = `b${seq}`) => ({ type: 'message', pos: ++pos, id: `m${seq}`, seq, from: 2, to: 1, text, ts: seq })
 
-beforeEach(() => vi.useFakeTimers())
+beforeEach(() => {
+  vi.useFakeTimers()
+  pos = 0
+})
 afterEach(() => vi.useRealTimers())
 
 describe('chat store', () => {
-  it('shows a sent line as sending until the server acknowledges it', () => {
-    const { chat, fake } = setup()
-    chat.send('hello')
-    const { cid } = lastSent(fake)
-    expect(chat.selectedItems).toMatchObject([{ text: 'hello', status: 'sending', cid }])
-    fake.socket.receive({ type: 'ack', cid, id: 'm1', ts: 5 })
-    expect(chat.selectedItems).toMatchObject([{ id: 'm1', status: 'sent', ts: 5 }])
+  it('resumes the stream from the head on a fresh page and sends nothing before synced', () => {
+    const { fake, sent, chat } = setup()
+    expect(sent()).toEqual([{ type: 'resume', cursor: 0 }])
+    chat.select(2)
+    chat.send('early')
+    expect(sent().filter(f => f.type === 'send')).toHaveLength(0)
+    fake.socket.receive({ type: 'synced', head: 0 })
+    expect(sent().filter(f => f.type === 'send')).toMatchObject([{ cid: 'c1', to: 2, text: 'early' }])
   })
 
-  it('marks a line failed with the server\'s reason, and retries it with the same client id', () => {
+  it('shows a line as sending until the ack, then sent, delivered and read as receipts arrive', async () => {
     const { chat, fake } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    await chat.select(2)
     chat.send('hello')
-    const { cid } = lastSent(fake)
-    fake.socket.receive({ type: 'error', code: 'recipient_offline', message: 'The recipient is offline', cid })
-    expect(chat.selectedItems[0]).toMatchObject({ status: 'failed', error: 'The recipient is offline' })
-    chat.retry(2, cid)
-    expect(lastSent(fake).cid).toBe(cid)
-    expect(chat.selectedItems[0]!.status).toBe('sending')
+    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('sending')
+    fake.socket.receive({ type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 5 })
+    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('sent')
+    fake.socket.receive({ type: 'receipt', pos: 1, peer: 2, peerDelivered: 1, peerRead: 0, selfRead: 0, unread: 0 })
+    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('delivered')
+    fake.socket.receive({ type: 'receipt', pos: 2, peer: 2, peerDelivered: 1, peerRead: 1, selfRead: 0, unread: 0 })
+    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('read')
   })
 
-  it('fails lines still waiting for their ack when the connection drops', async () => {
-    const { chat, fake } = setup()
-    chat.send('hello')
+  it('keeps a message written while disconnected in the outbox, across a reload, and sends it on reconnect', async () => {
+    const storage = memoryStorage()
+    const first = setup({ storage })
+    first.fake.socket.receive({ type: 'synced', head: 0 })
+    first.fake.socket.serverClose(1006)
+    await first.chat.select(2)
+    first.chat.send('written offline')
+    expect(first.chat.selectedItems[0]).toMatchObject({ text: 'written offline', pending: 'sending' })
+
+    // The page reloads: a new store on the same storage.
+    const second = setup({ storage })
+    await second.chat.select(2)
+    expect(second.chat.selectedItems).toMatchObject([{ text: 'written offline', pending: 'sending' }])
+    second.fake.socket.receive({ type: 'synced', head: 0 })
+    expect(second.sent().filter(f => f.type === 'send')).toMatchObject([{ cid: 'c1', text: 'written offline' }])
+    second.fake.socket.receive({ type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 1 })
+    expect(storage.map.size).toBe(0)
+  })
+
+  it('sends the same cid again after a reconnect when the ack was lost (the server deduplicates)', () => {
+    const { chat, fake, sent } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    chat.select(2)
+    chat.send('once')
     fake.socket.serverClose(1006)
-    await vi.advanceTimersByTimeAsync(0)
-    expect(chat.selectedItems[0]).toMatchObject({ status: 'failed', error: expect.stringMatching(/Connection lost/) })
+    vi.advanceTimersByTime(1000)
+    fake.socket.open()
+    fake.socket.receive({ ...WELCOME, head: 0 })
+    fake.socket.receive({ type: 'synced', head: 0 })
+    expect(sent().filter(f => f.type === 'send').map(f => f.cid)).toEqual(['c1'])
+    expect(fake.sockets[0]!.frames.filter(f => f.type === 'send')).toHaveLength(1)
   })
 
-  it('counts unread lines of conversations not on screen and clears them on opening', () => {
-    const { chat, fake } = setup()
-    chat.select(null)
-    fake.socket.receive({ type: 'message', id: 'm1', from: 2, to: 1, text: 'hi', ts: 1 })
-    fake.socket.receive({ type: 'message', id: 'm2', from: 2, to: 1, text: 'there', ts: 2 })
+  it('marks a refused line failed with the server\'s reason and retries it with the same cid', () => {
+    const { chat, fake, sent } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    chat.select(2)
+    chat.send('hello')
+    fake.socket.receive({ type: 'error', code: 'unknown_user', message: 'No user with id 2.', cid: 'c1' })
+    expect(chat.selectedItems[0]).toMatchObject({ pending: 'failed', error: 'No user with id 2.' })
+    chat.retry(2, 'c1')
+    expect(sent().filter(f => f.type === 'send').map(f => f.cid)).toEqual(['c1', 'c1'])
+    expect(chat.selectedItems[0]!.pending).toBe('sending')
+  })
+
+  it('applies stream events in order once, and resumes from its cursor when it sees a gap', () => {
+    const { chat, fake, sent } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    const first = fromBob(1)
+    fake.socket.receive(first)
+    fake.socket.receive(first) // the same event twice is one message
+    fake.socket.receive(fromBob(2))
+    expect(chat.conversations[2]!.items.map(i => i.seq)).toEqual([1, 2])
+    fake.socket.receive({ ...fromBob(4), pos: 5 }) // pos 3 and 4 went missing
+    expect(sent().filter(f => f.type === 'resume').at(-1)).toEqual({ type: 'resume', cursor: 2 })
+    expect(chat.conversations[2]!.items.map(i => i.seq)).toEqual([1, 2])
+  })
+
+  it('counts unread messages of conversations not open, and sends delivered receipts for them', async () => {
+    const { chat, fake, sent } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    fake.socket.receive(fromBob(1))
+    fake.socket.receive(fromBob(2, 'there'))
+    await vi.advanceTimersByTimeAsync(0)
     expect(chat.unread[2]).toBe(2)
     expect(chat.announcement).toBe('New message from bob: there')
-    chat.select(2)
+    expect(sent().filter(f => f.type === 'delivered').at(-1)).toEqual({ type: 'delivered', peer: 2, seq: 2 })
+    expect(sent().some(f => f.type === 'read')).toBe(false)
+  })
+
+  it('sends a read receipt when the conversation is open and visible, not when the page is hidden', async () => {
+    const visible = setup({ history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'hi', ts: 1 }] })
+    visible.fake.socket.receive({ type: 'synced', head: 0 })
+    await visible.chat.select(2)
+    expect(visible.sent().filter(f => f.type === 'read')).toEqual([{ type: 'read', peer: 2, seq: 1 }])
+
+    const hidden = setup({ visible: false, history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'hi', ts: 1 }] })
+    hidden.fake.socket.receive({ type: 'synced', head: 0 })
+    await hidden.chat.select(2)
+    expect(hidden.sent().some(f => f.type === 'read')).toBe(false)
+  })
+
+  it('opens a conversation on its newest page and loads older pages on demand', async () => {
+    const history = Array.from({ length: 120 }, (_, i) => ({ id: `m${i + 1}`, seq: i + 1, from: 2, to: 1, text: `t${i + 1}`, ts: i }))
+    const { chat } = setup({ history })
+    await chat.select(2)
+    expect(chat.selectedItems.map(i => i.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 71 + i))
+    expect(await chat.loadOlder(2)).toBe(true)
+    expect(await chat.loadOlder(2)).toBe(true)
+    expect(chat.selectedItems.map(i => i.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
+    expect(await chat.loadOlder(2)).toBe(false)
+  })
+
+  it('shows what I sent from another device as my own stored line', () => {
+    const { chat, fake } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    fake.socket.receive({ type: 'message', pos: 1, id: 'm9', seq: 1, from: 1, to: 2, text: 'from my phone', ts: 1, cid: 'other' })
+    expect(chat.conversations[2]!.items).toMatchObject([{ text: 'from my phone', seq: 1 }])
     expect(chat.unread[2]).toBe(0)
-    expect(chat.selectedItems.map(i => i.text)).toEqual(['hi', 'there'])
-  })
-
-  it('shows a message once even if it arrives twice', () => {
-    const { chat, fake } = setup()
-    const frame = { type: 'message', id: 'm1', from: 2, to: 1, text: 'hi', ts: 1 }
-    fake.socket.receive(frame)
-    fake.socket.receive(frame)
-    expect(chat.selectedItems).toHaveLength(1)
-  })
-
-  it('shows what I sent from another device as my own line', () => {
-    const { chat, fake } = setup()
-    fake.socket.receive({ type: 'message', id: 'm9', from: 1, to: 2, text: 'from my phone', ts: 1, cid: 'other' })
-    expect(chat.selectedItems).toMatchObject([{ status: 'sent', text: 'from my phone' }])
-    expect(chat.unread[2]).toBeFalsy()
   })
 
   it('follows presence: online list on welcome, then joins and leaves', () => {

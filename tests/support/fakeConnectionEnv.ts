@@ -48,6 +48,7 @@ export const WELCOME = {
   user: { id: 1, username: 'alice' },
   online: [{ id: 1, username: 'alice' }],
   heartbeat: { intervalMs: 1000, timeoutMs: 500 },
+  head: 0,
 }
 
 /**

@@ -34,6 +34,7 @@ export function wsConnect(url: string, { cookie, origin, protocols = ['jizhan.v1
   if (origin !== null) headers.origin = origin ?? new URL(url.replace(/^ws/, 'http')).origin
   const ws = new WebSocket(url, protocols, { headers })
   const queue: Frame[] = []
+  const keepAlives: Array<() => void> = []
   const waiters: Array<() => void> = []
   ws.on('message', (data) => {
     queue.push(JSON.parse(data.toString()))
@@ -71,11 +72,15 @@ export function wsConnect(url: string, { cookie, origin, protocols = ['jizhan.v1
       ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame))
     },
     close() {
+      for (const stop of keepAlives.splice(0)) stop()
       ws.close()
     },
     keepAlive(everyMs = 150) {
       const timer = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send('{"type":"ping"}'), everyMs)
-      return () => clearInterval(timer)
+      const stop = () => clearInterval(timer)
+      keepAlives.push(stop)
+      ws.once('close', stop)
+      return stop
     },
   }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { UserPool } from '../../server/utils/pool'
 import type { Connection } from '../../server/utils/pool'
+import { StreamCursor } from '../../server/utils/stream'
 
 let next = 0
 function fakeConn(userId: number, username = `user${userId}`): Connection {
@@ -10,6 +11,8 @@ function fakeConn(userId: number, username = `user${userId}`): Connection {
     sessionHash: 's',
     sessionExpiresAt: Number.MAX_SAFE_INTEGER,
     lastSeenAt: 0,
+    closed: false,
+    stream: new StreamCursor(),
     send: () => {},
     close: () => {},
     terminate: () => {},

@@ -31,7 +31,7 @@ describe('client frames', () => {
   it('names the unknown type and the expected ones', () => {
     const parsed = parseClientFrame('{"type":"launch"}')
     expect(parsed).toMatchObject({ ok: false, code: 'bad_frame' })
-    expect(!parsed.ok && parsed.message).toMatch(/unknown frame type "launch".*ping, send/)
+    expect(!parsed.ok && parsed.message).toMatch(/unknown frame type "launch".*ping, resume, send, delivered, read/)
   })
 
   it.each([
@@ -54,6 +54,31 @@ describe('client frames', () => {
     expect(parseClientFrame(send({ to: 'x' }))).toMatchObject({ ok: false, cid: 'c1' })
   })
 
+  it('accepts resume from a cursor, zero included', () => {
+    expect(parseClientFrame('{"type":"resume","cursor":0}')).toEqual({ ok: true, frame: { type: 'resume', cursor: 0 } })
+    expect(parseClientFrame('{"type":"resume","cursor":17}')).toEqual({ ok: true, frame: { type: 'resume', cursor: 17 } })
+  })
+
+  it.each([
+    ['a missing cursor', '{"type":"resume"}'],
+    ['a negative cursor', '{"type":"resume","cursor":-1}'],
+    ['a string cursor', '{"type":"resume","cursor":"5"}'],
+  ])('refuses a resume with %s', (_, text) => {
+    expect(parseClientFrame(text)).toMatchObject({ ok: false, code: 'bad_frame', message: expect.stringMatching(/resume\.cursor/) })
+  })
+
+  it('accepts delivered and read receipts', () => {
+    expect(parseClientFrame('{"type":"delivered","peer":2,"seq":5}')).toEqual({ ok: true, frame: { type: 'delivered', peer: 2, seq: 5 } })
+    expect(parseClientFrame('{"type":"read","peer":2,"seq":5}')).toEqual({ ok: true, frame: { type: 'read', peer: 2, seq: 5 } })
+  })
+
+  it.each([
+    ['a missing peer', '{"type":"read","seq":5}', /read\.peer/],
+    ['a zero seq', '{"type":"delivered","peer":2,"seq":0}', /delivered\.seq/],
+  ])('refuses a receipt with %s', (_, text, message) => {
+    expect(parseClientFrame(text)).toMatchObject({ ok: false, code: 'bad_frame', message: expect.stringMatching(message) })
+  })
+
   it('accepts a text of exactly the maximum length', () => {
     expect(parseClientFrame(send({ text: 'x'.repeat(MAX_TEXT_LENGTH) })).ok).toBe(true)
   })
@@ -64,20 +89,28 @@ describe('server frames', () => {
 
   it('round-trips every frame type through encodeFrame', () => {
     const frames: ServerFrame[] = [
-      { type: 'welcome', user, online: [user], heartbeat: { intervalMs: 25000, timeoutMs: 10000 } },
+      { type: 'welcome', user, online: [user], heartbeat: { intervalMs: 25000, timeoutMs: 10000 }, head: 0 },
       { type: 'pong' },
       { type: 'presence', user, online: false },
-      { type: 'message', id: 'm1', from: 1, to: 2, text: 'hi', ts: 1 },
-      { type: 'ack', cid: 'c1', id: 'm1', ts: 1 },
+      { type: 'message', pos: 3, id: 'm1', seq: 1, from: 1, to: 2, text: 'hi', ts: 1 },
+      { type: 'message', pos: 4, id: 'm2', seq: 2, from: 2, to: 1, text: 'yo', ts: 2, cid: 'c9' },
+      { type: 'receipt', pos: 5, peer: 2, peerDelivered: 2, peerRead: 1, selfRead: 2, unread: 0 },
+      { type: 'synced', head: 5 },
+      { type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 1 },
       { type: 'error', code: 'unknown_user', message: 'no', cid: 'c1' },
     ]
     for (const frame of frames) expect(parseServerFrame(encodeFrame(frame))).toEqual({ ok: true, frame })
   })
 
   it.each([
-    ['a welcome without heartbeat', { type: 'welcome', user, online: [] }],
+    ['a welcome without heartbeat', { type: 'welcome', user, online: [], head: 0 }],
+    ['a welcome without head', { type: 'welcome', user, online: [], heartbeat: { intervalMs: 1, timeoutMs: 1 } }],
+    ['a message without pos', { type: 'message', id: 'm', seq: 1, from: 1, to: 2, text: 'x', ts: 1 }],
+    ['a message with seq 0', { type: 'message', pos: 1, id: 'm', seq: 0, from: 1, to: 2, text: 'x', ts: 1 }],
+    ['a receipt with a negative count', { type: 'receipt', pos: 1, peer: 2, peerDelivered: -1, peerRead: 0, selfRead: 0, unread: 0 }],
+    ['an ack without seq', { type: 'ack', cid: 'c', id: 'm', ts: 1 }],
     ['a presence with a string flag', { type: 'presence', user, online: 'yes' }],
-    ['a message without sender', { type: 'message', id: 'm', to: 2, text: 'x', ts: 1 }],
+    ['a message without sender', { type: 'message', pos: 1, id: 'm', seq: 1, to: 2, text: 'x', ts: 1 }],
     ['an error with an unknown code', { type: 'error', code: 'boom', message: 'x' }],
     ['an unknown type', { type: 'surprise' }],
   ])('refuses %s', (_, frame) => {

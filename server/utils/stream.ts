@@ -1,0 +1,56 @@
+/**
+ * Per-connection position in the user's event stream, and the rule that makes delivery gapless and
+ * duplicate-free: while a resume replays stored events, live events are held back; when the replay
+ * has caught up, the held ones newer than the last sent position follow, in order. Pure: no I/O.
+ */
+export class StreamCursor {
+  /** Position of the last event sent to this connection. */
+  sentPos = 0
+  /** Until the client's first `resume` (and during every replay) live events are held. */
+  syncing = true
+  #held: Array<{ pos: number, text: string }> = []
+
+  constructor(private readonly maxHeld = 1000) {}
+
+  /** A live event for this connection: the frames to send now (none while syncing). */
+  live(pos: number, text: string): string[] {
+    if (this.syncing) {
+      // Every event is stored before it is relayed, so dropping held ones loses nothing: the
+      // replay reads them from the database. The bound only keeps a client that never resumes small.
+      if (this.#held.length < this.maxHeld) this.#held.push({ pos, text })
+      return []
+    }
+    if (pos <= this.sentPos) return []
+    this.sentPos = pos
+    return [text]
+  }
+
+  /** A resume from `cursor` starts: hold live events and replay what comes after the cursor. */
+  begin(cursor: number): void {
+    this.syncing = true
+    this.sentPos = cursor
+  }
+
+  /** Stored events read by the replay, in order: the frames to send. */
+  replay(events: ReadonlyArray<{ pos: number, text: string }>): string[] {
+    const out: string[] = []
+    for (const e of events) {
+      if (e.pos <= this.sentPos) continue
+      this.sentPos = e.pos
+      out.push(e.text)
+    }
+    return out
+  }
+
+  /** The replay caught up: the held events not yet sent, in order; live delivery resumes. */
+  finish(): string[] {
+    const held = this.#held.sort((a, b) => a.pos - b.pos)
+    this.#held = []
+    this.syncing = false
+    return this.replay(held)
+  }
+
+  get heldCount(): number {
+    return this.#held.length
+  }
+}

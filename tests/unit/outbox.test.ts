@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import { OutboxFullError, createOutbox } from '../../utils/outbox'
+
+function memoryStorage() {
+  const map = new Map<string, string>()
+  return {
+    map,
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+    removeItem: (k: string) => void map.delete(k),
+  }
+}
+
+const entry = (cid: string) => ({ cid, to: 2, text: `text ${cid}`, createdAt: 1 })
+
+describe('outbox', () => {
+  it('survives a reload: a new outbox on the same storage has the queued entries in order', () => {
+    const storage = memoryStorage()
+    const first = createOutbox(storage, 'k')
+    first.add(entry('a'))
+    first.add(entry('b'))
+    expect(createOutbox(storage, 'k').list().map(e => e.cid)).toEqual(['a', 'b'])
+  })
+
+  it('forgets an entry once acknowledged, and leaves no key behind when empty', () => {
+    const storage = memoryStorage()
+    const outbox = createOutbox(storage, 'k')
+    outbox.add(entry('a'))
+    outbox.remove('a')
+    expect(outbox.list()).toEqual([])
+    expect(storage.map.has('k')).toBe(false)
+  })
+
+  it('keeps a refused entry as failed, with the reason, across a reload', () => {
+    const storage = memoryStorage()
+    createOutbox(storage, 'k').add(entry('a'))
+    createOutbox(storage, 'k').update('a', { state: 'failed', error: 'No user with id 2.' })
+    expect(createOutbox(storage, 'k').list()[0]).toMatchObject({ state: 'failed', error: 'No user with id 2.' })
+  })
+
+  it('refuses new entries past its bound instead of growing without end', () => {
+    const outbox = createOutbox(memoryStorage(), 'k', 2)
+    outbox.add(entry('a'))
+    outbox.add(entry('b'))
+    expect(() => outbox.add(entry('c'))).toThrow(OutboxFullError)
+  })
+
+  it('starts empty from corrupt or foreign data instead of failing', () => {
+    const storage = memoryStorage()
+    storage.setItem('k', '{not json')
+    expect(createOutbox(storage, 'k').list()).toEqual([])
+    storage.setItem('k', JSON.stringify([{ cid: 1 }, { ...entry('ok'), state: 'queued' }]))
+    expect(createOutbox(storage, 'k').list().map(e => e.cid)).toEqual(['ok'])
+  })
+})

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { StreamCursor } from '../../server/utils/stream'
+
+const ev = (pos: number) => ({ pos, text: `e${pos}` })
+
+describe('stream cursor', () => {
+  it('holds live events until the client resumes', () => {
+    const cursor = new StreamCursor()
+    expect(cursor.live(1, 'e1')).toEqual([])
+    cursor.begin(0)
+    expect(cursor.replay([ev(1)])).toEqual(['e1'])
+    expect(cursor.finish()).toEqual([])
+    expect(cursor.live(2, 'e2')).toEqual(['e2'])
+  })
+
+  it('replays only what comes after the cursor, in order', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(2)
+    expect(cursor.replay([ev(1), ev(2), ev(3), ev(4)])).toEqual(['e3', 'e4'])
+    expect(cursor.sentPos).toBe(4)
+  })
+
+  it('sends held live events after the replay, without those the replay already sent', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.live(3, 'e3') // arrives live while the replay runs
+    cursor.live(4, 'e4')
+    expect(cursor.replay([ev(1), ev(2), ev(3)])).toEqual(['e1', 'e2', 'e3'])
+    expect(cursor.finish()).toEqual(['e4'])
+  })
+
+  it('sends held events in stream order whatever order they were held in', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.live(2, 'e2')
+    cursor.live(1, 'e1')
+    expect(cursor.finish()).toEqual(['e1', 'e2'])
+  })
+
+  it('never sends an event twice once live', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.finish()
+    expect(cursor.live(1, 'e1')).toEqual(['e1'])
+    expect(cursor.live(1, 'e1')).toEqual([])
+  })
+
+  it('holds a bounded number of events for a client that never resumes (the database has them all)', () => {
+    const cursor = new StreamCursor(3)
+    for (let pos = 1; pos <= 10; pos++) cursor.live(pos, `e${pos}`)
+    expect(cursor.heldCount).toBe(3)
+  })
+
+  it('holds live events again during a second resume', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.finish()
+    cursor.live(1, 'e1')
+    cursor.begin(1)
+    expect(cursor.live(2, 'e2')).toEqual([])
+    expect(cursor.replay([ev(2)])).toEqual(['e2'])
+    expect(cursor.finish()).toEqual([])
+  })
+})

@@ -1,0 +1,61 @@
+import type { ChatMessage } from '#shared/protocol'
+
+/** What a conversation line shows about itself. */
+export type ItemStatus = 'sending' | 'failed' | 'sent' | 'delivered' | 'read' | 'received'
+
+/** One line of a conversation: a stored message (with seq) or one still in the outbox. */
+export interface ChatItem {
+  /** Stable render key: the client id for own messages, the server id otherwise. */
+  key: string
+  id?: string
+  seq?: number
+  cid?: string
+  from: number
+  to: number
+  text: string
+  ts: number
+  /** Only for lines not stored yet. */
+  pending?: 'sending' | 'failed'
+  error?: string
+}
+
+/** Receipt state of a conversation: how far the peer got with my messages. */
+export interface Receipts {
+  peerDelivered: number
+  peerRead: number
+}
+
+/**
+ * Adds a stored message to a conversation's lines, kept in seq order with the unsent lines last.
+ * An own line waiting under the same cid becomes the stored message; a seq already present is
+ * ignored. Returns whether anything changed. Pure apart from mutating `items`.
+ */
+export function mergeMessage(items: ChatItem[], message: ChatMessage): boolean {
+  if (message.cid) {
+    const own = items.findIndex(i => i.cid === message.cid)
+    if (own >= 0) {
+      if (items[own]!.seq !== undefined) return false
+      items.splice(own, 1)
+    }
+  }
+  if (items.some(i => i.seq === message.seq)) return false
+  const item: ChatItem = {
+    key: message.cid ?? message.id, id: message.id, seq: message.seq, cid: message.cid,
+    from: message.from, to: message.to, text: message.text, ts: message.ts,
+  }
+  // Insert before the first line with a larger seq, or before the first unsent line.
+  const at = items.findIndex(i => i.seq === undefined || i.seq > message.seq)
+  if (at < 0) items.push(item)
+  else items.splice(at, 0, item)
+  return true
+}
+
+/** The status a line shows, from its own state and the conversation's receipts. */
+export function itemStatus(item: ChatItem, me: number, receipts: Receipts): ItemStatus {
+  if (item.pending) return item.pending
+  if (item.from !== me) return 'received'
+  const seq = item.seq ?? 0
+  if (seq <= receipts.peerRead) return 'read'
+  if (seq <= receipts.peerDelivered) return 'delivered'
+  return 'sent'
+}
