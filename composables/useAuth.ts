@@ -31,6 +31,8 @@ export function useAuth() {
 
   async function signOut(): Promise<void> {
     useConnectionStore().signOut()
+    // The offline shell holds pages rendered for this user: forget them.
+    navigator.serviceWorker?.controller?.postMessage({ type: 'forget' })
     try {
       await $fetch('/api/auth/logout', { method: 'POST', body: {} })
     }

@@ -84,7 +84,9 @@ export const useChatStore = defineStore('chat', () => {
   const contactList = computed(() => Object.values(contacts.value)
     .filter(c => c.id !== me.value?.id)
     .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username)))
-  const selected = computed(() => selectedId.value === null ? null : contacts.value[selectedId.value] ?? null)
+  const selected = computed(() => selectedId.value === null
+    ? null
+    : contacts.value[selectedId.value] ?? { id: selectedId.value, username: `user ${selectedId.value}`, online: false })
   const selectedConversation = computed(() => selectedId.value === null ? null : conversations[selectedId.value] ?? null)
   const selectedItems = computed(() => selectedConversation.value?.items ?? [])
 
@@ -114,6 +116,31 @@ export const useChatStore = defineStore('chat', () => {
       next[u.id] = { id: u.id, username: u.username, online: live && known ? known.online : u.online }
     }
     contacts.value = next
+    saveContacts()
+  }
+
+  /** The people list is kept with the outbox, so a page reloaded offline still shows names. */
+  function saveContacts() {
+    if (!me.value) return
+    try {
+      need().storage.setItem(`jizhan.contacts.${me.value.id}`, JSON.stringify(Object.values(contacts.value).map(c => ({ id: c.id, username: c.username }))))
+    }
+    catch {
+      // Storage full or disabled: names come from the server again next time.
+    }
+  }
+
+  function loadContacts() {
+    try {
+      const saved: unknown = JSON.parse(need().storage.getItem(`jizhan.contacts.${me.value!.id}`) ?? '[]')
+      if (!Array.isArray(saved)) return
+      for (const u of saved as PublicUser[]) {
+        if (Number.isSafeInteger(u?.id) && typeof u.username === 'string' && !contacts.value[u.id]) upsertContact(u, false)
+      }
+    }
+    catch {
+      // Corrupt entry: ignored, the server's list replaces it.
+    }
   }
 
   /** Loads people and conversation summaries over HTTP. */
@@ -142,7 +169,15 @@ export const useChatStore = defineStore('chat', () => {
     selectedId.value = peer
     if (peer === null) return
     const conv = conversation(peer)
-    if (!conv.loaded) await loadPage(conv, null)
+    if (!conv.loaded) {
+      try {
+        await loadPage(conv, null)
+      }
+      catch {
+        // Offline: the page shows what it has; the history loads once the stream is synced again.
+        return
+      }
+    }
     markRead()
   }
 
@@ -213,13 +248,21 @@ export const useChatStore = defineStore('chat', () => {
 
   // ---- the stream --------------------------------------------------------------------------------
 
+  /**
+   * Who this page belongs to (known from the session before any socket opens): loads that user's
+   * outbox, so messages queued before a reload show, and can be added to, even while offline.
+   */
+  function setMe(user: PublicUser) {
+    if (me.value?.id === user.id) return
+    if (me.value) reset()
+    me.value = user
+    outbox = createOutbox(need().storage, `jizhan.outbox.${user.id}`)
+    for (const entry of outbox.list()) conversation(entry.to).items.push(lineFor(entry))
+    loadContacts()
+  }
+
   function onWelcome(user: PublicUser, online: PublicUser[], head: number) {
-    if (me.value && me.value.id !== user.id) reset()
-    if (!me.value) {
-      me.value = user
-      outbox = createOutbox(need().storage, `jizhan.outbox.${user.id}`)
-      for (const entry of outbox.list()) conversation(entry.to).items.push(lineFor(entry))
-    }
+    setMe(user)
     for (const c of Object.values(contacts.value)) c.online = false
     for (const u of online) upsertContact(u, true)
     // A fresh page starts at the head: what came before, it loads over HTTP as history.
@@ -312,8 +355,9 @@ export const useChatStore = defineStore('chat', () => {
         resuming = false
         synced.value = true
         sendDelivered()
-        markRead()
-        return flush()
+        flush()
+        if (selectedId.value !== null && !conversation(selectedId.value).loaded) return void select(selectedId.value)
+        return markRead()
       case 'ack':
         return onAck(frame.cid, frame.id, frame.seq, frame.ts)
       case 'error':
@@ -327,9 +371,8 @@ export const useChatStore = defineStore('chat', () => {
     if (status === 'open') return
     synced.value = false
     resuming = false
-    if (status !== 'connecting' && status !== 'reconnecting') {
-      for (const c of Object.values(contacts.value)) c.online = false
-    }
+    // Without a link, presence is unknown: nobody is shown online rather than stale dots.
+    for (const c of Object.values(contacts.value)) c.online = false
   })
 
   /** Forgets everything (sign-out, or another user on this page). Queued messages stay in storage. */
@@ -348,6 +391,6 @@ export const useChatStore = defineStore('chat', () => {
   return {
     me, contacts, contactList, conversations, unread, selectedId, selected, selectedConversation, selectedItems,
     announcement, synced,
-    configure, refresh, setContacts, select, loadOlder, send, retry, statusOf, markRead, reset,
+    configure, setMe, refresh, setContacts, select, loadOlder, send, retry, statusOf, markRead, reset,
   }
 })

@@ -69,6 +69,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const nextAttemptAt = ref<number | null>(null)
   /** Why the last socket ended, for the status line. */
   const lastError = ref<string | null>(null)
+  /** Reconnecting, but the browser has no network: no attempt until it returns. */
+  const waitingForNetwork = ref(false)
   const heartbeat = shallowRef({ intervalMs: 25_000, timeoutMs: 10_000 })
 
   let env: ConnectionEnv | undefined
@@ -153,6 +155,7 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function openSocket() {
     const e = need()
+    waitingForNetwork.value = false
     // One socket at a time: a socket still connecting is detached before its replacement exists,
     // and a pending session check is made stale.
     closeSocket(4000, 'replaced')
@@ -258,7 +261,8 @@ export const useConnectionStore = defineStore('connection', () => {
   function scheduleRetry() {
     cancelRetry()
     // Without any network an attempt can only fail: wait for the `online` event instead.
-    if (!need().isOnline()) {
+    waitingForNetwork.value = !need().isOnline()
+    if (waitingForNetwork.value) {
       nextAttemptAt.value = null
       return
     }
@@ -325,7 +329,7 @@ export const useConnectionStore = defineStore('connection', () => {
   const isOpen = computed(() => status.value === 'open')
 
   return {
-    status, attempt, maxAttempts, nextAttemptAt, lastError, heartbeat, isOpen,
+    status, attempt, maxAttempts, nextAttemptAt, lastError, waitingForNetwork, heartbeat, isOpen,
     configure, connect, disconnect, signOut, send, onFrame, cleanup,
   }
 })

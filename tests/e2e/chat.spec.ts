@@ -10,13 +10,15 @@ test('two people register, see each other online and chat both ways', async ({ b
 
   await openConversation(alice.page, bob.name)
   await sendMessage(alice.page, 'Hello from Alice')
-  await expect(alice.page.locator('.message.own')).toContainText(['Sent'])
+  // Stored and acknowledged, then received by Bob's device while he looks elsewhere.
+  await expect(alice.page.locator('.message.own .receipt')).toHaveText(['· Delivered'])
 
   // Bob is elsewhere: the line is counted unread and announced.
   await expect(person(bob.page, alice.name)).toContainText('1 unread')
   await expect(bob.page.locator('[aria-live="polite"]')).toHaveText(`New message from ${alice.name}: Hello from Alice`)
   await openConversation(bob.page, alice.name)
   await expect(messages(bob.page)).toHaveText(['Hello from Alice'])
+  await expect(alice.page.locator('.message.own .receipt')).toHaveText(['· Read'])
 
   await bob.page.getByLabel('Message').fill('Hi Alice, Bob here')
   await bob.page.getByRole('button', { name: 'Send' }).click()
@@ -35,7 +37,7 @@ test('a dropped network shows in the status, recovers by itself, and the chat co
   await openConversation(bob.page, alice.name)
 
   await bob.context.setOffline(true)
-  await expect(status(bob.page)).toHaveText(/Reconnecting/)
+  await expect(status(bob.page)).toHaveText(/Offline: waiting for the network/)
   // Longer than the heartbeat deadline (1 s + 1 s): the server drops Bob's silent socket too.
   await expect(person(alice.page, bob.name)).toContainText('(offline)', { timeout: 10_000 })
   await bob.page.waitForTimeout(1000)
@@ -129,7 +131,7 @@ test('the chat works at 375 px wide without sideways scrolling', async ({ browse
   await openConversation(bob.page, alice.name)
   await sendMessage(bob.page, 'Written on a phone, with a long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän')
   await expect(messages(alice.page)).toHaveCount(0) // Alice has not opened the conversation
-  await expect(bob.page.locator('.message.own')).toContainText('Sent')
+  await expect(bob.page.locator('.message.own .receipt')).toHaveText('· Delivered')
   const overflow = await bob.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
   expect(overflow).toBeLessThanOrEqual(0)
   await bob.page.screenshot({ path: 'test-results/chat-375.png' })
