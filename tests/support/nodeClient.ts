@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto'
+import { createPinia } from 'pinia'
+import WebSocket from 'ws'
+import type { ChatMessage } from '#shared/protocol'
+import { useChatStore } from '../../stores/chat'
+import type { Contact, ConversationSummary } from '../../stores/chat'
+import { useConnectionStore } from '../../stores/connection'
+import type { SocketLike } from '../../stores/connection'
+import type { TestUser } from './accounts'
+
+/**
+ * The real client logic (connection and chat stores: heartbeat, backoff, resume, outbox) running in
+ * Node against a real server: one instance is one browser tab of `user`.
+ */
+export function createNodeClient(baseUrl: string, user: TestUser, options: Record<string, number> = {}) {
+  const pinia = createPinia()
+  const connection = useConnectionStore(pinia)
+  const chat = useChatStore(pinia)
+  const headers = { cookie: user.cookie, origin: baseUrl }
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(new URL(path, baseUrl), { headers })
+    if (!res.ok) throw new Error(`${path}: ${res.status}`)
+    return res.json() as Promise<T>
+  }
+  const storage = new Map<string, string>()
+  connection.configure({
+    url: () => `${baseUrl.replace(/^http/, 'ws')}/_ws`,
+    createSocket: (url, protocols) => new WebSocket(url, protocols, { headers }) as unknown as SocketLike,
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: id => clearTimeout(id as ReturnType<typeof setTimeout>),
+    now: () => Date.now(),
+    random: () => Math.random(),
+    isOnline: () => true,
+    checkSession: async () => {
+      try {
+        const res = await fetch(new URL('/api/auth/session', baseUrl), { headers })
+        return res.ok ? 'valid' : res.status === 401 ? 'invalid' : 'unknown'
+      }
+      catch {
+        return 'unknown'
+      }
+    },
+    onBrowserEvent: () => () => {},
+  }, options)
+  chat.configure({
+    api: {
+      users: async () => (await get<{ users: Contact[] }>('/api/users')).users,
+      conversations: async () => (await get<{ conversations: ConversationSummary[] }>('/api/conversations')).conversations,
+      history: async (peer, before, limit) => (await get<{ messages: ChatMessage[] }>(
+        `/api/conversations/${peer}/messages?limit=${limit}${before === null ? '' : `&before=${before}`}`)).messages,
+    },
+    storage: { getItem: k => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: k => void storage.delete(k) },
+    isVisible: () => true,
+    newCid: () => randomUUID(),
+  })
+  chat.setMe({ id: user.id, username: user.username })
+  let acks = 0
+  connection.onFrame(f => void (f.type === 'ack' && acks++))
+  return {
+    connection,
+    chat,
+    get acks() {
+      return acks
+    },
+    stop() {
+      connection.cleanup()
+      pinia._s.forEach(store => store.$dispose())
+    },
+  }
+}
+
+/** Polls `check` every 50 ms until it holds or `timeoutMs` passes; then throws with `describe()`. */
+export async function waitFor(check: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`)
+    await new Promise(r => setTimeout(r, 50))
+  }
+}

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { join } from 'node:path'
+import { rootDir } from './server'
+
+/** A free TCP port on 127.0.0.1 (so a restarted server can come back on the same address). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * The production build as a child process this test controls (kill -9 included), unlike
+ * @nuxt/test-utils' server which it restarts gracefully.
+ */
+export class ServerProcess {
+  proc: ChildProcess | undefined
+  log = ''
+  constructor(readonly port: number, readonly env: Record<string, string>) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async start(timeoutMs = 20_000): Promise<void> {
+    this.proc = spawn(process.execPath, [join(rootDir, '.output/server/index.mjs')], {
+      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.proc.stdout!.on('data', (d: Buffer) => (this.log += d))
+    this.proc.stderr!.on('data', (d: Buffer) => (this.log += d))
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      try {
+        const res = await fetch(`${this.url}/api/auth/session`)
+        if (res.status === 401) return
+      }
+      catch {
+        // not listening yet
+      }
+      await new Promise(r => setTimeout(r, 100))
+    }
+    throw new Error(`server did not start within ${timeoutMs} ms:\n${this.log}`)
+  }
+
+  /** Kills the process with the signal and waits for it to exit. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    const proc = this.proc
+    if (!proc || proc.exitCode !== null) return
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve())
+      proc.kill(signal)
+    })
+  }
+}
