@@ -138,3 +138,28 @@ test('the chat works at 375 px wide without sideways scrolling', async ({ browse
   await alice.context.close()
   await bob.context.close()
 })
+
+test('a link that silently stops answering is caught by the heartbeat and replaced', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  let stalled = false
+  let routed = 0
+  // A proxy in the middle of the WebSocket: it can swallow everything the server sends, which is
+  // what a half-open connection looks like from the browser (no close, no error, just silence).
+  await alice.page.routeWebSocket(/\/_ws$/, (ws) => {
+    routed++
+    const server = ws.connectToServer()
+    const mine = routed === 1
+    ws.onMessage(m => server.send(m))
+    server.onMessage((m) => {
+      if (!(mine && stalled)) ws.send(m)
+    })
+  })
+  await alice.page.reload()
+  await expect(status(alice.page)).toHaveText('Connected')
+  stalled = true
+  // Ping interval 1 s + pong timeout 1 s: the drop shows within a few seconds, without any close.
+  await expect(status(alice.page)).not.toHaveText('Connected', { timeout: 5000 })
+  await expect(status(alice.page)).toHaveText('Connected', { timeout: 10_000 })
+  expect(routed).toBeGreaterThanOrEqual(2)
+  await alice.context.close()
+})
