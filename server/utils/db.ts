@@ -15,9 +15,9 @@ export async function openDatabase(dataDir: string): Promise<Kysely<Database>> {
   // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')
-  // FULL syncs the WAL on every commit, so an acknowledged message survives a power cut too, not
-  // only a process crash (NORMAL). It is this build's default; set explicitly because the delivery
-  // guarantee in docs/architecture.md depends on it.
+  // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: a reopened WAL database runs at
+  // NORMAL, which survives a process crash but not a power cut. FULL syncs the WAL on every commit,
+  // which the delivery guarantee in docs/architecture.md relies on.
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('busy_timeout = 5000')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
