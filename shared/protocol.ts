@@ -33,7 +33,7 @@ export const CloseCode = {
 export const ERROR_CODES = [
   'bad_json', // the frame is not JSON
   'bad_frame', // JSON, but not a valid frame (unknown type, missing or wrong field)
-  'unknown_user', // the recipient (or the peer of a receipt) does not exist
+  'unknown_user', // the recipient does not exist
   'self_message', // a message to oneself
   'session_ended', // sent just before a close with CloseCode.SessionEnded
   'internal', // the server failed; the frame was not processed
@@ -103,6 +103,8 @@ export interface ReceiptFrame {
   type: 'receipt'
   pos: number
   peer: number
+  /** The conversation's newest seq when this state was sent (the unread count is relative to it). */
+  lastSeq: number
   /** My messages up to this seq reached one of the peer's devices / were read by the peer. */
   peerDelivered: number
   peerRead: number
@@ -197,7 +199,7 @@ export function parseServerFrame(text: string): Parsed<ServerFrame> {
         || typeof f.ts !== 'number' || (f.cid !== undefined && !isCid(f.cid))) return bad('malformed message')
       return { ok: true, frame: f as unknown as MessageFrame }
     case 'receipt':
-      if (!isId(f.pos) || !isId(f.peer) || !isCount(f.peerDelivered) || !isCount(f.peerRead)
+      if (!isId(f.pos) || !isId(f.peer) || !isCount(f.lastSeq) || !isCount(f.peerDelivered) || !isCount(f.peerRead)
         || !isCount(f.selfRead) || !isCount(f.unread)) return bad('malformed receipt')
       return { ok: true, frame: f as unknown as ReceiptFrame }
     case 'synced':

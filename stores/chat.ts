@@ -44,6 +44,8 @@ interface Conversation extends ConversationSummary {
 }
 
 export const HISTORY_PAGE = 50
+/** Pause before sending again a message the server failed to store (an `internal` error). */
+const RETRY_AFTER_MS = 2000
 /** Errors after which sending the same message again cannot succeed. */
 const PERMANENT: ReadonlySet<string> = new Set(['bad_frame', 'unknown_user', 'self_message'])
 
@@ -152,10 +154,17 @@ export const useChatStore = defineStore('chat', () => {
       const conv = conversation(s.peer)
       conv.lastSeq = Math.max(conv.lastSeq, s.lastSeq)
       applyReceipts(conv, s)
+      // This device now knows of every message up to lastSeq (some may have come before the
+      // stream cursor of a fresh page): that is what "delivered" means. Receipts only move forward.
+      if (s.lastSeq > 0) pendingDelivered.set(s.peer, Math.max(pendingDelivered.get(s.peer) ?? 0, s.lastSeq))
     }
+    sendDelivered()
   }
 
-  function applyReceipts(conv: Conversation, r: Pick<ConversationSummary, 'peerDelivered' | 'peerRead' | 'selfRead' | 'unread'>) {
+  /** Receipt state from the server; its unread count is exact as of its `lastSeq`. */
+  function applyReceipts(conv: Conversation, r: Pick<ConversationSummary, 'lastSeq' | 'peerDelivered' | 'peerRead' | 'selfRead' | 'unread'>) {
+    // Messages up to lastSeq are counted in `unread` already; only later ones may add to it.
+    conv.lastSeq = Math.max(conv.lastSeq, r.lastSeq)
     conv.peerDelivered = Math.max(conv.peerDelivered, r.peerDelivered)
     conv.peerRead = Math.max(conv.peerRead, r.peerRead)
     if (r.selfRead >= conv.selfRead) {
@@ -169,12 +178,14 @@ export const useChatStore = defineStore('chat', () => {
     selectedId.value = peer
     if (peer === null) return
     const conv = conversation(peer)
-    if (!conv.loaded) {
+    // History is read only once the stream is synced: the page then covers everything up to the
+    // stream's head, and the stream everything after it — no message can fall between the two.
+    // Until then (or while offline) the conversation shows what it has; `synced` loads it.
+    if (!conv.loaded && synced.value) {
       try {
         await loadPage(conv, null)
       }
       catch {
-        // Offline: the page shows what it has; the history loads once the stream is synced again.
         return
       }
     }
@@ -236,6 +247,15 @@ export const useChatStore = defineStore('chat', () => {
     flush()
   }
 
+  /** Gives up on a line the server refused: it leaves the outbox and the conversation. */
+  function discard(peer: number, cid: string) {
+    const items = conversation(peer).items
+    const at = items.findIndex(i => i.cid === cid && i.pending === 'failed')
+    if (at < 0) return
+    items.splice(at, 1)
+    outbox?.remove(cid)
+  }
+
   /** Sends every queued entry not yet sent on this connection, oldest first, once synced. */
   function flush() {
     if (!outbox || !synced.value || !connection.isOpen) return
@@ -261,12 +281,29 @@ export const useChatStore = defineStore('chat', () => {
     loadContacts()
   }
 
+  /** The stream cursor is kept per user, so a reloaded page resumes where the last one stopped. */
+  const cursorKey = () => `jizhan.cursor.${me.value?.id}`
+  function saveCursor() {
+    try {
+      need().storage.setItem(cursorKey(), String(cursor))
+    }
+    catch {
+      // Storage unavailable: the next page starts at the head and reads history instead.
+    }
+  }
+  function loadCursor(): number | null {
+    const saved = Number(need().storage.getItem(cursorKey()) ?? Number.NaN)
+    return Number.isSafeInteger(saved) && saved >= 0 ? saved : null
+  }
+
   function onWelcome(user: PublicUser, online: PublicUser[], head: number) {
     setMe(user)
     for (const c of Object.values(contacts.value)) c.online = false
     for (const u of online) upsertContact(u, true)
-    // A fresh page starts at the head: what came before, it loads over HTTP as history.
-    cursor ??= head
+    // A page continues from the cursor this browser stored; a first visit starts at the head and
+    // loads what came before as history. A stored cursor past the head (a reset server) is dropped.
+    cursor ??= loadCursor()
+    if (cursor === null || cursor > head) cursor = head
     synced.value = false
     sentOnThisLink = new Set()
     requestResume()
@@ -282,6 +319,7 @@ export const useChatStore = defineStore('chat', () => {
     if (cursor === null || frame.pos <= cursor) return
     if (frame.pos > cursor + 1) return requestResume()
     cursor = frame.pos
+    saveCursor()
     if (frame.type === 'message') onMessage(frame)
     else applyReceipts(conversation(frame.peer), frame)
   }
@@ -319,8 +357,10 @@ export const useChatStore = defineStore('chat', () => {
     const peer = selectedId.value
     if (peer === null || !need().isVisible()) return
     const conv = conversation(peer)
-    if (conv.lastSeq <= conv.selfRead) return
-    if (connection.send({ type: 'read', peer, seq: conv.lastSeq })) conv.unread = 0
+    // Read means seen: only up to the newest line actually shown, never beyond.
+    const shown = conv.loaded ? conv.items.reduce((max, i) => Math.max(max, i.seq ?? 0), 0) : 0
+    if (shown <= conv.selfRead) return
+    if (connection.send({ type: 'read', peer, seq: shown })) conv.unread = 0
   }
 
   function onAck(cid: string, id: string, seq: number, ts: number) {
@@ -335,8 +375,12 @@ export const useChatStore = defineStore('chat', () => {
     if (!frame.cid || !outbox) return
     const entry = outbox.list().find(e => e.cid === frame.cid)
     if (!entry) return
-    // A refusal that a resend cannot fix waits for the person; anything else is retried on reconnect.
-    if (!PERMANENT.has(frame.code)) return
+    // A refusal that a resend cannot fix waits for the person; anything else is sent again shortly.
+    if (!PERMANENT.has(frame.code)) {
+      sentOnThisLink.delete(frame.cid)
+      setTimeout(flush, RETRY_AFTER_MS)
+      return
+    }
     outbox.update(frame.cid, { state: 'failed', error: frame.message })
     const item = conversation(entry.to).items.find(i => i.cid === frame.cid)
     if (item) Object.assign(item, { pending: 'failed', error: frame.message })
@@ -391,6 +435,6 @@ export const useChatStore = defineStore('chat', () => {
   return {
     me, contacts, contactList, conversations, unread, selectedId, selected, selectedConversation, selectedItems,
     announcement, synced,
-    configure, setMe, refresh, setContacts, select, loadOlder, send, retry, statusOf, markRead, reset,
+    configure, setMe, refresh, setContacts, select, loadOlder, send, retry, discard, statusOf, markRead, reset,
   }
 })

@@ -219,8 +219,11 @@ export const useConnectionStore = defineStore('connection', () => {
     if (!socket || !welcomed) return
     const sentAt = need().now()
     socket.send(encodeFrame({ type: 'ping' }))
-    stopPong()
+    // An earlier deadline still pending stands (re-arming it on every ping would postpone it for
+    // ever whenever timeout >= interval).
+    if (stopPong !== noop) return
     stopPong = timer(() => {
+      stopPong = noop
       if (socket && lastInboundAt < sentAt) drop('No heartbeat from the server.')
     }, heartbeat.value.timeoutMs)
   }

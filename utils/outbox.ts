@@ -25,6 +25,8 @@ export const OUTBOX_MAX = 200
 export class OutboxFullError extends Error {}
 
 export function createOutbox(storage: StorageLike, key: string, max = OUTBOX_MAX) {
+  // Tabs of one user share the storage key: every read and change starts from what is stored now,
+  // so one tab's acknowledgement never erases another tab's newer entries.
   let entries: OutboxEntry[] = load()
 
   function load(): OutboxEntry[] {
@@ -49,8 +51,9 @@ export function createOutbox(storage: StorageLike, key: string, max = OUTBOX_MAX
 
   return {
     /** Every entry, oldest first. */
-    list: (): readonly OutboxEntry[] => entries,
+    list: (): readonly OutboxEntry[] => (entries = load()),
     add(entry: Omit<OutboxEntry, 'state'>): OutboxEntry {
+      entries = load()
       if (entries.length >= max) throw new OutboxFullError(`At most ${max} messages can wait to be sent; wait for the connection to return.`)
       const full: OutboxEntry = { ...entry, state: 'queued' }
       entries = [...entries, full]
@@ -58,12 +61,13 @@ export function createOutbox(storage: StorageLike, key: string, max = OUTBOX_MAX
       return full
     },
     remove(cid: string) {
+      entries = load()
       const before = entries.length
       entries = entries.filter(e => e.cid !== cid)
       if (entries.length !== before) save()
     },
     update(cid: string, patch: Partial<Pick<OutboxEntry, 'state' | 'error'>>) {
-      entries = entries.map(e => (e.cid === cid ? { ...e, ...patch } : e))
+      entries = load().map(e => (e.cid === cid ? { ...e, ...patch } : e))
       save()
     },
   }

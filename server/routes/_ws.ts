@@ -12,6 +12,8 @@ interface PeerState {
   conn: Connection
   /** Frames of one connection are handled one after another, so async work cannot reorder them. */
   queue: Promise<void>
+  /** A resume is queued or running: another one before it ends is refused, not queued. */
+  resuming: boolean
 }
 const states = new WeakMap<Peer, PeerState>()
 
@@ -58,7 +60,7 @@ export default defineWebSocketHandler({
         console.error('[ws] join failed', error)
         disconnect(conn, 1011, 'internal error')
       })
-      states.set(peer, { conn, queue })
+      states.set(peer, { conn, queue, resuming: false })
     }
     catch (error) {
       console.error('[ws] open failed', error)
@@ -73,14 +75,23 @@ export default defineWebSocketHandler({
     try {
       state.conn.lastSeenAt = Date.now()
       const parsed = parseClientFrame(message.text())
+      const isResume = parsed.ok && parsed.frame.type === 'resume'
+      if (isResume && state.resuming) {
+        return sendErrorFrame(state.conn, 'bad_frame', 'A resume is already in progress; wait for synced.')
+      }
+      if (isResume) state.resuming = true
       // Answers go through the queue too, so they come back in the order the frames came in.
       state.queue = state.queue.then(async () => {
         if (!parsed.ok) return sendErrorFrame(state.conn, parsed.code, parsed.message, parsed.cid)
         await handleFrame(state.conn, parsed.frame)
       }).catch((error) => {
         console.error('[ws] frame failed', error)
+        // A client whose resume failed would wait for `synced` forever: make it reconnect instead.
+        if (isResume) return disconnect(state.conn, 1011, 'resume failed')
         sendErrorFrame(state.conn, 'internal', 'The server failed to process the frame; it was not processed.',
           parsed.ok && parsed.frame.type === 'send' ? parsed.frame.cid : undefined)
+      }).finally(() => {
+        if (isResume) state.resuming = false
       })
     }
     catch (error) {

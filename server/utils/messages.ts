@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Kysely, Transaction } from 'kysely'
 import type { ChatMessage, MessageFrame, ReceiptFrame } from '#shared/protocol'
 import type { Database } from '../database/schema'
@@ -50,7 +51,8 @@ export function messageFrame(message: ChatMessage & { cid: string }, forUser: nu
 /** Appends one event per user to their streams; returns the positions. */
 async function appendEvents(trx: Db, userIds: number[], kind: 'message' | 'receipt', conversationId: string, messageId: number | null): Promise<StreamPosition[]> {
   const positions: StreamPosition[] = []
-  for (const userId of userIds) {
+  // Ascending ids: concurrent transactions lock users' rows in one order and cannot deadlock.
+  for (const userId of [...userIds].sort((a, b) => a - b)) {
     const { stream_head: pos } = await trx.updateTable('users')
       .set(eb => ({ stream_head: eb('stream_head', '+', 1) }))
       .where('id', '=', userId)
@@ -69,6 +71,21 @@ async function appendEvents(trx: Db, userIds: number[], kind: 'message' | 'recei
  */
 export async function storeMessage(input: { from: number, to: number, cid: string, text: string }): Promise<StoreResult> {
   const db = await useDb()
+  const stored = () => db.selectFrom('messages').selectAll()
+    .where('sender_id', '=', input.from).where('cid', '=', input.cid).executeTakeFirst()
+  try {
+    return await insertMessage(db, input)
+  }
+  catch (error) {
+    // Two connections storing the same cid at once (possible with concurrent writers): the loser's
+    // unique violation means the message is there; answer with it.
+    const existing = await stored()
+    if (existing) return { message: toMessage(existing), positions: [], duplicate: true }
+    throw error
+  }
+}
+
+async function insertMessage(db: Kysely<Database>, input: { from: number, to: number, cid: string, text: string }): Promise<StoreResult> {
   return db.transaction().execute(async (trx) => {
     const existing = await trx.selectFrom('messages').selectAll()
       .where('sender_id', '=', input.from).where('cid', '=', input.cid).executeTakeFirst()
@@ -126,7 +143,8 @@ async function unreadCount(db: Db, conversationId: string, peer: number, selfRea
 async function receiptFrame(db: Db, conv: ConversationRow, userId: number, pos: number): Promise<ReceiptFrame> {
   const s = sides(conv, userId)
   return {
-    type: 'receipt', pos, peer: s.peer, peerDelivered: s.peerDelivered, peerRead: s.peerRead, selfRead: s.selfRead,
+    type: 'receipt', pos, peer: s.peer, lastSeq: Number(conv.last_seq),
+    peerDelivered: s.peerDelivered, peerRead: s.peerRead, selfRead: s.selfRead,
     unread: await unreadCount(db, conv.id, s.peer, s.selfRead),
   }
 }
@@ -140,20 +158,23 @@ export async function recordReceipt(userId: number, peer: number, kind: 'deliver
   const db = await useDb()
   const conv = conversationOf(userId, peer)
   const side = conv.lo === userId ? 'lo' : 'hi'
+  const deliveredCol = `${side}_delivered` as const
+  const readCol = `${side}_read` as const
+  // One conditional UPDATE, so concurrent receipts can only move the counters forward (no
+  // read-modify-write race), capped at the newest message. Reading implies having received.
+  const target = sql<number>`(CASE WHEN ${seq} < last_seq THEN ${seq} ELSE last_seq END)`
+  const forward = (col: string) => sql<number>`(CASE WHEN ${sql.ref(col)} < ${target} THEN ${target} ELSE ${sql.ref(col)} END)`
+  const behind = (col: string) => sql<boolean>`${sql.ref(col)} < ${target}`
   return db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('conversations').selectAll().where('id', '=', conv.id).executeTakeFirst()
-    if (!row) return []
-    const target = Math.min(seq, Number(row.last_seq))
-    const delivered = Number(row[`${side}_delivered`])
-    const read = Number(row[`${side}_read`])
-    const nextDelivered = Math.max(delivered, target)
-    const nextRead = kind === 'read' ? Math.max(read, target) : read
-    if (nextDelivered === delivered && nextRead === read) return []
-    const updated = side === 'lo'
-      ? { lo_delivered: nextDelivered, lo_read: nextRead }
-      : { hi_delivered: nextDelivered, hi_read: nextRead }
-    await trx.updateTable('conversations').set(updated).where('id', '=', conv.id).execute()
-    const after = { ...row, ...updated }
+    const after = await trx.updateTable('conversations')
+      .set(kind === 'read'
+        ? { [deliveredCol]: forward(deliveredCol), [readCol]: forward(readCol) }
+        : { [deliveredCol]: forward(deliveredCol) })
+      .where('id', '=', conv.id)
+      .where(kind === 'read' ? sql<boolean>`(${behind(deliveredCol)} OR ${behind(readCol)})` : behind(deliveredCol))
+      .returningAll()
+      .executeTakeFirst()
+    if (!after) return []
     const positions = await appendEvents(trx, [userId, peer], 'receipt', conv.id, null)
     return Promise.all(positions.map(async p => ({ userId: p.userId, frame: await receiptFrame(trx, after, p.userId, p.pos) })))
   })

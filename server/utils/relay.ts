@@ -75,7 +75,7 @@ async function resume(conn: Connection, cursor: number): Promise<void> {
     const frames = await eventsAfter(conn.user.id, conn.stream.sentPos, RESUME_BATCH)
     if (conn.closed) return
     for (const text of conn.stream.replay(frames.map(f => ({ pos: f.pos, text: encodeFrame(f) })))) conn.send(text)
-    if (frames.length < RESUME_BATCH) break
+    if (frames.length < RESUME_BATCH && !conn.stream.takeOverflow()) break
   }
   for (const text of conn.stream.finish()) conn.send(text)
   sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })

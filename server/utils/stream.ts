@@ -9,15 +9,17 @@ export class StreamCursor {
   /** Until the client's first `resume` (and during every replay) live events are held. */
   syncing = true
   #held: Array<{ pos: number, text: string }> = []
+  #overflowed = false
 
   constructor(private readonly maxHeld = 1000) {}
 
   /** A live event for this connection: the frames to send now (none while syncing). */
   live(pos: number, text: string): string[] {
     if (this.syncing) {
-      // Every event is stored before it is relayed, so dropping held ones loses nothing: the
-      // replay reads them from the database. The bound only keeps a client that never resumes small.
+      // Every event is stored before it is relayed, so a held event that does not fit can be read
+      // from the database again: the overflow is remembered and the replay does one more pass.
       if (this.#held.length < this.maxHeld) this.#held.push({ pos, text })
+      else this.#overflowed = true
       return []
     }
     if (pos <= this.sentPos) return []
@@ -29,6 +31,17 @@ export class StreamCursor {
   begin(cursor: number): void {
     this.syncing = true
     this.sentPos = cursor
+  }
+
+  /**
+   * Whether live events were dropped while holding. If so the held ones are forgotten too (they are
+   * all in the database) and the caller must read after `sentPos` again before `finish()`.
+   */
+  takeOverflow(): boolean {
+    if (!this.#overflowed) return false
+    this.#overflowed = false
+    this.#held = []
+    return true
   }
 
   /** Stored events read by the replay, in order: the frames to send. */

@@ -137,6 +137,58 @@ describe('stored delivery', () => {
     b.client.close()
   })
 
+  it('gives a later device the receipt state and an exact unread count when it replays the stream', async () => {
+    const { alice, bob } = await pair()
+    const a = await connect(alice)
+    await sendMany(a.client, bob.id, 3, 'u')
+    const phone = await connect(bob)
+    phone.client.send({ type: 'read', peer: alice.id, seq: 1 })
+    await phone.client.next('receipt')
+    await sendMany(a.client, bob.id, 2, 'v')
+    phone.client.close()
+    // A second device replays from the start: messages, the receipt, more messages.
+    const laptop = await connect(bob, 0)
+    const receipt = laptop.replayed.find(f => f.type === 'receipt')!
+    expect(receipt).toMatchObject({ peer: alice.id, selfRead: 1, lastSeq: 5, unread: 4 })
+    expect(laptop.replayed.filter(f => f.type === 'message')).toHaveLength(5)
+    a.client.close()
+    laptop.client.close()
+  })
+
+  it('sends events stored during a replay after it, with no gap and no duplicate', async () => {
+    const { alice, bob } = await pair()
+    const a = await connect(alice)
+    await sendMany(a.client, bob.id, 1500, 'before')
+    const b = await wsConnect(wsUrl(), { cookie: bob.cookie })
+    b.keepAlive()
+    await b.next('welcome')
+    b.send({ type: 'resume', cursor: 0 })
+    // While the replay runs, more messages arrive live.
+    for (let i = 0; i < 300; i++) a.client.send({ type: 'send', cid: `during${i}`, to: bob.id, text: `during ${i}` })
+    const positions: number[] = []
+    while (positions.length < 1800) {
+      const frame = await b.next(undefined, 15_000)
+      if (frame.type === 'message') positions.push(frame.pos as number)
+    }
+    expect(positions).toEqual(Array.from({ length: 1800 }, (_, i) => i + 1))
+    a.client.close()
+    b.close()
+  }, 60_000)
+
+  it('refuses a second resume while one is in progress instead of queueing another full replay', async () => {
+    const { alice, bob } = await pair()
+    const a = await connect(alice)
+    await sendMany(a.client, bob.id, 50, 'r')
+    const b = await wsConnect(wsUrl(), { cookie: bob.cookie })
+    await b.next('welcome')
+    b.send({ type: 'resume', cursor: 0 })
+    b.send({ type: 'resume', cursor: 0 })
+    expect(await b.next('error')).toMatchObject({ code: 'bad_frame', message: expect.stringMatching(/already in progress/) })
+    await b.next('synced')
+    a.client.close()
+    b.close()
+  })
+
   it('pages history newest first, oldest first within a page, and only for one\'s own conversations', async () => {
     const { alice, bob } = await pair()
     const carol = await registerUser(httpUrl('/'))

@@ -14,7 +14,9 @@ test('messages sent to someone offline arrive in order, once, when they return; 
   for (const text of texts) await sendMessage(alice.page, text)
   await expect(receipts(alice.page)).toHaveText(texts.map(() => '· Sent'))
 
+  // Bob comes back by reloading the page: it resumes from the cursor his browser kept.
   await bob.context.setOffline(false)
+  await bob.page.reload()
   await expect(status(bob.page)).toHaveText('Connected')
   // Bob's device has them (he is not looking at the conversation yet).
   await expect(receipts(alice.page)).toHaveText(texts.map(() => '· Delivered'))

@@ -14,7 +14,7 @@ function memoryStorage() {
 interface Sent { type: string, cid?: string, cursor?: number, peer?: number, seq?: number, text?: string }
 
 /** Alice (1) talking to Bob (2), with a fake socket, fake HTTP and in-memory storage. */
-function setup(opts: { storage?: ReturnType<typeof memoryStorage>, history?: ChatMessage[], visible?: boolean } = {}) {
+function setup(opts: { storage?: ReturnType<typeof memoryStorage>, history?: ChatMessage[], visible?: boolean, welcome?: object } = {}) {
   setActivePinia(createPinia())
   const fake = createFakeEnv()
   const connection = useConnectionStore()
@@ -36,7 +36,7 @@ function setup(opts: { storage?: ReturnType<typeof memoryStorage>, history?: Cha
   const sent = () => fake.socket.frames as Sent[]
   const welcome = (head = 0) => {
     fake.socket.open()
-    fake.socket.receive({ ...WELCOME, head })
+    fake.socket.receive({ ...WELCOME, head, ...opts.welcome })
   }
   welcome()
   return { chat, connection, fake, storage, api, sent, welcome }
@@ -52,6 +52,47 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers())
 
 describe('chat store', () => {
+  it('loads a conversation\'s history only once the stream is synced, so nothing falls between them', async () => {
+    const { chat, fake, api } = setup({ history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'old', ts: 1 }] })
+    await chat.select(2)
+    expect(api.history).not.toHaveBeenCalled()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(api.history).toHaveBeenCalledOnce()
+    expect(chat.selectedItems.map(i => i.text)).toEqual(['old'])
+  })
+
+  it('continues from the cursor a previous page stored, so a reload replays what came meanwhile', () => {
+    const storage = memoryStorage()
+    const first = setup({ storage })
+    first.fake.socket.receive({ type: 'synced', head: 0 })
+    first.fake.socket.receive(fromBob(1))
+    first.fake.socket.receive(fromBob(2))
+    const second = setup({ storage, welcome: { head: 5 } }) // the reload; the head has moved on to 5
+    expect(second.sent().filter(f => f.type === 'resume').at(-1)).toEqual({ type: 'resume', cursor: 2 })
+  })
+
+  it('does not count a replayed message twice as unread when a receipt before it already did', () => {
+    const { chat, fake } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    fake.socket.receive(fromBob(1))
+    // Replayed: the receipt carries the current state (2 unread as of seq 2), then message 2 follows.
+    fake.socket.receive({ type: 'receipt', pos: ++pos, peer: 2, lastSeq: 2, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 2 })
+    fake.socket.receive(fromBob(2))
+    expect(chat.unread[2]).toBe(2)
+  })
+
+  it('sends a message again shortly when the server failed to store it', () => {
+    const { chat, fake, sent } = setup({ welcome: { heartbeat: { intervalMs: 60_000, timeoutMs: 10_000 } } })
+    fake.socket.receive({ type: 'synced', head: 0 })
+    chat.select(2)
+    chat.send('hello')
+    fake.socket.receive({ type: 'error', code: 'internal', message: 'The server failed', cid: 'c1' })
+    expect(chat.selectedItems[0]!.pending).toBe('sending')
+    vi.advanceTimersByTime(2000)
+    expect(sent().filter(f => f.type === 'send').map(f => f.cid)).toEqual(['c1', 'c1'])
+  })
+
   it('resumes the stream from the head on a fresh page and sends nothing before synced', () => {
     const { fake, sent, chat } = setup()
     expect(sent()).toEqual([{ type: 'resume', cursor: 0 }])
@@ -70,9 +111,9 @@ describe('chat store', () => {
     expect(chat.statusOf(chat.selectedItems[0]!)).toBe('sending')
     fake.socket.receive({ type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 5 })
     expect(chat.statusOf(chat.selectedItems[0]!)).toBe('sent')
-    fake.socket.receive({ type: 'receipt', pos: 1, peer: 2, peerDelivered: 1, peerRead: 0, selfRead: 0, unread: 0 })
+    fake.socket.receive({ type: 'receipt', pos: 1, peer: 2, lastSeq: 1, peerDelivered: 1, peerRead: 0, selfRead: 0, unread: 0 })
     expect(chat.statusOf(chat.selectedItems[0]!)).toBe('delivered')
-    fake.socket.receive({ type: 'receipt', pos: 2, peer: 2, peerDelivered: 1, peerRead: 1, selfRead: 0, unread: 0 })
+    fake.socket.receive({ type: 'receipt', pos: 2, peer: 2, lastSeq: 1, peerDelivered: 1, peerRead: 1, selfRead: 0, unread: 0 })
     expect(chat.statusOf(chat.selectedItems[0]!)).toBe('read')
   })
 
@@ -121,6 +162,17 @@ describe('chat store', () => {
     expect(chat.selectedItems[0]!.pending).toBe('sending')
   })
 
+  it('discards a refused line from the conversation and the outbox', () => {
+    const { chat, fake, storage } = setup()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    chat.select(2)
+    chat.send('hello')
+    fake.socket.receive({ type: 'error', code: 'unknown_user', message: 'No user with id 2.', cid: 'c1' })
+    chat.discard(2, 'c1')
+    expect(chat.selectedItems).toEqual([])
+    expect([...storage.map.keys()].some(k => k.startsWith('jizhan.outbox'))).toBe(false)
+  })
+
   it('applies stream events in order once, and resumes from its cursor when it sees a gap', () => {
     const { chat, fake, sent } = setup()
     fake.socket.receive({ type: 'synced', head: 0 })
@@ -160,7 +212,8 @@ describe('chat store', () => {
 
   it('opens a conversation on its newest page and loads older pages on demand', async () => {
     const history = Array.from({ length: 120 }, (_, i) => ({ id: `m${i + 1}`, seq: i + 1, from: 2, to: 1, text: `t${i + 1}`, ts: i }))
-    const { chat } = setup({ history })
+    const { chat, fake } = setup({ history })
+    fake.socket.receive({ type: 'synced', head: 0 })
     await chat.select(2)
     expect(chat.selectedItems.map(i => i.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 71 + i))
     expect(await chat.loadOlder(2)).toBe(true)

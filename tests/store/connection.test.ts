@@ -72,6 +72,16 @@ describe('connection store', () => {
     expect(fake.sockets).toHaveLength(2)
   })
 
+  it('catches a dead link even when the pong timeout is as long as the ping interval', () => {
+    const { store, fake } = setup()
+    store.connect()
+    fake.socket.open()
+    fake.socket.receive({ ...WELCOME, heartbeat: { intervalMs: 1000, timeoutMs: 1000 } })
+    vi.advanceTimersByTime(1000) // first ping; its deadline and the next ping fall due together
+    vi.advanceTimersByTime(1000)
+    expect(store.status).toBe('reconnecting')
+  })
+
   it('probes at once when the wall clock shows the link overdue, and drops it if the probe gets no answer', () => {
     const { store, fake } = connected()
     // The tab slept: the clock jumped a minute while no timer ran.

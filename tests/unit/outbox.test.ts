@@ -53,3 +53,16 @@ describe('outbox', () => {
     expect(createOutbox(storage, 'k').list().map(e => e.cid)).toEqual(['ok'])
   })
 })
+
+describe('outbox shared by two tabs', () => {
+  it('keeps the other tab\'s newer entries when one tab removes its own', () => {
+    const storage = memoryStorage()
+    const tabA = createOutbox(storage, 'k')
+    const tabB = createOutbox(storage, 'k')
+    tabB.add(entry('b1'))
+    tabA.add(entry('a1'))
+    tabB.remove('b1')
+    expect(createOutbox(storage, 'k').list().map(e => e.cid)).toEqual(['a1'])
+    expect(tabA.list().map(e => e.cid)).toEqual(['a1'])
+  })
+})

@@ -51,6 +51,17 @@ describe('stream cursor', () => {
     expect(cursor.heldCount).toBe(3)
   })
 
+  it('reports an overflow during a replay, so the replay reads again instead of going live with a hole', () => {
+    const cursor = new StreamCursor(2)
+    cursor.begin(0)
+    expect(cursor.replay([ev(1)])).toEqual(['e1'])
+    for (let pos = 2; pos <= 5; pos++) cursor.live(pos, `e${pos}`) // 4 live events, room for 2
+    expect(cursor.takeOverflow()).toBe(true)
+    expect(cursor.takeOverflow()).toBe(false)
+    expect(cursor.replay([ev(2), ev(3), ev(4), ev(5)])).toEqual(['e2', 'e3', 'e4', 'e5'])
+    expect(cursor.finish()).toEqual([])
+  })
+
   it('holds live events again during a second resume', () => {
     const cursor = new StreamCursor()
     cursor.begin(0)
