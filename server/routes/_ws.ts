@@ -82,6 +82,9 @@ export default defineWebSocketHandler({
       if (isResume) state.resuming = true
       // Answers go through the queue too, so they come back in the order the frames came in.
       state.queue = state.queue.then(async () => {
+        // SQLite answers synchronously: yield once per frame, or a burst from one client would hold
+        // the event loop (every other connection, and the reading of its own pings) until it ends.
+        await new Promise(resolve => setImmediate(resolve))
         if (!parsed.ok) return sendErrorFrame(state.conn, parsed.code, parsed.message, parsed.cid)
         await handleFrame(state.conn, parsed.frame)
       }).catch((error) => {

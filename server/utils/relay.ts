@@ -76,6 +76,9 @@ async function resume(conn: Connection, cursor: number): Promise<void> {
     if (conn.closed) return
     for (const text of conn.stream.replay(frames.map(f => ({ pos: f.pos, text: encodeFrame(f) })))) conn.send(text)
     if (frames.length < RESUME_BATCH && !conn.stream.takeOverflow()) break
+    // SQLite answers synchronously, so without this a long replay would hold the event loop (and
+    // every other connection) until it ends.
+    await new Promise(resolve => setImmediate(resolve))
   }
   for (const text of conn.stream.finish()) conn.send(text)
   sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })

@@ -175,16 +175,19 @@ describe('stored delivery', () => {
     b.close()
   }, 60_000)
 
-  it('refuses a second resume while one is in progress instead of queueing another full replay', async () => {
+  it('refuses a second resume while one is in progress instead of queueing another full replay', { timeout: 60_000 }, async () => {
     const { alice, bob } = await pair()
     const a = await connect(alice)
-    await sendMany(a.client, bob.id, 50, 'r')
+    // Enough to replay that the second resume surely arrives while the first is running.
+    await sendMany(a.client, bob.id, 1000, 'r')
     const b = await wsConnect(wsUrl(), { cookie: bob.cookie })
+    b.keepAlive()
     await b.next('welcome')
     b.send({ type: 'resume', cursor: 0 })
     b.send({ type: 'resume', cursor: 0 })
-    expect(await b.next('error')).toMatchObject({ code: 'bad_frame', message: expect.stringMatching(/already in progress/) })
-    await b.next('synced')
+    expect(await b.next('error', 10_000)).toMatchObject({ code: 'bad_frame', message: expect.stringMatching(/already in progress/) })
+    await b.next('synced', 10_000)
+    expect(await b.next('synced', 500).catch(() => null)).toBeNull()
     a.client.close()
     b.close()
   })
