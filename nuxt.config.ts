@@ -30,6 +30,10 @@ export default defineNuxtConfig({
     /** Client ping interval and the time a pong may take (engine.io uses 25 s / 20 s, Centrifugo 25 s). */
     heartbeatIntervalMs: 25_000,
     heartbeatTimeoutMs: 10_000,
+    /** Largest WebSocket frame accepted, in bytes (ws's own default is 100 MiB). */
+    wsMaxFrameBytes: 64 * 1024,
+    /** Invalid frames in a row before the connection is closed with 1008. */
+    wsMaxInvalidFrames: 10,
     public: {
       /** Reconnect backoff: full jitter over min(cap, base · 2^attempt). */
       reconnectBaseMs: 1_000,

@@ -21,7 +21,8 @@ export const HISTORY_PAGE_MAX = 100
 
 /**
  * Application close codes (RFC 6455 §7.4.2 reserves 4000–4999 for applications).
- * Standard codes used as well: 1000 normal, 1001 going away (server shutdown), 1011 internal error.
+ * Standard codes used as well: 1000 normal, 1001 going away (server shutdown), 1008 policy violation
+ * (too many invalid frames in a row), 1009 frame too big, 1011 internal error.
  */
 export const CloseCode = {
   /** The session ended (sign-out or expiry): the client must not reconnect. */
@@ -32,6 +33,7 @@ export const CloseCode = {
 
 export const ERROR_CODES = [
   'bad_json', // the frame is not JSON
+  'binary_unsupported', // binary frames are not part of the protocol
   'bad_frame', // JSON, but not a valid frame (unknown type, missing or wrong field)
   'unknown_user', // the recipient does not exist
   'self_message', // a message to oneself

@@ -1,5 +1,6 @@
 import type { Peer } from 'crossws'
 import { parseClientFrame } from '#shared/protocol'
+import type { ClientFrame, Parsed } from '#shared/protocol'
 import type { Connection } from '../utils/pool'
 
 /**
@@ -14,6 +15,8 @@ interface PeerState {
   queue: Promise<void>
   /** A resume is queued or running: another one before it ends is refused, not queued. */
   resuming: boolean
+  /** Invalid frames since the last valid one. */
+  invalidInARow: number
 }
 const states = new WeakMap<Peer, PeerState>()
 
@@ -60,7 +63,7 @@ export default defineWebSocketHandler({
         console.error('[ws] join failed', error)
         disconnect(conn, 1011, 'internal error')
       })
-      states.set(peer, { conn, queue, resuming: false })
+      states.set(peer, { conn, queue, resuming: false, invalidInARow: 0 })
     }
     catch (error) {
       console.error('[ws] open failed', error)
@@ -74,7 +77,13 @@ export default defineWebSocketHandler({
     if (!state || state.conn.closed) return
     try {
       state.conn.lastSeenAt = Date.now()
-      const parsed = parseClientFrame(message.text())
+      const binary = (peer.websocket as unknown as Record<symbol, boolean | undefined>)[BINARY_FLAG] === true
+      const parsed: Parsed<ClientFrame> = binary
+        ? { ok: false, code: 'binary_unsupported', message: 'Binary frames are not part of the protocol; send JSON text frames.' }
+        : parseClientFrame(message.text())
+      // A client that sends nothing but garbage is cut off rather than answered for ever.
+      state.invalidInARow = parsed.ok ? 0 : state.invalidInARow + 1
+      if (state.invalidInARow > wsMaxInvalidFrames()) return disconnect(state.conn, 1008, 'too many invalid frames')
       const isResume = parsed.ok && parsed.frame.type === 'resume'
       if (isResume && state.resuming) {
         return sendErrorFrame(state.conn, 'bad_frame', 'A resume is already in progress; wait for synced.')
