@@ -1,6 +1,6 @@
-import type { ChatMessage } from '#shared/protocol'
+import type { ChatMessage, ConversationSummary } from '#shared/protocol'
 import { useChatStore } from '~/stores/chat'
-import type { Contact, ConversationSummary } from '~/stores/chat'
+import type { Contact } from '~/stores/chat'
 import { useConnectionStore } from '~/stores/connection'
 
 /** Wires the connection and chat stores to the real browser, with settings from runtime config. */

@@ -98,14 +98,11 @@ export interface ChatMessage {
   /** The sender's client id; present on the copies the sender's own connections receive. */
   cid?: string
 }
-/** A message event of the user's stream; `pos` is its position there. */
-export interface MessageFrame extends ChatMessage { type: 'message', pos: number }
-/** Receipt state of one conversation, as seen by the receiving user; an event of their stream. */
-export interface ReceiptFrame {
-  type: 'receipt'
-  pos: number
+/** A conversation's receipt state as seen by one of its two users. */
+export interface ReceiptState {
+  /** The other user. */
   peer: number
-  /** The conversation's newest seq when this state was sent (the unread count is relative to it). */
+  /** The conversation's newest seq when this state was read (the unread count is relative to it). */
   lastSeq: number
   /** My messages up to this seq reached one of the peer's devices / were read by the peer. */
   peerDelivered: number
@@ -114,6 +111,19 @@ export interface ReceiptFrame {
   selfRead: number
   /** The peer's messages after selfRead. */
   unread: number
+}
+
+/** One entry of GET /api/conversations: the receipt state and the newest message. */
+export interface ConversationSummary extends ReceiptState {
+  last: ChatMessage | null
+}
+
+/** A message event of the user's stream; `pos` is its position there. */
+export interface MessageFrame extends ChatMessage { type: 'message', pos: number }
+/** Receipt state of one conversation, as seen by the receiving user; an event of their stream. */
+export interface ReceiptFrame extends ReceiptState {
+  type: 'receipt'
+  pos: number
 }
 /** The resume replay is complete: everything up to `head` was sent; live events follow. */
 export interface SyncedFrame { type: 'synced', head: number }

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, watch } from 'vue'
-import type { ChatMessage, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ServerFrame } from '#shared/protocol'
+import type { ChatMessage, ConversationSummary, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ReceiptState, ServerFrame } from '#shared/protocol'
 import { itemStatus, mergeMessage } from '../utils/conversation'
 import type { ChatItem, ItemStatus } from '../utils/conversation'
 import { OutboxFullError, createOutbox } from '../utils/outbox'
@@ -9,15 +9,6 @@ import { useConnectionStore } from './connection'
 
 export interface Contact extends PublicUser {
   online: boolean
-}
-
-export interface ConversationSummary {
-  peer: number
-  lastSeq: number
-  peerDelivered: number
-  peerRead: number
-  selfRead: number
-  unread: number
 }
 
 /** The HTTP side of the chat, injected so the store also runs outside a browser. */
@@ -36,7 +27,7 @@ export interface ChatEnv {
   newCid: () => string
 }
 
-interface Conversation extends ConversationSummary {
+interface Conversation extends Omit<ConversationSummary, 'last'> {
   items: ChatItem[]
   /** The newest page was loaded; more older pages exist while `hasOlder`. */
   loaded: boolean
@@ -162,7 +153,7 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   /** Receipt state from the server; its unread count is exact as of its `lastSeq`. */
-  function applyReceipts(conv: Conversation, r: Pick<ConversationSummary, 'lastSeq' | 'peerDelivered' | 'peerRead' | 'selfRead' | 'unread'>) {
+  function applyReceipts(conv: Conversation, r: ReceiptState) {
     // Messages up to lastSeq are counted in `unread` already; only later ones may add to it.
     conv.lastSeq = Math.max(conv.lastSeq, r.lastSeq)
     conv.peerDelivered = Math.max(conv.peerDelivered, r.peerDelivered)

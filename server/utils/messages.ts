@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
-import type { Kysely, Transaction } from 'kysely'
-import type { ChatMessage, MessageFrame, ReceiptFrame } from '#shared/protocol'
-import type { Database } from '../database/schema'
+import type { Kysely, Selectable, Transaction } from 'kysely'
+import type { ChatMessage, ConversationSummary, MessageFrame, ReceiptFrame } from '#shared/protocol'
+import type { Database, MessagesTable } from '../database/schema'
 
 /**
  * Message storage: the one interface the relay uses to store, order and replay messages. Plain
@@ -28,15 +28,7 @@ export interface StoreResult {
   duplicate: boolean
 }
 
-interface MessageRow {
-  id: number
-  seq: number
-  sender_id: number
-  recipient_id: number
-  cid: string
-  text: string
-  created_at: number
-}
+type MessageRow = Omit<Selectable<MessagesTable>, 'conversation_id'>
 
 function toMessage(row: MessageRow): ChatMessage & { cid: string } {
   return { id: String(row.id), seq: Number(row.seq), from: row.sender_id, to: row.recipient_id, text: row.text, ts: Number(row.created_at), cid: row.cid }
@@ -232,16 +224,6 @@ export async function historyPage(userId: number, peer: number, beforeSeq: numbe
     const { cid, ...message } = toMessage(row)
     return row.sender_id === userId ? { ...message, cid } : message
   })
-}
-
-export interface ConversationSummary {
-  peer: number
-  lastSeq: number
-  peerDelivered: number
-  peerRead: number
-  selfRead: number
-  unread: number
-  last: ChatMessage | null
 }
 
 /** Every conversation of the user with its receipt state, unread count and newest message. */
