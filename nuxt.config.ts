@@ -34,6 +34,20 @@ export default defineNuxtConfig({
     wsMaxFrameBytes: 64 * 1024,
     /** Invalid frames in a row before the connection is closed with 1008. */
     wsMaxInvalidFrames: 10,
+    /** Frames per connection: sustained rate and burst (token bucket). */
+    wsFramesPerSecond: 30,
+    wsFramesBurst: 60,
+    /** Messages per user, across all of their connections. */
+    messagesPerSecond: 10,
+    messagesBurst: 30,
+    /** Open sockets per user (per server instance). */
+    wsMaxConnectionsPerUser: 20,
+    /** WebSocket upgrade attempts per client address. */
+    upgradesPerSecond: 10,
+    upgradesBurst: 60,
+    /** Sign-in and registration attempts: per username and per client address (per minute). */
+    loginAttemptsPerUsernamePerMinute: 10,
+    loginAttemptsPerAddressPerMinute: 60,
     public: {
       /** Reconnect backoff: full jitter over min(cap, base · 2^attempt). */
       reconnectBaseMs: 1_000,

@@ -29,6 +29,8 @@ export const CloseCode = {
   SessionEnded: 4001,
   /** No reply to pings within the deadline: the server dropped a silent connection. */
   HeartbeatTimeout: 4008,
+  /** The client kept sending over its rate limit after being told: reconnect later, with backoff. */
+  RateLimited: 4029,
 } as const
 
 export const ERROR_CODES = [
@@ -37,6 +39,7 @@ export const ERROR_CODES = [
   'bad_frame', // JSON, but not a valid frame (unknown type, missing or wrong field)
   'unknown_user', // the recipient does not exist
   'self_message', // a message to oneself
+  'rate_limited', // too many frames or messages: the frame was not processed; slow down and resend
   'session_ended', // sent just before a close with CloseCode.SessionEnded
   'internal', // the server failed; the frame was not processed
 ] as const

@@ -343,8 +343,19 @@ export const useChatStore = defineStore('chat', () => {
     }
   }
 
-  /** Tells the server the open conversation was read, when the person can actually see it. */
+  let readQueued = false
+  /** Tells the server the open conversation was read (once per tick, however many lines came). */
   function markRead() {
+    if (readQueued) return
+    readQueued = true
+    queueMicrotask(() => {
+      readQueued = false
+      sendRead()
+    })
+  }
+
+  /** Sends the read receipt, when the person can actually see the conversation. */
+  function sendRead() {
     const peer = selectedId.value
     if (peer === null || !need().isVisible()) return
     const conv = conversation(peer)

@@ -1,7 +1,8 @@
 import type { Peer } from 'crossws'
-import { parseClientFrame } from '#shared/protocol'
+import { CloseCode, parseClientFrame } from '#shared/protocol'
 import type { ClientFrame, Parsed } from '#shared/protocol'
 import type { Connection } from '../utils/pool'
+import type { TokenBucket } from '../utils/rateLimit'
 
 /**
  * The base station's socket. Hooks only wire: upgrade authenticates, open registers, message parses
@@ -17,6 +18,9 @@ interface PeerState {
   resuming: boolean
   /** Invalid frames since the last valid one. */
   invalidInARow: number
+  /** This connection's frame budget, and how many frames in a row it refused. */
+  frames: TokenBucket
+  limitedInARow: number
 }
 const states = new WeakMap<Peer, PeerState>()
 
@@ -33,6 +37,24 @@ function connectionFor(peer: Peer, identity: Identity): Connection {
     close: (code, reason) => peer.close(code, reason),
     terminate: () => peer.terminate(),
   }
+}
+
+/**
+ * Spends one frame of the connection's budget. Over it, the frame is answered with `rate_limited`
+ * and not processed; a client that keeps going regardless is closed with 4029.
+ */
+function rateAllows(state: PeerState, now: number): boolean {
+  if (state.frames.take(now)) {
+    state.limitedInARow = 0
+    return true
+  }
+  refuseOverLimit(state, 'Too many frames; slow down.')
+  return false
+}
+
+function refuseOverLimit(state: PeerState, message: string, cid?: string): void {
+  if (++state.limitedInARow > MAX_LIMITED_IN_A_ROW) return disconnect(state.conn, CloseCode.RateLimited, 'rate limited')
+  sendErrorFrame(state.conn, 'rate_limited', message, cid)
 }
 
 export default defineWebSocketHandler({
@@ -63,7 +85,7 @@ export default defineWebSocketHandler({
         console.error('[ws] join failed', error)
         disconnect(conn, 1011, 'internal error')
       })
-      states.set(peer, { conn, queue, resuming: false, invalidInARow: 0 })
+      states.set(peer, { conn, queue, resuming: false, invalidInARow: 0, frames: newFrameBucket(Date.now()), limitedInARow: 0 })
     }
     catch (error) {
       console.error('[ws] open failed', error)
@@ -76,7 +98,9 @@ export default defineWebSocketHandler({
     // A connection that left (sign-out, liveness, close) is not acted on any more.
     if (!state || state.conn.closed) return
     try {
-      state.conn.lastSeenAt = Date.now()
+      const now = Date.now()
+      state.conn.lastSeenAt = now
+      if (!rateAllows(state, now)) return
       const binary = (peer.websocket as unknown as Record<symbol, boolean | undefined>)[BINARY_FLAG] === true
       const parsed: Parsed<ClientFrame> = binary
         ? { ok: false, code: 'binary_unsupported', message: 'Binary frames are not part of the protocol; send JSON text frames.' }
@@ -84,6 +108,9 @@ export default defineWebSocketHandler({
       // A client that sends nothing but garbage is cut off rather than answered for ever.
       state.invalidInARow = parsed.ok ? 0 : state.invalidInARow + 1
       if (state.invalidInARow > wsMaxInvalidFrames()) return disconnect(state.conn, 1008, 'too many invalid frames')
+      if (parsed.ok && parsed.frame.type === 'send' && !useLimiters().messages.take(String(state.conn.user.id), now)) {
+        return refuseOverLimit(state, 'Too many messages; slow down and send it again.', parsed.frame.cid)
+      }
       const isResume = parsed.ok && parsed.frame.type === 'resume'
       if (isResume && state.resuming) {
         return sendErrorFrame(state.conn, 'bad_frame', 'A resume is already in progress; wait for synced.')

@@ -41,3 +41,18 @@ export function requireLoginFields(body: Record<string, unknown>): { username: s
   if (password.length > PASSWORD_MAX) throw badRequest(`Password must be at most ${PASSWORD_MAX} characters.`, 'password')
   return { username, password }
 }
+
+/**
+ * Throttles sign-in and registration per username and per client address (token buckets), so
+ * guessing passwords or hashing argon2 in a loop is slow for an attacker and cheap for the server.
+ * Counted before the password is checked. Over the limit: 429 with Retry-After.
+ */
+export function throttleSignIn(event: H3Event, username: string): void {
+  const now = Date.now()
+  const limiters = useLimiters()
+  const address = getRequestIP(event) ?? 'unknown'
+  if (limiters.loginByAddress.take(address, now) && limiters.loginByUsername.take(username.toLowerCase(), now)) return
+  const message = 'Too many sign-in attempts; wait a minute and try again.'
+  setResponseHeader(event, 'retry-after', 60)
+  throw createError({ statusCode: 429, statusMessage: 'Too Many Requests', message, data: { message } })
+}

@@ -5,6 +5,15 @@ export interface UpgradeRequest {
   headers: Headers
 }
 
+/**
+ * The client's address. crossws 0.3 does not expose it on the upgrade request; its Node proxy keeps
+ * the raw request as `_req`. (Behind a proxy this is the proxy's address: see docs/security.md.)
+ */
+export function upgradeAddress(request: UpgradeRequest): string {
+  const raw = (request as unknown as { _req?: { socket?: { remoteAddress?: string } } })._req
+  return raw?.socket?.remoteAddress ?? 'unknown'
+}
+
 /** Refusal of an upgrade: a non-ok Response, which crossws turns into that HTTP status. */
 function refuse(status: number, message: string): Response {
   return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } })
@@ -34,6 +43,8 @@ function cookieValue(header: string | null, name: string): string | undefined {
  */
 export async function authenticateUpgrade(request: UpgradeRequest): Promise<Identity | Response> {
   const headers = request.headers
+  // Counted before any other work: a flood of handshakes costs a map lookup each, nothing more.
+  if (!useLimiters().upgrades.take(upgradeAddress(request), Date.now())) return refuse(429, 'Too many connection attempts; retry later')
   const origin = headers.get('origin')
   if (origin !== null && !isOriginAllowed(origin, headers.get('host'), parseAllowedOrigins(useRuntimeConfig().allowedOrigins))) {
     return refuse(403, 'Origin not allowed')
@@ -47,13 +58,19 @@ export async function authenticateUpgrade(request: UpgradeRequest): Promise<Iden
   }
   // The first offered protocol is the one agreed on: it names the protocol version.
   if (protocols[0] !== PROTOCOL_NAME) return refuse(400, `Offer the subprotocol "${PROTOCOL_NAME}" first`)
+  let identity: Identity | null
   if (ticketIndex > 0) {
-    const identity = await identityFromTicket(protocols[ticketIndex]!.slice(TICKET_PROTOCOL_PREFIX.length))
-    return identity ?? refuse(401, 'Invalid or expired ticket')
+    identity = await identityFromTicket(protocols[ticketIndex]!.slice(TICKET_PROTOCOL_PREFIX.length))
+    if (!identity) return refuse(401, 'Invalid or expired ticket')
   }
-
-  // A cookie without an Origin is not a browser; such clients must use a ticket.
-  if (origin === null) return refuse(403, 'Origin header required for cookie authentication')
-  const identity = await identityFromSessionToken(cookieValue(headers.get('cookie'), SESSION_COOKIE))
-  return identity ?? refuse(401, 'Not signed in')
+  else {
+    // A cookie without an Origin is not a browser; such clients must use a ticket.
+    if (origin === null) return refuse(403, 'Origin header required for cookie authentication')
+    identity = await identityFromSessionToken(cookieValue(headers.get('cookie'), SESSION_COOKIE))
+    if (!identity) return refuse(401, 'Not signed in')
+  }
+  if (pool.connectionsOf(identity.user.id).size >= wsMaxConnectionsPerUser()) {
+    return refuse(429, 'Too many open connections for this user; close some tabs')
+  }
+  return identity
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { registerUser } from '../support/accounts'
 import { createNodeClient, waitFor } from '../support/nodeClient'
+import { UNLIMITED } from '../support/server'
 import { ServerProcess, freePort } from '../support/serverProcess'
 
 const PER_SIDE = 300
@@ -11,6 +12,7 @@ const server = new ServerProcess(await freePort(), {
   NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-crash-')),
   NUXT_HEARTBEAT_INTERVAL_MS: '1000',
   NUXT_HEARTBEAT_TIMEOUT_MS: '1000',
+  ...UNLIMITED,
 })
 afterAll(() => server.kill())
 

@@ -10,6 +10,21 @@ export const rootDir = fileURLToPath(new URL('../..', import.meta.url))
 export const TEST_HEARTBEAT = { intervalMs: 400, timeoutMs: 300 }
 
 /**
+ * Rate limits out of the way: every test talks from 127.0.0.1 and sends in bursts. The limits
+ * themselves are tested in limits.test.ts with small values.
+ */
+export const UNLIMITED = {
+  NUXT_WS_FRAMES_PER_SECOND: '1000000',
+  NUXT_WS_FRAMES_BURST: '1000000',
+  NUXT_MESSAGES_PER_SECOND: '1000000',
+  NUXT_MESSAGES_BURST: '1000000',
+  NUXT_UPGRADES_PER_SECOND: '1000000',
+  NUXT_UPGRADES_BURST: '1000000',
+  NUXT_LOGIN_ATTEMPTS_PER_USERNAME_PER_MINUTE: '1000000',
+  NUXT_LOGIN_ATTEMPTS_PER_ADDRESS_PER_MINUTE: '1000000',
+}
+
+/**
  * Starts the production build (.output, built by the test command) on a random port, with its own
  * empty data folder, for the test file that calls it.
  */
@@ -25,6 +40,7 @@ export async function setupBuiltServer(env: Record<string, string> = {}) {
       NUXT_DATA_DIR: dataDir,
       NUXT_HEARTBEAT_INTERVAL_MS: String(TEST_HEARTBEAT.intervalMs),
       NUXT_HEARTBEAT_TIMEOUT_MS: String(TEST_HEARTBEAT.timeoutMs),
+      ...UNLIMITED,
       ...env,
     },
   })

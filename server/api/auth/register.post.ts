@@ -1,6 +1,7 @@
 /** Creates an account and signs it in. 400: invalid field; 409: username taken. */
 export default defineEventHandler(async (event) => {
   const { username, password } = requireCredentials(await readJsonObject(event))
+  throttleSignIn(event, username)
   try {
     const user = await createUser(username, password)
     closeSessions(await replaceSession(event, user.id))
