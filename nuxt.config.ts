@@ -40,6 +40,8 @@ export default defineNuxtConfig({
     /** Messages per user, across all of their connections. */
     messagesPerSecond: 10,
     messagesBurst: 30,
+    /** Bytes waiting to be sent to one socket before it counts as a slow consumer and is closed. */
+    wsMaxBufferedBytes: 1024 * 1024,
     /** Open sockets per user (per server instance). */
     wsMaxConnectionsPerUser: 20,
     /** WebSocket upgrade attempts per client address. */

@@ -31,6 +31,8 @@ export const CloseCode = {
   HeartbeatTimeout: 4008,
   /** The client kept sending over its rate limit after being told: reconnect later, with backoff. */
   RateLimited: 4029,
+  /** The client read too slowly and its outgoing buffer hit the cap: reconnect and resume. */
+  SlowConsumer: 4009,
 } as const
 
 export const ERROR_CODES = [

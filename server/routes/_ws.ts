@@ -25,7 +25,8 @@ interface PeerState {
 const states = new WeakMap<Peer, PeerState>()
 
 function connectionFor(peer: Peer, identity: Identity): Connection {
-  return {
+  const maxBuffered = wsMaxBufferedBytes()
+  const conn: Connection = {
     id: peer.id,
     user: identity.user,
     sessionHash: identity.sessionHash,
@@ -33,10 +34,17 @@ function connectionFor(peer: Peer, identity: Identity): Connection {
     lastSeenAt: Date.now(),
     closed: false,
     stream: new StreamCursor(),
-    send: text => peer.send(text),
+    send: (text) => {
+      if (conn.closed) return
+      peer.send(text)
+      // A client that stops reading must not make the server's memory grow without bound: past
+      // the cap it is cut off. Nothing is lost: it resumes from its cursor when it comes back.
+      if ((peer.websocket.bufferedAmount ?? 0) > maxBuffered) disconnect(conn, CloseCode.SlowConsumer, 'slow consumer')
+    },
     close: (code, reason) => peer.close(code, reason),
     terminate: () => peer.terminate(),
   }
+  return conn
 }
 
 /**

@@ -51,3 +51,8 @@ export function newFrameBucket(now: number): TokenBucket {
 export function wsMaxConnectionsPerUser(): number {
   return positiveInt(useRuntimeConfig().wsMaxConnectionsPerUser, 20)
 }
+
+/** Bytes buffered for one socket beyond which it is closed as a slow consumer. */
+export function wsMaxBufferedBytes(): number {
+  return positiveInt(useRuntimeConfig().wsMaxBufferedBytes, 1024 * 1024)
+}
