@@ -31,6 +31,7 @@ export function useAuth() {
 
   async function signOut(): Promise<void> {
     useConnectionStore().signOut()
+    useChatStore().forgetCache()
     // The offline shell holds pages rendered for this user: forget them.
     navigator.serviceWorker?.controller?.postMessage({ type: 'forget' })
     try {

@@ -1,8 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, watch } from 'vue'
 import type { ChatMessage, ConversationSummary, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ReceiptState, ServerFrame } from '#shared/protocol'
-import { itemStatus, mergeMessage } from '../utils/conversation'
+import { isStored, itemStatus, mergeMessage } from '../utils/conversation'
 import type { ChatItem, ItemStatus } from '../utils/conversation'
+import { createChatCache } from '../utils/chatCache'
+import type { ChatCache } from '../utils/chatCache'
 import { OutboxFullError, createOutbox } from '../utils/outbox'
 import type { Outbox, OutboxEntry, StorageLike } from '../utils/outbox'
 import { useConnectionStore } from './connection'
@@ -57,6 +59,7 @@ export const useChatStore = defineStore('chat', () => {
 
   let env: ChatEnv | undefined
   let outbox: Outbox | undefined
+  let cache: ChatCache | undefined
   /** Position of the last stream event applied; null until the first welcome of this page. */
   let cursor: number | null = null
   let resuming = false
@@ -95,6 +98,7 @@ export const useChatStore = defineStore('chat', () => {
   function upsertContact(user: PublicUser, online?: boolean) {
     const known = contacts.value[user.id]
     contacts.value[user.id] = { id: user.id, username: user.username, online: online ?? known?.online ?? false }
+    if (!known) saveContacts()
   }
 
   /**
@@ -112,28 +116,26 @@ export const useChatStore = defineStore('chat', () => {
     saveContacts()
   }
 
-  /** The people list is kept with the outbox, so a page reloaded offline still shows names. */
   function saveContacts() {
-    if (!me.value) return
-    try {
-      need().storage.setItem(`jizhan.contacts.${me.value.id}`, JSON.stringify(Object.values(contacts.value).map(c => ({ id: c.id, username: c.username }))))
-    }
-    catch {
-      // Storage full or disabled: names come from the server again next time.
-    }
+    cache?.saveContacts(Object.values(contacts.value))
   }
 
-  function loadContacts() {
-    try {
-      const saved: unknown = JSON.parse(need().storage.getItem(`jizhan.contacts.${me.value!.id}`) ?? '[]')
-      if (!Array.isArray(saved)) return
-      for (const u of saved as PublicUser[]) {
-        if (Number.isSafeInteger(u?.id) && typeof u.username === 'string' && !contacts.value[u.id]) upsertContact(u, false)
-      }
-    }
-    catch {
-      // Corrupt entry: ignored, the server's list replaces it.
-    }
+  let recentSaveQueued = false
+  /** Keeps the newest lines for offline reloads (written at most every 300 ms). */
+  function saveRecentSoon() {
+    if (recentSaveQueued || !cache) return
+    recentSaveQueued = true
+    setTimeout(() => {
+      recentSaveQueued = false
+      cache?.saveRecent(Object.values(conversations).map(c => ({
+        peer: c.peer, messages: c.items.filter(isStored), peerDelivered: c.peerDelivered, peerRead: c.peerRead,
+      })))
+    }, 300)
+  }
+
+  /** Forgets what this browser kept of the user's conversations (sign-out on a shared computer). */
+  function forgetCache() {
+    cache?.forget()
   }
 
   /** Loads people and conversation summaries over HTTP. */
@@ -154,6 +156,7 @@ export const useChatStore = defineStore('chat', () => {
 
   /** Receipt state from the server; its unread count is exact as of its `lastSeq`. */
   function applyReceipts(conv: Conversation, r: ReceiptState) {
+    saveRecentSoon()
     // Messages up to lastSeq are counted in `unread` already; only later ones may add to it.
     conv.lastSeq = Math.max(conv.lastSeq, r.lastSeq)
     conv.peerDelivered = Math.max(conv.peerDelivered, r.peerDelivered)
@@ -195,6 +198,7 @@ export const useChatStore = defineStore('chat', () => {
   async function loadPage(conv: Conversation, beforeSeq: number | null) {
     const page = await need().api.history(conv.peer, beforeSeq, HISTORY_PAGE)
     for (const m of page) mergeMessage(conv.items, m)
+    saveRecentSoon()
     if (beforeSeq === null) conv.loaded = true
     conv.hasOlder = page.length === HISTORY_PAGE && page[0]!.seq > 1
     const newest = page.at(-1)
@@ -268,23 +272,19 @@ export const useChatStore = defineStore('chat', () => {
     if (me.value) reset()
     me.value = user
     outbox = createOutbox(need().storage, `jizhan.outbox.${user.id}`)
+    cache = createChatCache(need().storage, user.id)
+    for (const c of cache.loadRecent()) {
+      const conv = conversation(c.peer)
+      for (const m of c.messages) mergeMessage(conv.items, m)
+      conv.lastSeq = Math.max(conv.lastSeq, ...c.messages.map(m => m.seq))
+      conv.peerDelivered = Math.max(conv.peerDelivered, c.peerDelivered)
+      conv.peerRead = Math.max(conv.peerRead, c.peerRead)
+    }
     for (const entry of outbox.list()) conversation(entry.to).items.push(lineFor(entry))
-    loadContacts()
-  }
-
-  /** The stream cursor is kept per user, so a reloaded page resumes where the last one stopped. */
-  const cursorKey = () => `jizhan.cursor.${me.value?.id}`
-  function saveCursor() {
-    try {
-      need().storage.setItem(cursorKey(), String(cursor))
+    for (const u of cache.loadContacts()) {
+      if (!contacts.value[u.id]) upsertContact(u, false)
     }
-    catch {
-      // Storage unavailable: the next page starts at the head and reads history instead.
-    }
-  }
-  function loadCursor(): number | null {
-    const saved = Number(need().storage.getItem(cursorKey()) ?? Number.NaN)
-    return Number.isSafeInteger(saved) && saved >= 0 ? saved : null
+    saveContacts()
   }
 
   function onWelcome(user: PublicUser, online: PublicUser[], head: number) {
@@ -293,7 +293,7 @@ export const useChatStore = defineStore('chat', () => {
     for (const u of online) upsertContact(u, true)
     // A page continues from the cursor this browser stored; a first visit starts at the head and
     // loads what came before as history. A stored cursor past the head (a reset server) is dropped.
-    cursor ??= loadCursor()
+    cursor ??= cache!.loadCursor()
     if (cursor === null || cursor > head) cursor = head
     synced.value = false
     sentOnThisLink = new Set()
@@ -310,7 +310,7 @@ export const useChatStore = defineStore('chat', () => {
     if (cursor === null || frame.pos <= cursor) return
     if (frame.pos > cursor + 1) return requestResume()
     cursor = frame.pos
-    saveCursor()
+    cache?.saveCursor(cursor)
     if (frame.type === 'message') onMessage(frame)
     else applyReceipts(conversation(frame.peer), frame)
   }
@@ -322,7 +322,7 @@ export const useChatStore = defineStore('chat', () => {
     const { type: _type, pos: _pos, ...message } = frame
     const wasNew = frame.seq > conv.lastSeq
     conv.lastSeq = Math.max(conv.lastSeq, frame.seq)
-    mergeMessage(conv.items, message)
+    if (mergeMessage(conv.items, message)) saveRecentSoon()
     if (mine) {
       if (frame.cid) outbox?.remove(frame.cid)
       return
@@ -370,6 +370,7 @@ export const useChatStore = defineStore('chat', () => {
     outbox?.remove(cid)
     if (!entry || !me.value) return
     mergeMessage(conversation(entry.to).items, { id, seq, ts, cid, from: me.value.id, to: entry.to, text: entry.text })
+    saveRecentSoon()
     conversation(entry.to).lastSeq = Math.max(conversation(entry.to).lastSeq, seq)
   }
 
@@ -429,6 +430,7 @@ export const useChatStore = defineStore('chat', () => {
     selectedId.value = null
     announcement.value = ''
     outbox = undefined
+    cache = undefined
     cursor = null
     resuming = false
     synced.value = false
@@ -437,6 +439,6 @@ export const useChatStore = defineStore('chat', () => {
   return {
     me, contacts, contactList, conversations, unread, selectedId, selected, selectedConversation, selectedItems,
     announcement, synced,
-    configure, setMe, refresh, setContacts, select, loadOlder, send, retry, discard, statusOf, markRead, reset,
+    configure, setMe, forgetCache, refresh, setContacts, select, loadOlder, send, retry, discard, statusOf, markRead, reset,
   }
 })

@@ -59,3 +59,8 @@ export function itemStatus(item: ChatItem, me: number, receipts: Receipts): Item
   if (seq <= receipts.peerDelivered) return 'delivered'
   return 'sent'
 }
+
+/** A line the server has stored (it has an id and a seq), as opposed to one still in the outbox. */
+export function isStored(item: ChatItem): item is ChatItem & { id: string, seq: number } {
+  return item.seq !== undefined && item.id !== undefined
+}
