@@ -18,8 +18,12 @@ export default defineNitroPlugin((nitroApp) => {
   }, every)
   timer.unref()
 
-  nitroApp.hooks.hook('close', () => {
+  nitroApp.hooks.hook('close', async () => {
     clearInterval(timer)
-    for (const conn of [...pool.connections()]) disconnect(conn, 1001, 'server shutting down')
+    const open = [...pool.connections()]
+    for (const conn of open) disconnect(conn, 1001, 'server shutting down')
+    // Give the close frames a moment to leave before the process exits. (Under Nitro's graceful
+    // shutdown the upgraded sockets are destroyed before this hook runs: see docs/security.md.)
+    if (open.length > 0) await new Promise(resolve => setTimeout(resolve, 200))
   })
 })

@@ -1,6 +1,8 @@
 import type { H3Event } from 'h3'
 import { PASSWORD_MAX, USERNAME_MAX, passwordProblem, usernameProblem } from '#shared/accounts'
 
+export { passwordProblem }
+
 /** Reads a JSON object body; a missing or malformed body is a 400 with a message, never a 500. */
 export async function readJsonObject(event: H3Event): Promise<Record<string, unknown>> {
   // JSON only: an HTML form on another site can post form-encoded or text/plain, never JSON.

@@ -45,3 +45,9 @@ export async function userExists(id: number): Promise<boolean> {
   if (row) knownUserIds.add(id)
   return Boolean(row)
 }
+
+/** Replaces a user's password hash. */
+export async function setPassword(userId: number, password: string): Promise<void> {
+  const db = await useDb()
+  await db.updateTable('users').set({ password_hash: await hash(password) }).where('id', '=', userId).execute()
+}

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import { registerUser, uniqueName } from '../support/accounts'
 import { httpUrl, setupBuiltServer, wsUrl } from '../support/server'
@@ -106,15 +105,10 @@ describe('accounts', () => {
     expect((await fetch(httpUrl('/api/users'))).status).toBe(401)
   })
 
-  it('generates the session secret once into the data folder, private to its owner, and keeps sessions across a restart', async () => {
-    const user = await registerUser(httpUrl('/'))
+  it('generates the session secret once into the data folder, private to its owner', async () => {
+    await registerUser(httpUrl('/'))
     const secretFile = join(dataDir, 'session-secret')
-    const secret = readFileSync(secretFile, 'utf8')
-    expect(secret).toMatch(/^[0-9a-f]{64}$/)
+    expect(readFileSync(secretFile, 'utf8')).toMatch(/^[0-9a-f]{64}$/)
     expect(statSync(secretFile).mode & 0o077).toBe(0)
-    await startServer()
-    expect(readFileSync(secretFile, 'utf8')).toBe(secret)
-    const res = await fetch(httpUrl('/api/auth/session'), { headers: { cookie: user.cookie } })
-    expect(res.status).toBe(200)
   })
 })

@@ -1,4 +1,3 @@
-import { startServer } from '@nuxt/test-utils/e2e'
 import { describe, expect, it } from 'vitest'
 import { registerUser } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
@@ -208,17 +207,5 @@ describe('stored delivery', () => {
     expect((await history(alice, bob.id, '?limit=1')).body.messages[0]!.cid).toBe('h6')
     expect((await history(bob, alice.id, '?limit=1')).body.messages[0]!.cid).toBeUndefined()
     a.client.close()
-  })
-
-  it('keeps messages, order and receipts across a server restart', async () => {
-    const { alice, bob } = await pair()
-    const a = await connect(alice)
-    await sendMany(a.client, bob.id, 5, 'persist')
-    a.client.close()
-    await startServer()
-    const b = await connect(bob, 0)
-    expect(b.replayed.map(f => f.text)).toEqual(Array.from({ length: 5 }, (_, i) => `persist ${i}`))
-    expect((await history(alice, bob.id)).body.messages).toHaveLength(5)
-    b.client.close()
   })
 })

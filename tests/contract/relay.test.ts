@@ -211,4 +211,37 @@ describe('sign-out', () => {
     await fetch(httpUrl('/api/auth/logout'), { method: 'POST', headers: { 'cookie': phoneCookie, 'content-type': 'application/json' }, body: '{"everywhere":true}' })
     expect((await phone.closed).code).toBe(4001)
   })
+
+  it('closes the user\'s sockets everywhere on a password change, and only the new password works', async () => {
+    const alice = await registerUser(httpUrl('/'))
+    const login = await fetch(httpUrl('/api/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: alice.username, password: 'password123' }),
+    })
+    const phoneCookie = login.headers.get('set-cookie')!.split(';')[0]!
+    const laptop = await online(alice)
+    const phone = await wsConnect(wsUrl(), { cookie: phoneCookie })
+    await phone.next('welcome')
+    const change = (body: object) => fetch(httpUrl('/api/auth/password'), {
+      method: 'POST',
+      headers: { 'cookie': alice.cookie, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    expect((await change({ currentPassword: 'not-it-at-all', newPassword: 'new-password-456' })).status).toBe(401)
+    expect((await change({ currentPassword: 'password123', newPassword: 'short' })).status).toBe(400)
+    const res = await change({ currentPassword: 'password123', newPassword: 'new-password-456' })
+    expect(res.status).toBe(200)
+    for (const socket of [laptop, phone]) expect((await socket.closed).code).toBe(4001)
+    expect((await fetch(httpUrl('/api/auth/session'), { headers: { cookie: phoneCookie } })).status).toBe(401)
+    const fresh = res.headers.getSetCookie().map(c => c.split(';')[0]!).find(c => !c.endsWith('='))!
+    expect((await fetch(httpUrl('/api/auth/session'), { headers: { cookie: fresh } })).status).toBe(200)
+    const signIn = (password: string) => fetch(httpUrl('/api/auth/login'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: alice.username, password }),
+    })
+    expect((await signIn('password123')).status).toBe(401)
+    expect((await signIn('new-password-456')).status).toBe(200)
+  })
 })
