@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { PROTOCOL_NAME, encodeFrame, parseServerFrame } from '#shared/protocol'
+import { CloseCode, PROTOCOL_NAME, encodeFrame, parseServerFrame } from '#shared/protocol'
 import type { ClientFrame, ServerFrame } from '#shared/protocol'
 import { createBackoff } from '../utils/backoff'
 import type { Backoff } from '../utils/backoff'
-import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../utils/connectionStatus'
+import { afterDrop, canAttempt, heartbeatOverdue, minimumRetryDelay, normalizeConnectionOptions } from '../utils/connectionStatus'
 import type { ConnectionStatus } from '../utils/connectionStatus'
 
 /** The part of the browser WebSocket the store uses; tests pass a fake. */
@@ -236,7 +236,8 @@ export const useConnectionStore = defineStore('connection', () => {
   function drop(reason: string, code = 1006) {
     const wasWelcomed = welcomed
     closeSocket(4000, 'dropped')
-    lastError.value = reason
+    lastError.value = code === CloseCode.RateLimited ? 'The server limited this connection: too many frames.' : reason
+    lastCloseCode = code
     decide(afterDrop({ code, welcomed: wasWelcomed, attempts: backoff.attempts, maxAttempts: options.reconnectMaxAttempts }))
   }
 
@@ -260,6 +261,8 @@ export const useConnectionStore = defineStore('connection', () => {
     scheduleRetry()
   }
   let sessionChecks = 0
+  /** Close code of the last lost socket (1006 when it just vanished). */
+  let lastCloseCode = 1006
 
   function scheduleRetry() {
     cancelRetry()
@@ -269,7 +272,7 @@ export const useConnectionStore = defineStore('connection', () => {
       nextAttemptAt.value = null
       return
     }
-    const delay = backoff.duration()
+    const delay = Math.max(backoff.duration(), minimumRetryDelay(lastCloseCode))
     attempt.value = backoff.attempts
     nextAttemptAt.value = need().now() + delay
     retryTimer = timer(() => {

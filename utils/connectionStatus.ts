@@ -21,6 +21,14 @@ export function afterDrop(input: { code: number, welcomed: boolean, attempts: nu
   return 'reconnect'
 }
 
+/**
+ * The least a reconnect waits after the server closed with `code`: a client cut off for flooding
+ * (4029) waits long enough for its rate limit to refill instead of hammering straight back.
+ */
+export function minimumRetryDelay(code: number): number {
+  return code === CloseCode.RateLimited ? 5_000 : 0
+}
+
 /** Whether a user action or a browser event may start a connection attempt from this status. */
 export function canAttempt(status: ConnectionStatus, trigger: 'user' | 'network'): boolean {
   if (trigger === 'user') return status !== 'open' && status !== 'connecting'

@@ -191,6 +191,23 @@ describe('stored delivery', () => {
     b.close()
   })
 
+  it('lets no one change another pair\'s receipts: a receipt always concerns the sender\'s own conversation', async () => {
+    const { alice, bob } = await pair()
+    const carol = await registerUser(httpUrl('/'))
+    const a = await connect(alice)
+    await sendMany(a.client, bob.id, 2, 'private')
+    const c = await connect(carol)
+    c.client.send({ type: 'read', peer: alice.id, seq: 2 }) // carol has no conversation with alice
+    c.client.send({ type: 'delivered', peer: bob.id, seq: 2 })
+    c.client.send({ type: 'ping' })
+    await c.client.next('pong')
+    const res = await fetch(httpUrl('/api/conversations'), { headers: { cookie: alice.cookie } })
+    const { conversations } = await res.json() as { conversations: unknown[] }
+    expect(conversations).toEqual([expect.objectContaining({ peer: bob.id, peerDelivered: 0, peerRead: 0 })])
+    a.client.close()
+    c.client.close()
+  })
+
   it('pages history newest first, oldest first within a page, and only for one\'s own conversations', async () => {
     const { alice, bob } = await pair()
     const carol = await registerUser(httpUrl('/'))

@@ -131,6 +131,14 @@ describe('connection store', () => {
     expect(fake.sockets).toHaveLength(4) // no attempt after giving up
   })
 
+  it('waits at least 5 s after being closed for flooding, and says why', () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(CloseCode.RateLimited, 'rate limited')
+    expect(store.status).toBe('reconnecting')
+    expect(store.nextAttemptAt! - Date.now()).toBe(5000)
+    expect(store.lastError).toMatch(/too many frames/)
+  })
+
   it('caps the delay window', async () => {
     const { store, fake } = setup()
     store.configure(fake.env, { ...options, reconnectMaxAttempts: 10 })
