@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { registerUser } from '../support/accounts'
+import { registerUser, signIn } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
 import { TEST_HEARTBEAT, httpUrl, setupBuiltServer, wsUrl } from '../support/server'
 import { wsConnect } from '../support/wsClient'
@@ -195,12 +195,7 @@ describe('sign-out', () => {
 
   it('leaves the user\'s other sessions connected, unless signing out everywhere', async () => {
     const alice = await registerUser(httpUrl('/'))
-    const login = await fetch(httpUrl('/api/auth/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: alice.username, password: 'password123' }),
-    })
-    const phoneCookie = login.headers.get('set-cookie')!.split(';')[0]!
+    const phoneCookie = (await signIn(httpUrl('/'), alice.username)).cookie!
     const laptop = await online(alice)
     const phone = await wsConnect(wsUrl(), { cookie: phoneCookie })
     await phone.next('welcome')
@@ -214,12 +209,7 @@ describe('sign-out', () => {
 
   it('closes the user\'s sockets everywhere on a password change, and only the new password works', async () => {
     const alice = await registerUser(httpUrl('/'))
-    const login = await fetch(httpUrl('/api/auth/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: alice.username, password: 'password123' }),
-    })
-    const phoneCookie = login.headers.get('set-cookie')!.split(';')[0]!
+    const phoneCookie = (await signIn(httpUrl('/'), alice.username)).cookie!
     const laptop = await online(alice)
     const phone = await wsConnect(wsUrl(), { cookie: phoneCookie })
     await phone.next('welcome')
@@ -236,12 +226,7 @@ describe('sign-out', () => {
     expect((await fetch(httpUrl('/api/auth/session'), { headers: { cookie: phoneCookie } })).status).toBe(401)
     const fresh = res.headers.getSetCookie().map(c => c.split(';')[0]!).find(c => !c.endsWith('='))!
     expect((await fetch(httpUrl('/api/auth/session'), { headers: { cookie: fresh } })).status).toBe(200)
-    const signIn = (password: string) => fetch(httpUrl('/api/auth/login'), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: alice.username, password }),
-    })
-    expect((await signIn('password123')).status).toBe(401)
-    expect((await signIn('new-password-456')).status).toBe(200)
+    expect((await signIn(httpUrl('/'), alice.username, 'password123')).status).toBe(401)
+    expect((await signIn(httpUrl('/'), alice.username, 'new-password-456')).status).toBe(200)
   })
 })

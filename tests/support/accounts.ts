@@ -24,3 +24,13 @@ export async function registerUser(baseUrl: string, username = uniqueName(), pas
   const cookie = res.headers.get('set-cookie')!.split(';')[0]!
   return { ...user, cookie }
 }
+
+/** Signs in over HTTP (no cookie sent: a new device); returns the response and its session cookie. */
+export async function signIn(baseUrl: string, username: string, password = 'password123'): Promise<{ status: number, cookie: string | undefined }> {
+  const res = await fetch(new URL('/api/auth/login', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  })
+  return { status: res.status, cookie: res.headers.get('set-cookie')?.split(';')[0] }
+}
