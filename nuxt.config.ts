@@ -19,6 +19,8 @@ export default defineNuxtConfig({
   runtimeConfig: {
     /** Folder for the SQLite file and the generated session secret. */
     dataDir: '.data',
+    /** postgres://… to store accounts, messages and streams in PostgreSQL instead of SQLite. */
+    databaseUrl: '',
     /** Secret for session ids; generated once into dataDir when empty. */
     sessionSecret: '',
     /** Session lifetime in seconds (30 days). */

@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
 import type { Database } from '../database/schema'
 import { migrationProvider } from '../database/migrations'
 
 let ready: Promise<Kysely<Database>> | undefined
 
-/** Opens the embedded SQLite database under `dataDir` and applies pending migrations. */
-export async function openDatabase(dataDir: string): Promise<Kysely<Database>> {
+/** Opens the embedded SQLite database under `dataDir`. */
+export function openSqlite(dataDir: string): Kysely<Database> {
   const dir = resolve(dataDir)
   mkdirSync(dir, { recursive: true })
   const sqlite = new SQLite(join(dir, 'jizhan.sqlite'))
@@ -20,8 +21,29 @@ export async function openDatabase(dataDir: string): Promise<Kysely<Database>> {
   // which the delivery guarantee in docs/architecture.md relies on.
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('busy_timeout = 5000')
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
-  await migrate(db)
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+}
+
+/** Opens PostgreSQL through a connection pool (db0's connector would be a single client). */
+export function openPostgres(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  pool.on('error', error => console.error('[db] idle PostgreSQL client failed', error))
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/**
+ * Opens the configured database — PostgreSQL when `databaseUrl` is set, else the embedded SQLite
+ * file — and applies pending migrations. The same queries run on both.
+ */
+export async function openDatabase(config: { dataDir: string, databaseUrl?: string }): Promise<Kysely<Database>> {
+  const db = config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(config.dataDir)
+  try {
+    await migrate(db)
+  }
+  catch (error) {
+    await db.destroy()
+    throw error
+  }
   return db
 }
 
@@ -34,7 +56,8 @@ export async function migrate(db: Kysely<Database>): Promise<void> {
 
 /** The app's database, opened (and migrated) once on first use. */
 export function useDb(): Promise<Kysely<Database>> {
-  ready ??= openDatabase(useRuntimeConfig().dataDir).catch((error) => {
+  const config = useRuntimeConfig()
+  ready ??= openDatabase({ dataDir: config.dataDir, databaseUrl: config.databaseUrl }).catch((error) => {
     ready = undefined
     throw error
   })

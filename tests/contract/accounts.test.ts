@@ -1,11 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { registerUser, uniqueName } from '../support/accounts'
 import { httpUrl, setupBuiltServer, wsUrl } from '../support/server'
 import { wsConnect } from '../support/wsClient'
 
-const { dataDir } = await setupBuiltServer()
+const { dataDir, databaseUrl } = await setupBuiltServer()
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}) {
   return fetch(httpUrl(path), {
@@ -96,6 +97,16 @@ describe('accounts', () => {
 
   it('never stores the password in plain text', async () => {
     await registerUser(httpUrl('/'), uniqueName(), 'plain-text-canary-123')
+    if (databaseUrl) {
+      const client = new pg.Client({ connectionString: databaseUrl })
+      await client.connect()
+      const { rows } = await client.query('SELECT password_hash FROM users')
+      await client.end()
+      expect(rows.length).toBeGreaterThan(0)
+      for (const row of rows) expect(row.password_hash).toMatch(/^\$argon2id\$/)
+      expect(JSON.stringify(rows)).not.toContain('plain-text-canary-123')
+      return
+    }
     const db = readFileSync(join(dataDir, 'jizhan.sqlite'))
     const wal = existsSync(join(dataDir, 'jizhan.sqlite-wal')) ? readFileSync(join(dataDir, 'jizhan.sqlite-wal')) : Buffer.alloc(0)
     expect(Buffer.concat([db, wal]).includes('plain-text-canary-123')).toBe(false)

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setup, url } from '@nuxt/test-utils/e2e'
+import { testDatabaseEnv } from './database'
 
 export const rootDir = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -30,6 +31,7 @@ export const UNLIMITED = {
  */
 export async function setupBuiltServer(env: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-contract-'))
+  const database = await testDatabaseEnv()
   await setup({
     rootDir,
     build: false,
@@ -37,6 +39,7 @@ export async function setupBuiltServer(env: Record<string, string> = {}) {
     browser: false,
     nuxtConfig: { nitro: { output: { dir: join(rootDir, '.output') } } },
     env: {
+      ...database,
       NUXT_DATA_DIR: dataDir,
       NUXT_HEARTBEAT_INTERVAL_MS: String(TEST_HEARTBEAT.intervalMs),
       NUXT_HEARTBEAT_TIMEOUT_MS: String(TEST_HEARTBEAT.timeoutMs),
@@ -44,7 +47,7 @@ export async function setupBuiltServer(env: Record<string, string> = {}) {
       ...env,
     },
   })
-  return { dataDir }
+  return { dataDir, databaseUrl: database.NUXT_DATABASE_URL }
 }
 
 export const httpUrl = (path: string) => url(path)

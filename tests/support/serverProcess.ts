@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { testDatabaseEnv } from './database'
 import { rootDir } from './server'
 
 /** A free TCP port on 127.0.0.1 (so a restarted server can come back on the same address). */
@@ -23,6 +24,7 @@ export function freePort(): Promise<number> {
 export class ServerProcess {
   proc: ChildProcess | undefined
   log = ''
+  database: Record<string, string> | undefined
   constructor(readonly port: number, readonly env: Record<string, string>) {}
 
   get url() {
@@ -30,8 +32,10 @@ export class ServerProcess {
   }
 
   async start(timeoutMs = 20_000): Promise<void> {
+    // One database for the life of this object: a restart must find the same data.
+    this.database ??= await testDatabaseEnv()
     this.proc = spawn(process.execPath, [join(rootDir, '.output/server/index.mjs')], {
-      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', ...this.env },
+      env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', ...this.database, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     this.proc.stdout!.on('data', (d: Buffer) => (this.log += d))
