@@ -19,6 +19,7 @@ export default defineNitroPlugin((nitroApp) => {
   timer.unref()
 
   nitroApp.hooks.hook('close', async () => {
+    markDraining()
     clearInterval(timer)
     const open = [...pool.connections()]
     for (const conn of open) disconnect(conn, 1001, 'server shutting down')

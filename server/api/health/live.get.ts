@@ -1,0 +1,2 @@
+/** Liveness for load balancers and orchestrators: the process answers HTTP. */
+export default defineEventHandler(() => ({ ok: true }))
