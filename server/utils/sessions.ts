@@ -123,11 +123,3 @@ export async function identityFromTicket(ticket: string): Promise<Identity | nul
   if (!session || Number(session.expires_at) <= now) return null
   return { user: { id: session.id, username: session.username }, sessionHash: row.session_hash, sessionExpiresAt: Number(session.expires_at) }
 }
-
-/** Ends every session of a user (password change); returns their hashes so sockets can be closed. */
-export async function endAllSessions(userId: number): Promise<string[]> {
-  const db = await useDb()
-  const ended = await db.deleteFrom('sessions').where('user_id', '=', userId).returning('id_hash').execute()
-  await db.deleteFrom('ws_tickets').where('user_id', '=', userId).execute()
-  return ended.map(s => s.id_hash)
-}

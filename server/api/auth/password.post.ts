@@ -14,7 +14,8 @@ export default defineEventHandler(async (event) => {
     throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { message, field: 'currentPassword' } })
   }
   await setPassword(user.id, body.newPassword as string)
-  const closedSockets = closeSessions(await endAllSessions(user.id))
+  const ended = await endSession(event, true)
+  const closedSockets = closeSessions(ended?.sessionHashes ?? [])
   await startSession(event, user.id)
   return { ok: true, closedSockets }
 })
