@@ -52,6 +52,16 @@ export default defineNuxtConfig({
     /** Sign-in and registration attempts: per username and per client address (per minute). */
     loginAttemptsPerUsernamePerMinute: 10,
     loginAttemptsPerAddressPerMinute: 60,
+    /** redis://… to run several instances behind one address: relay, presence and sign-outs go through Redis. */
+    redisUrl: '',
+    /** Prefix of the Redis keys and channel, so several deployments can share one Redis. */
+    redisPrefix: 'jizhan:',
+    /** An instance's presence lease; a crashed instance's users go offline within about 4/3 of it. */
+    redisLeaseMs: 15_000,
+    /** On SIGTERM, sockets are closed (1012) at random moments within this window so reconnects spread. */
+    shutdownDrainMs: 5_000,
+    /** Trust X-Forwarded-For from a reverse proxy for the client address (per-address limits). */
+    trustProxy: false,
     public: {
       /** Reconnect backoff: full jitter over min(cap, base · 2^attempt). */
       reconnectBaseMs: 1_000,

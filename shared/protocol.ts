@@ -33,6 +33,8 @@ export const CloseCode = {
   RateLimited: 4029,
   /** The client read too slowly and its outgoing buffer hit the cap: reconnect and resume. */
   SlowConsumer: 4009,
+  /** The instance is shutting down (standard "Service Restart"): reconnect, another one takes over. */
+  ServiceRestart: 1012,
 } as const
 
 export const ERROR_CODES = [
@@ -87,6 +89,8 @@ export interface WelcomeFrame {
   heartbeat: { intervalMs: number, timeoutMs: number }
   /** Position of the newest event in the user's stream now. */
   head: number
+  /** Which server instance holds this socket (for diagnostics; several run behind one address). */
+  instance?: string
 }
 export interface PongFrame { type: 'pong' }
 export interface PresenceFrame { type: 'presence', user: PublicUser, online: boolean }
@@ -203,7 +207,8 @@ export function parseServerFrame(text: string): Parsed<ServerFrame> {
     case 'welcome': {
       const hb = f.heartbeat
       if (!isUser(f.user) || !Array.isArray(f.online) || !f.online.every(isUser) || !isObj(hb)
-        || !isId(hb.intervalMs) || !isId(hb.timeoutMs) || !isCount(f.head)) return bad('malformed welcome')
+        || !isId(hb.intervalMs) || !isId(hb.timeoutMs) || !isCount(f.head)
+        || (f.instance !== undefined && typeof f.instance !== 'string')) return bad('malformed welcome')
       return { ok: true, frame: f as unknown as WelcomeFrame }
     }
     case 'pong':

@@ -1,6 +1,6 @@
 /**
- * Runs the liveness and expiry sweep (half-open TCP connections never fire `close` by themselves)
- * and closes every socket with 1001 on shutdown.
+ * Runs the liveness and expiry sweep (half-open TCP connections never fire `close` by themselves).
+ * Shutdown is server/plugins/shutdown.ts.
  */
 export default defineNitroPlugin((nitroApp) => {
   const settings = heartbeatSettings()
@@ -18,13 +18,5 @@ export default defineNitroPlugin((nitroApp) => {
   }, every)
   timer.unref()
 
-  nitroApp.hooks.hook('close', async () => {
-    markDraining()
-    clearInterval(timer)
-    const open = [...pool.connections()]
-    for (const conn of open) disconnect(conn, 1001, 'server shutting down')
-    // Give the close frames a moment to leave before the process exits. (Under Nitro's graceful
-    // shutdown the upgraded sockets are destroyed before this hook runs: see docs/security.md.)
-    if (open.length > 0) await new Promise(resolve => setTimeout(resolve, 200))
-  })
+  nitroApp.hooks.hook('close', () => clearInterval(timer))
 })

@@ -43,6 +43,16 @@ function connectionFor(peer: Peer, identity: Identity): Connection {
     },
     close: (code, reason) => peer.close(code, reason),
     terminate: () => peer.terminate(),
+    enqueue: (job) => {
+      const state = states.get(peer)
+      if (!state) return
+      state.queue = state.queue.then(job).catch((error) => {
+        console.error('[ws] catch-up failed', error)
+        // Its stream would stay on hold: make the client reconnect and resume instead.
+        disconnect(conn, 1011, 'internal error')
+      })
+    },
+    idle: () => states.get(peer)?.queue ?? Promise.resolve(),
   }
   return conn
 }
@@ -88,7 +98,7 @@ export default defineWebSocketHandler({
       // Joining is the first job of the connection's queue: frames wait until the welcome is out.
       const queue = join(conn).then(async () => {
         // A sign-out between this upgrade's check and now would otherwise leave the socket open.
-        if (!await isSessionActive(conn.sessionHash)) closeSessions([conn.sessionHash])
+        if (!await isSessionActive(conn.sessionHash)) closeSessionsHere([conn.sessionHash])
       }).catch((error) => {
         console.error('[ws] join failed', error)
         disconnect(conn, 1011, 'internal error')

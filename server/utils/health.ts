@@ -7,9 +7,14 @@ export function markDraining(): void {
   draining = true
 }
 
+/** Whether this instance is shutting down (it refuses new sockets). */
+export function isDraining(): boolean {
+  return draining
+}
+
 /**
- * Whether this instance should receive traffic: not draining, and its database answers within
- * `timeoutMs`. Returns the reason when not.
+ * Whether this instance should receive traffic: not draining, and its database (and Redis, when
+ * instances share one) answer within `timeoutMs`. Returns the reason when not.
  */
 export async function readiness(timeoutMs = 2000): Promise<{ ready: true } | { ready: false, reason: string }> {
   if (draining) return { ready: false, reason: 'draining' }
@@ -19,9 +24,15 @@ export async function readiness(timeoutMs = 2000): Promise<{ ready: true } | { r
       sql`select 1`.execute(db),
       new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
     ])
-    return { ready: true }
   }
   catch (error) {
     return { ready: false, reason: `database unreachable: ${(error as Error).message}` }
   }
+  try {
+    await useCluster().check(timeoutMs)
+  }
+  catch (error) {
+    return { ready: false, reason: `redis unreachable: ${(error as Error).message}` }
+  }
+  return { ready: true }
 }

@@ -52,7 +52,7 @@ export function requireLoginFields(body: Record<string, unknown>): { username: s
 export function throttleSignIn(event: H3Event, username: string): void {
   const now = Date.now()
   const limiters = useLimiters()
-  const address = getRequestIP(event) ?? 'unknown'
+  const address = clientAddress(event.node.req.socket.remoteAddress, getRequestHeader(event, 'x-forwarded-for'), trustsProxy())
   if (limiters.loginByAddress.take(address, now) && limiters.loginByUsername.take(username.toLowerCase(), now)) return
   const message = 'Too many sign-in attempts; wait a minute and try again.'
   setResponseHeader(event, 'retry-after', 60)

@@ -5,9 +5,16 @@ import { KeyedLimiter, TokenBucket } from './rateLimit'
 /** Symbol under which the raw socket records whether the frame being handled was binary. */
 export const BINARY_FLAG = Symbol('jizhan.lastFrameBinary')
 
-function positiveInt(value: unknown, fallback: number): number {
+/** A config value as a positive integer; anything else falls back to the default. */
+export function positiveInt(value: unknown, fallback: number): number {
   const n = Number(value)
   return Number.isSafeInteger(n) && n > 0 ? n : fallback
+}
+
+/** The same, where 0 is meaningful (e.g. "no window"). */
+export function nonNegativeInt(value: unknown, fallback: number): number {
+  const n = Number(value)
+  return Number.isSafeInteger(n) && n >= 0 ? n : fallback
 }
 
 /** Largest frame accepted (bytes); larger ones close the connection with 1009 before buffering. */

@@ -18,6 +18,10 @@ export interface Connection {
   send(text: string): void
   close(code: number, reason: string): void
   terminate(): void
+  /** Runs `job` after the connection's queued frames, never alongside them. */
+  enqueue(job: () => Promise<void>): void
+  /** Resolves when the frames queued so far are handled (their writes done, their answers sent). */
+  idle(): Promise<void>
 }
 
 /**

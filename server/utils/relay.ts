@@ -1,6 +1,9 @@
 import { CloseCode, RESUME_BATCH, encodeFrame } from '#shared/protocol'
-import type { ClientFrame, DeliveredFrame, ErrorCode, ReadFrame, SendFrame, ServerFrame } from '#shared/protocol'
+import type { ClientFrame, DeliveredFrame, ErrorCode, PublicUser, ReadFrame, SendFrame, ServerFrame } from '#shared/protocol'
+import type { ClusterHandlers } from './cluster'
+import type { RelayedEvent } from './envelope'
 import type { Connection } from './pool'
+import { Presence } from './presence'
 
 /** The base station's behaviour: who joins, who leaves, what a frame does. Sockets stay in _ws.ts. */
 
@@ -12,6 +15,9 @@ export function sendErrorFrame(conn: Connection, code: ErrorCode, message: strin
   sendFrame(conn, cid === undefined ? { type: 'error', code, message } : { type: 'error', code, message, cid })
 }
 
+/** Who is online on every instance; this instance's entry follows the local pool. */
+export const presence = new Presence()
+
 /**
  * Registers a new connection: it gets the welcome (with its stream head), everyone else learns the
  * user came online. Its stream stays on hold until the client sends `resume`.
@@ -19,35 +25,49 @@ export function sendErrorFrame(conn: Connection, code: ErrorCode, message: strin
 export async function join(conn: Connection): Promise<void> {
   const head = await streamHead(conn.user.id)
   if (conn.closed) return
-  const cameOnline = pool.add(conn)
+  const firstHere = pool.add(conn)
+  const cameOnline = firstHere && presence.add(instanceId, conn.user)
   sendFrame(conn, {
     type: 'welcome',
     user: conn.user,
-    online: pool.onlineUsers(),
+    online: presence.onlineUsers(),
     heartbeat: heartbeatSettings(),
     head,
+    instance: instanceId,
   })
-  if (cameOnline) broadcastPresence(conn, true)
+  if (cameOnline) broadcastPresence(conn.user, true)
+  if (firstHere) useCluster().publishPresence(conn.user, true)
 }
 
-/** Unregisters a connection; when it was the user's last, everyone learns the user went offline. */
+/** Unregisters a connection; when it was the user's last anywhere, everyone learns the user went offline. */
 export function leave(conn: Connection): void {
   conn.closed = true
-  if (pool.remove(conn)) broadcastPresence(conn, false)
+  if (!pool.remove(conn)) return
+  const wentOffline = presence.remove(instanceId, conn.user.id)
+  if (wentOffline) broadcastPresence(wentOffline, false)
+  useCluster().publishPresence(conn.user, false)
 }
 
-function broadcastPresence(conn: Connection, online: boolean): void {
-  const text = encodeFrame({ type: 'presence', user: conn.user, online })
+/** Tells this instance's sockets (except the user's own) that the user came online or went offline. */
+function broadcastPresence(user: PublicUser, online: boolean): void {
+  const text = encodeFrame({ type: 'presence', user, online })
   for (const other of pool.connections()) {
-    if (other.user.id !== conn.user.id) other.send(text)
+    if (other.user.id !== user.id) other.send(text)
   }
 }
 
-/** Hands a stored event of a user's stream to every connection of that user, in stream order. */
-function deliver(userId: number, pos: number, text: string): void {
-  for (const c of pool.connectionsOf(userId)) {
-    for (const t of c.stream.live(pos, text)) c.send(t)
+/** Hands a stored event of a user's stream to every connection of that user here, in stream order. */
+function deliverHere(event: RelayedEvent): void {
+  for (const c of pool.connectionsOf(event.userId)) {
+    for (const t of c.stream.live(event.pos, event.text)) c.send(t)
+    if (c.stream.takeGap()) catchUp(c)
   }
+}
+
+/** Delivers stored events on this instance and hands them to the others. */
+function deliver(events: RelayedEvent[]): void {
+  for (const e of events) deliverHere(e)
+  if (events.length > 0) useCluster().publishEvents(events)
 }
 
 /** Acts on one validated frame. */
@@ -70,7 +90,13 @@ export async function handleFrame(conn: Connection, frame: ClientFrame): Promise
  * nothing missing, nothing twice, in order.
  */
 async function resume(conn: Connection, cursor: number): Promise<void> {
-  conn.stream.begin(Math.min(cursor, await streamHead(conn.user.id)))
+  await replayFrom(conn, Math.min(cursor, await streamHead(conn.user.id)))
+  sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })
+}
+
+/** Sends the stored events after `cursor` while holding live ones, then the held ones: no gap, no repeat. */
+async function replayFrom(conn: Connection, cursor: number): Promise<void> {
+  conn.stream.begin(cursor)
   for (;;) {
     const frames = await eventsAfter(conn.user.id, conn.stream.sentPos, RESUME_BATCH)
     if (conn.closed) return
@@ -81,7 +107,18 @@ async function resume(conn: Connection, cursor: number): Promise<void> {
     await new Promise(resolve => setImmediate(resolve))
   }
   for (const text of conn.stream.finish()) conn.send(text)
-  sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })
+}
+
+/**
+ * Fills a connection's stream from the database after its last sent event: when live events came
+ * with a gap (another instance's came first, or pub/sub lost one). Runs in the connection's frame
+ * queue, so it never overlaps a resume. Before the client's first resume there is nothing to do.
+ */
+function catchUp(conn: Connection): void {
+  if (!conn.stream.started) return
+  conn.enqueue(async () => {
+    if (!conn.closed) await replayFrom(conn, conn.stream.sentPos)
+  })
 }
 
 /** Stores the message, acknowledges it with the server's id and seq, then relays it. */
@@ -94,14 +131,13 @@ async function relayMessage(conn: Connection, frame: SendFrame): Promise<void> {
   // cid is acknowledged again and relayed to nobody (its devices have it or will resume it).
   const { message, positions } = await storeMessage({ from, to: frame.to, cid: frame.cid, text: frame.text })
   sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
-  for (const p of positions) deliver(p.userId, p.pos, encodeFrame(messageFrame(message, p.userId, p.pos)))
+  deliver(positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })))
 }
 
 async function relayReceipt(conn: Connection, frame: DeliveredFrame | ReadFrame): Promise<void> {
   if (frame.peer === conn.user.id) return
-  for (const r of await recordReceipt(conn.user.id, frame.peer, frame.type, frame.seq)) {
-    deliver(r.userId, r.frame.pos, encodeFrame(r.frame))
-  }
+  const receipts = await recordReceipt(conn.user.id, frame.peer, frame.type, frame.seq)
+  deliver(receipts.map(r => ({ userId: r.userId, pos: r.frame.pos, text: encodeFrame(r.frame) })))
 }
 
 /**
@@ -119,8 +155,14 @@ export function disconnect(conn: Connection, code: number, reason: string): void
   }
 }
 
-/** Closes every socket authenticated by one of these sessions (sign-out, expiry), on this instance. */
+/** Closes every socket authenticated by one of these sessions (sign-out, password change), on every instance. */
 export function closeSessions(sessionHashes: readonly string[]): number {
+  if (sessionHashes.length > 0) useCluster().publishSessions([...sessionHashes])
+  return closeSessionsHere(sessionHashes)
+}
+
+/** Closes the sockets of these sessions on this instance; returns how many. */
+export function closeSessionsHere(sessionHashes: readonly string[]): number {
   if (sessionHashes.length === 0) return 0
   const ended = new Set(sessionHashes)
   let closed = 0
@@ -135,8 +177,41 @@ export function closeSessions(sessionHashes: readonly string[]): number {
 
 /** One pass of the liveness sweep: closes expired sessions' and silent connections. */
 export function sweepConnections(now: number, silenceLimit: number): void {
-  closeSessions(expiredConnections(pool.connections(), now).map(conn => conn.sessionHash))
+  // Every instance sweeps its own sockets: expiry needs no message to the others.
+  closeSessionsHere(expiredConnections(pool.connections(), now).map(conn => conn.sessionHash))
   for (const conn of silentConnections(pool.connections(), now, silenceLimit)) {
     disconnect(conn, CloseCode.HeartbeatTimeout, 'heartbeat timeout')
   }
+}
+
+/** What this instance does with what the others say (Redis mode). */
+export const clusterHandlers: ClusterHandlers = {
+  events(events) {
+    for (const e of events) deliverHere(e)
+  },
+  presence(instance, user, online) {
+    if (online) {
+      if (presence.add(instance, user)) broadcastPresence(user, true)
+    }
+    else {
+      const gone = presence.remove(instance, user.id)
+      if (gone) broadcastPresence(gone, false)
+    }
+  },
+  snapshot(instance, users) {
+    const { online, offline } = presence.replaceInstance(instance, users)
+    for (const u of online) broadcastPresence(u, true)
+    for (const u of offline) broadcastPresence(u, false)
+  },
+  alive(instances) {
+    for (const instance of presence.instances()) {
+      if (instance === instanceId || instances.has(instance)) continue
+      for (const u of presence.dropInstance(instance)) broadcastPresence(u, false)
+    }
+  },
+  sessions: hashes => void closeSessionsHere(hashes),
+  resync() {
+    for (const conn of pool.connections()) catchUp(conn)
+  },
+  localUsers: () => pool.onlineUsers(),
 }

@@ -10,6 +10,8 @@ export class StreamCursor {
   syncing = true
   #held: Array<{ pos: number, text: string }> = []
   #overflowed = false
+  #gap = false
+  #started = false
 
   constructor(private readonly maxHeld = 1000) {}
 
@@ -23,12 +25,33 @@ export class StreamCursor {
       return []
     }
     if (pos <= this.sentPos) return []
+    if (pos > this.sentPos + 1) {
+      // Events stored on other instances can arrive out of order, and pub/sub may lose one. Hold
+      // this one; the caller reads the gap from the database (`takeGap`, then a replay).
+      this.syncing = true
+      this.#held.push({ pos, text })
+      this.#gap = true
+      return []
+    }
     this.sentPos = pos
     return [text]
   }
 
+  /** Whether `live` just found a gap the caller must fill with a replay from `sentPos`; once. */
+  takeGap(): boolean {
+    const gap = this.#gap
+    this.#gap = false
+    return gap
+  }
+
+  /** Whether a resume has begun at least once (before it, the client's own resume will read everything). */
+  get started(): boolean {
+    return this.#started
+  }
+
   /** A resume from `cursor` starts: hold live events and replay what comes after the cursor. */
   begin(cursor: number): void {
+    this.#started = true
     this.syncing = true
     this.sentPos = cursor
   }

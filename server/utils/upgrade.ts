@@ -7,11 +7,11 @@ export interface UpgradeRequest {
 
 /**
  * The client's address. crossws 0.3 does not expose it on the upgrade request; its Node proxy keeps
- * the raw request as `_req`. (Behind a proxy this is the proxy's address: see docs/security.md.)
+ * the raw request as `_req`. Behind a trusted proxy, the address it forwarded (clientAddress.ts).
  */
 export function upgradeAddress(request: UpgradeRequest): string {
   const raw = (request as unknown as { _req?: { socket?: { remoteAddress?: string } } })._req
-  return raw?.socket?.remoteAddress ?? 'unknown'
+  return clientAddress(raw?.socket?.remoteAddress, request.headers.get('x-forwarded-for'), trustsProxy())
 }
 
 /** Refusal of an upgrade: a non-ok Response, which crossws turns into that HTTP status. */
@@ -43,6 +43,8 @@ function cookieValue(header: string | null, name: string): string | undefined {
  */
 export async function authenticateUpgrade(request: UpgradeRequest): Promise<Identity | Response> {
   const headers = request.headers
+  // A draining instance takes no new sockets; the proxy tries another instance (docs/deploy.md).
+  if (isDraining()) return refuse(503, 'This server is restarting; connect again')
   // Counted before any other work: a flood of handshakes costs a map lookup each, nothing more.
   if (!useLimiters().upgrades.take(upgradeAddress(request), Date.now())) return refuse(429, 'Too many connection attempts; retry later')
   const origin = headers.get('origin')

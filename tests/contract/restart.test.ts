@@ -9,7 +9,7 @@ import { wsConnect } from '../support/wsClient'
 
 // Restarts are done here, on a child process this file controls and waits for, on the same port.
 const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-restart-'))
-const server = new ServerProcess(await freePort(), { NUXT_DATA_DIR: dataDir, ...UNLIMITED })
+const server = new ServerProcess(await freePort(), { NUXT_DATA_DIR: dataDir, NUXT_SHUTDOWN_DRAIN_MS: '500', ...UNLIMITED })
 afterAll(() => server.kill())
 
 describe('a server restart', () => {
@@ -29,10 +29,11 @@ describe('a server restart', () => {
     b1.send({ type: 'read', peer: alice.id, seq: 3 })
     await new Promise(r => setTimeout(r, 200))
 
+    const stoppingAt = Date.now()
     await server.kill('SIGTERM')
-    // (Nitro's graceful shutdown destroys upgraded sockets before the close hooks run, so clients
-    // see 1006 rather than 1001 today; graceful shutdown is the scale-out issue's work.)
-    await a.closed
+    // Drained, not cut: the socket is closed with 1012 (Service Restart) inside the drain window.
+    expect(await a.closed).toMatchObject({ code: 1012 })
+    expect(Date.now() - stoppingAt).toBeLessThan(5_000)
     await server.start()
 
     expect(readFileSync(join(dataDir, 'session-secret'), 'utf8')).toBe(secret)

@@ -16,6 +16,8 @@ function fakeConn(userId: number, username = `user${userId}`): Connection {
     send: () => {},
     close: () => {},
     terminate: () => {},
+    enqueue: () => {},
+    idle: async () => {},
   }
 }
 

@@ -73,3 +73,29 @@ describe('stream cursor', () => {
     expect(cursor.finish()).toEqual([])
   })
 })
+
+describe('stream cursor with events from several instances', () => {
+  it('holds an event that skips a position and asks once for the gap to be read', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.finish()
+    expect(cursor.live(1, 'e1')).toEqual(['e1'])
+    expect(cursor.live(3, 'e3')).toEqual([])
+    expect(cursor.takeGap()).toBe(true)
+    expect(cursor.takeGap()).toBe(false)
+    // Held while the gap is read, and not asked for again.
+    expect(cursor.live(4, 'e4')).toEqual([])
+    expect(cursor.takeGap()).toBe(false)
+    cursor.begin(cursor.sentPos)
+    expect(cursor.replay([ev(2), ev(3)])).toEqual(['e2', 'e3'])
+    expect(cursor.finish()).toEqual(['e4'])
+    expect(cursor.live(5, 'e5')).toEqual(['e5'])
+  })
+
+  it('reports whether a resume ever began', () => {
+    const cursor = new StreamCursor()
+    expect(cursor.started).toBe(false)
+    cursor.begin(0)
+    expect(cursor.started).toBe(true)
+  })
+})

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { encodeEnvelope, parseEnvelope } from '../../server/utils/envelope'
+import type { Envelope } from '../../server/utils/envelope'
+
+describe('instance envelopes', () => {
+  it('round-trips every kind', () => {
+    const all: Envelope[] = [
+      { kind: 'events', from: 'i1', events: [{ userId: 1, pos: 2, text: '{"type":"message"}' }] },
+      { kind: 'presence', from: 'i1', user: { id: 1, username: 'ann' }, online: true },
+      { kind: 'snapshot', from: 'i1', users: [] },
+      { kind: 'sessions', from: 'i1', sessions: ['h1'] },
+    ]
+    for (const e of all) expect(parseEnvelope(encodeEnvelope(e))).toEqual(e)
+  })
+
+  it('ignores anything that is not one of ours', () => {
+    for (const text of ['', 'hello', '[]', 'null', '{"kind":"events","from":"i1"}', '{"kind":"events","events":[]}',
+      '{"kind":"reboot","from":"i1"}', '{"kind":"events","from":"i1","events":[{"userId":0,"pos":1,"text":"x"}]}',
+      '{"kind":"presence","from":"i1","user":{"id":1},"online":true}', '{"kind":"sessions","from":"i1","sessions":[1]}']) {
+      expect(parseEnvelope(text)).toBeNull()
+    }
+  })
+
+  it('keeps only the fields it knows', () => {
+    const e = parseEnvelope('{"kind":"presence","from":"i1","user":{"id":1,"username":"ann","admin":true},"online":false}')
+    expect(e).toEqual({ kind: 'presence', from: 'i1', user: { id: 1, username: 'ann' }, online: false })
+  })
+})
