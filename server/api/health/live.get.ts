@@ -1,2 +1,2 @@
-/** Liveness for load balancers and orchestrators: the process answers HTTP. */
-export default defineEventHandler(() => ({ ok: true }))
+/** Liveness for load balancers and orchestrators: the process answers HTTP. Names the instance, for diagnostics. */
+export default defineEventHandler(() => ({ ok: true, instance: instanceId }))

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { registerUser } from '../support/accounts'
+import type { TestUser } from '../support/accounts'
+import { startCluster } from '../support/cluster'
+import type { TestCluster } from '../support/cluster'
+import { wsConnect } from '../support/wsClient'
+import type { WsClient } from '../support/wsClient'
+
+let cluster: TestCluster
+beforeAll(async () => {
+  cluster = await startCluster()
+})
+afterAll(() => cluster?.stop())
+
+/** A socket through nginx, on the wanted instance (nginx alternates; a wrong landing is closed and retried). */
+async function connectOn(user: TestUser, instance: string | null, cursor = 0): Promise<{ client: WsClient, instance: string, online: number[] }> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const client = await wsConnect(`${cluster.proxy.url.replace(/^http/, 'ws')}/_ws`, { cookie: user.cookie })
+    const welcome = await client.next('welcome')
+    if (instance === null || welcome.instance === instance) {
+      client.keepAlive(500)
+      client.send({ type: 'resume', cursor })
+      await client.next('synced')
+      return { client, instance: welcome.instance as string, online: (welcome.online as Array<{ id: number }>).map(u => u.id) }
+    }
+    client.close()
+    await client.closed
+  }
+  throw new Error(`could not land on instance ${instance} through the proxy`)
+}
+
+const other = (instance: string) => [...cluster.byId.keys()].find(id => id !== instance)!
+
+describe('two instances behind nginx', () => {
+  it('serves the app and both instances through one address', async () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 4; i++) seen.add((await (await fetch(`${cluster.proxy.url}/api/health/live`)).json() as { instance: string }).instance)
+    expect(seen).toEqual(new Set(cluster.byId.keys()))
+    expect((await fetch(`${cluster.proxy.url}/api/health/ready`)).status).toBe(200)
+    expect((await fetch(`${cluster.proxy.url}/login`)).status).toBe(200)
+  })
+
+  it('relays between users on different instances, to every device, with presence and history', async () => {
+    const [ann, ben] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    const a = await connectOn(ann, null)
+    const b = await connectOn(ben, other(a.instance))
+    expect(b.instance).not.toBe(a.instance)
+    // Presence crosses instances both ways.
+    expect(b.online).toEqual(expect.arrayContaining([ann.id, ben.id]))
+    expect(await a.client.next('presence')).toMatchObject({ user: { id: ben.id }, online: true })
+
+    // Ann's second device sits on Ben's instance: her own messages reach it too.
+    const a2 = await connectOn(ann, b.instance)
+    for (let i = 0; i < 20; i++) a.client.send({ type: 'send', cid: `c${i}`, to: ben.id, text: `hello ${i}` })
+    const acks = []
+    const atBen = []
+    const atA2 = []
+    for (let i = 0; i < 20; i++) acks.push(await a.client.next('ack'))
+    for (let i = 0; i < 20; i++) atBen.push(await b.client.next('message'))
+    for (let i = 0; i < 20; i++) atA2.push(await a2.client.next('message'))
+    expect(acks.map(f => f.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(atBen.map(f => f.text)).toEqual(Array.from({ length: 20 }, (_, i) => `hello ${i}`))
+    expect(atBen.map(f => f.seq)).toEqual(acks.map(f => f.seq))
+    expect(atA2.map(f => f.cid)).toEqual(Array.from({ length: 20 }, (_, i) => `c${i}`))
+
+    // Receipts cross back.
+    b.client.send({ type: 'read', peer: ann.id, seq: 20 })
+    expect(await a.client.next('receipt')).toMatchObject({ peer: ben.id, peerRead: 20 })
+
+    // A reply from the other side, and the history read through the proxy (either instance answers).
+    b.client.send({ type: 'send', cid: 'r1', to: ann.id, text: 'hi back' })
+    // Ann's first device got its own 20 too (every device of the sender has the stream), then the reply.
+    for (let i = 0; i < 20; i++) expect(await a.client.next('message')).toMatchObject({ cid: `c${i}` })
+    expect(await a.client.next('message')).toMatchObject({ text: 'hi back', seq: 21 })
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${cluster.proxy.url}/api/conversations/${ben.id}/messages?limit=100`, { headers: { cookie: ann.cookie } })
+      const { messages } = await res.json() as { messages: Array<{ seq: number }> }
+      expect(messages.map(m => m.seq)).toEqual(Array.from({ length: 21 }, (_, i) => i + 1))
+    }
+    for (const c of [a, b, a2]) c.client.close()
+  })
+
+  it('closes a signed-out session on every instance and tells the others the user left', async () => {
+    const [cat, dan] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    const d = await connectOn(dan, null)
+    const c1 = await connectOn(cat, d.instance)
+    const c2 = await connectOn(cat, other(d.instance))
+    await d.client.next('presence')
+    const res = await fetch(`${cluster.proxy.url}/api/auth/logout`, { method: 'POST', headers: { 'cookie': cat.cookie, 'content-type': 'application/json' }, body: '{}' })
+    expect(res.status).toBe(200)
+    expect(await c1.client.closed).toMatchObject({ code: 4001 })
+    expect(await c2.client.closed).toMatchObject({ code: 4001 })
+    expect(await d.client.next('presence')).toMatchObject({ user: { id: cat.id }, online: false })
+    d.client.close()
+  })
+
+  it('keeps a user online while any instance still has one of their sockets', async () => {
+    const [eve, fay] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    const f = await connectOn(fay, null)
+    const e1 = await connectOn(eve, f.instance)
+    const e2 = await connectOn(eve, other(f.instance))
+    expect(await f.client.next('presence')).toMatchObject({ user: { id: eve.id }, online: true })
+    e1.client.close()
+    await e1.client.closed
+    await new Promise(r => setTimeout(r, 300))
+    e2.client.close()
+    // The only presence frame Fay gets is the final one: no flicker while one socket remained.
+    expect(await f.client.next('presence')).toMatchObject({ user: { id: eve.id }, online: false })
+    f.client.close()
+  })
+})

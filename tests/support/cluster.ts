@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { testDatabaseEnv } from './database'
+import { UNLIMITED, rootDir } from './server'
+import { ServerProcess, freePort } from './serverProcess'
+
+/** The Redis the cluster tests use (CI's machine runs one on 127.0.0.1:6379). */
+export const TEST_REDIS_URL = process.env.JIZHAN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+/** nginx from Debian's packages, or JIZHAN_NGINX. */
+export const NGINX = process.env.JIZHAN_NGINX ?? 'nginx'
+
+/**
+ * The nginx configuration docs/deploy.md ships, with only the ports changed: the tests run exactly
+ * what the documentation tells people to deploy.
+ */
+export function nginxConfigFromDocs(listenPort: number, upstreamPorts: readonly [number, number]): string {
+  const doc = readFileSync(join(rootDir, 'docs/deploy.md'), 'utf8')
+  const block = /```nginx\n([\s\S]*?)```/.exec(doc)?.[1]
+  if (!block) throw new Error('docs/deploy.md has no ```nginx block')
+  const replace = (text: string, from: string, to: string) => {
+    if (!text.includes(from)) throw new Error(`docs/deploy.md's nginx block no longer contains "${from}"`)
+    return text.replaceAll(from, to)
+  }
+  let config = replace(block, 'listen 80;', `listen 127.0.0.1:${listenPort};`)
+  config = replace(config, '127.0.0.1:3001', `127.0.0.1:${upstreamPorts[0]}`)
+  return replace(config, '127.0.0.1:3002', `127.0.0.1:${upstreamPorts[1]}`)
+}
+
+/** nginx in the foreground with its own prefix folder, pid file and logs (no root paths touched). */
+export class Nginx {
+  proc: ChildProcess | undefined
+  log = ''
+  readonly dir = mkdtempSync(join(tmpdir(), 'jizhan-nginx-'))
+  constructor(readonly port: number, readonly httpBlock: string) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`
+  }
+
+  async start(): Promise<void> {
+    // Workers may run as another user: they must reach the temp folders.
+    chmodSync(this.dir, 0o777)
+    const temp = (name: string) => `${name}_temp_path ${join(this.dir, name)};`
+    writeFileSync(join(this.dir, 'nginx.conf'), [
+      'daemon off;', 'worker_processes 1;', `pid ${join(this.dir, 'nginx.pid')};`, `error_log ${join(this.dir, 'error.log')} warn;`,
+      'events { worker_connections 4096; }',
+      `http { access_log off; ${temp('client_body')} ${temp('proxy')} ${temp('fastcgi')} ${temp('uwsgi')} ${temp('scgi')}`,
+      this.httpBlock, '}',
+    ].join('\n'))
+    this.proc = spawn(NGINX, ['-p', this.dir, '-c', join(this.dir, 'nginx.conf'), '-e', join(this.dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    this.proc.stdout!.on('data', (d: Buffer) => (this.log += d))
+    this.proc.stderr!.on('data', (d: Buffer) => (this.log += d))
+    const failed = new Promise<never>((_, reject) => {
+      this.proc!.once('error', error => reject(new Error(`nginx did not start (${NGINX}): ${error.message}`)))
+      this.proc!.once('exit', code => reject(new Error(`nginx exited with ${code}:\n${this.log}`)))
+    })
+    const deadline = Date.now() + 10_000
+    const up = (async () => {
+      while (Date.now() < deadline) {
+        try {
+          await fetch(`${this.url}/api/health/live`)
+          return
+        }
+        catch {
+          await new Promise(r => setTimeout(r, 100))
+        }
+      }
+      throw new Error(`nginx did not answer within 10 s:\n${this.log}`)
+    })()
+    await Promise.race([up, failed])
+    failed.catch(() => {})
+  }
+
+  async stop(): Promise<void> {
+    const proc = this.proc
+    if (!proc || proc.exitCode !== null) return
+    await new Promise<void>((resolve) => {
+      proc.once('exit', () => resolve())
+      proc.kill('SIGTERM')
+    })
+  }
+}
+
+export interface TestCluster {
+  proxy: Nginx
+  instances: [ServerProcess, ServerProcess]
+  /** Instance id (as in `welcome.instance`) → its process. */
+  byId: Map<string, ServerProcess>
+  stop(): Promise<void>
+}
+
+/**
+ * Two production instances on PostgreSQL (one fresh database for both) and Redis (a fresh key
+ * prefix), behind nginx configured as docs/deploy.md says.
+ */
+export async function startCluster(env: Record<string, string> = {}): Promise<TestCluster> {
+  const database = await testDatabaseEnv()
+  if (!database.NUXT_DATABASE_URL) throw new Error('The cluster tests need PostgreSQL: run them with `npm run test:cluster`.')
+  const shared = {
+    ...UNLIMITED,
+    NUXT_REDIS_URL: TEST_REDIS_URL,
+    NUXT_REDIS_PREFIX: `jizhan-test:${randomBytes(4).toString('hex')}:`,
+    NUXT_SESSION_SECRET: randomBytes(32).toString('hex'),
+    NUXT_TRUST_PROXY: 'true',
+    NUXT_HEARTBEAT_INTERVAL_MS: '1000',
+    NUXT_HEARTBEAT_TIMEOUT_MS: '1000',
+    ...env,
+  }
+  const instances: [ServerProcess, ServerProcess] = [
+    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-a-')) }),
+    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-b-')) }),
+  ]
+  for (const server of instances) {
+    server.database = database
+    // One after the other: the first applies the migrations.
+    await server.start()
+  }
+  const byId = new Map<string, ServerProcess>()
+  for (const server of instances) {
+    const { instance } = await (await fetch(`${server.url}/api/health/live`)).json() as { instance: string }
+    byId.set(instance, server)
+  }
+  const proxyPort = await freePort()
+  const proxy = new Nginx(proxyPort, nginxConfigFromDocs(proxyPort, [instances[0].port, instances[1].port]))
+  await proxy.start()
+  return {
+    proxy,
+    instances,
+    byId,
+    async stop() {
+      await proxy.stop()
+      await Promise.all(instances.map(s => s.kill('SIGKILL')))
+    },
+  }
+}
