@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// The tests that need external services (issue: scale-out). Today: the whole contract suite with
-// PostgreSQL as the database (NUXT_DATABASE_URL), each test file on a fresh database. Needs
-// PostgreSQL at JIZHAN_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test) and a
+// The tests that need external services (issue: scale-out):
+// - the whole contract suite with PostgreSQL as the database, each test file on a fresh database;
+// - tests/cluster: two instances on PostgreSQL and Redis behind nginx (configured as docs/deploy.md
+//   says): relay, presence, sign-out across instances, SIGKILL and SIGTERM of one instance.
+// Needs PostgreSQL (JIZHAN_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test), Redis
+// (JIZHAN_TEST_REDIS_URL, default redis://127.0.0.1:6379), nginx on the PATH (or JIZHAN_NGINX) and a
 // production build (made here when missing). Last line: `N passed, N failed`.
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
+import Redis from 'ioredis'
 import pg from 'pg'
 
+const missing = []
 const url = process.env.JIZHAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
 try {
@@ -17,8 +22,32 @@ try {
   await client.end()
 }
 catch (error) {
-  console.error(`The cluster tests need a PostgreSQL server they can create databases on, at ${url}`)
-  console.error(`(set JIZHAN_TEST_POSTGRES_URL to point elsewhere). Connecting failed: ${error.message}`)
+  missing.push(`a PostgreSQL server they can create databases on, at ${url} (set JIZHAN_TEST_POSTGRES_URL to point elsewhere); connecting failed: ${error.message}`)
+}
+
+const redisUrl = process.env.JIZHAN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
+const redis = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null })
+redis.on('error', () => {})
+try {
+  await redis.connect()
+  // Keys left by earlier runs (each cluster test uses its own prefix) are removed first.
+  const stale = await redis.keys('jizhan-test:*')
+  if (stale.length > 0) await redis.del(...stale)
+  await redis.quit()
+}
+catch (error) {
+  redis.disconnect()
+  missing.push(`Redis at ${redisUrl} (set JIZHAN_TEST_REDIS_URL to point elsewhere); connecting failed: ${error.message}`)
+}
+
+const nginx = process.env.JIZHAN_NGINX ?? 'nginx'
+if (spawnSync(nginx, ['-v']).status !== 0) {
+  missing.push(`nginx (Debian: apt-get install nginx; or set JIZHAN_NGINX to its path); "${nginx} -v" did not run`)
+}
+
+if (missing.length > 0) {
+  console.error('The cluster tests need:')
+  for (const m of missing) console.error(`- ${m}`)
   console.log('0 passed, 1 failed')
   process.exit(1)
 }
@@ -33,7 +62,7 @@ if (!existsSync('.output/server/index.mjs')) {
 }
 mkdirSync('test-results', { recursive: true })
 const report = 'test-results/vitest-cluster.json'
-spawnSync('npx', ['vitest', 'run', '--project', 'contract', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit', env })
+spawnSync('npx', ['vitest', 'run', '--project', 'contract', '--project', 'cluster', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit', env })
 let passed = 0
 let failed = 0
 try {

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { registerUser } from '../support/accounts'
+import { allDelivered, expectExactlyOnceInOrder, progress, writeAll } from '../support/conversation'
+import type { Side } from '../support/conversation'
 import { createNodeClient, waitFor } from '../support/nodeClient'
 import { UNLIMITED } from '../support/server'
 import { ServerProcess, freePort } from '../support/serverProcess'
@@ -23,44 +25,25 @@ describe('a server crash in the middle of a conversation', () => {
     const reconnect = { reconnectBaseMs: 100, reconnectCapMs: 1000, reconnectMaxAttempts: 100 }
     const a = createNodeClient(server.url, alice, reconnect)
     const b = createNodeClient(server.url, bob, reconnect)
-    const clients = [[a, bob.id, 'a'], [b, alice.id, 'b']] as const
-    for (const [c] of clients) c.connection.connect()
+    const sides: Side[] = [{ client: a, peer: bob.id, prefix: 'a', peerPrefix: 'b' }, { client: b, peer: alice.id, prefix: 'b', peerPrefix: 'a' }]
+    for (const { client } of sides) client.connection.connect()
     await waitFor(() => a.chat.synced && b.chat.synced, 10_000, () => 'clients did not sync')
-    await Promise.all(clients.map(([c, peer]) => c.chat.select(peer)))
+    await Promise.all(sides.map(s => s.client.chat.select(s.peer)))
 
-    // Both write as fast as their outboxes take it (bounded at 200 waiting), and the server is
-    // killed with SIGKILL part-way, then started again on the same port and data.
-    const writers = clients.map(async ([c, , prefix]) => {
-      for (let i = 0; i < PER_SIDE; i++) {
-        while (c.chat.send(`${prefix}-${i}`) !== null) await new Promise(r => setTimeout(r, 5))
-        if (i % 20 === 0) await new Promise(r => setTimeout(r, 0))
-      }
-    })
+    // Both write as fast as their outboxes take it, and the server is killed with SIGKILL
+    // part-way, then started again on the same port and data.
+    const writers = writeAll(sides, PER_SIDE)
     await waitFor(() => a.acks + b.acks >= 150, 20_000, () => `only ${a.acks + b.acks} acks`)
     const ackedBeforeCrash = a.acks + b.acks
     await server.kill('SIGKILL')
     const killedAt = Date.now()
     await new Promise(r => setTimeout(r, 300))
     await server.start()
-    await Promise.all(writers)
+    await writers
 
-    const stored = (c: typeof a, peer: number) => c.chat.conversations[peer]?.items.filter(i => i.seq !== undefined) ?? []
-    const everything = () => clients.every(([c, peer]) => stored(c, peer).length === 2 * PER_SIDE
-      && (c.chat.conversations[peer]?.items.length ?? 0) === 2 * PER_SIDE)
-    await waitFor(everything, 60_000, () => clients.map(([c, peer]) => `${c.chat.me?.username}: ${stored(c, peer).length} stored of ${c.chat.conversations[peer]?.items.length}`).join('; '))
+    await waitFor(() => allDelivered(sides, PER_SIDE), 60_000, () => progress(sides))
     const backAfterMs = Date.now() - killedAt
-
-    const expected = [...Array.from({ length: PER_SIDE }, (_, i) => `a-${i}`), ...Array.from({ length: PER_SIDE }, (_, i) => `b-${i}`)].sort()
-    for (const [c, peer] of clients) {
-      const items = c.chat.conversations[peer]!.items
-      expect(items.map(i => i.seq)).toEqual(Array.from({ length: 2 * PER_SIDE }, (_, i) => i + 1))
-      expect(items.map(i => i.text).sort()).toEqual(expected)
-      // Each side's own messages keep the order they were written in.
-      for (const prefix of ['a', 'b']) {
-        const own = items.filter(i => i.text.startsWith(`${prefix}-`)).map(i => Number(i.text.slice(2)))
-        expect(own).toEqual(Array.from({ length: PER_SIDE }, (_, i) => i))
-      }
-    }
+    expectExactlyOnceInOrder(sides, PER_SIDE)
     const res = await fetch(`${server.url}/api/conversations/${bob.id}/messages?limit=100&before=${2 * PER_SIDE + 1}`, { headers: { cookie: alice.cookie } })
     expect((await res.json() as { messages: unknown[] }).messages).toHaveLength(100)
 

@@ -4,7 +4,10 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { TestUser } from './accounts'
+import type { Side } from './conversation'
 import { testDatabaseEnv } from './database'
+import { createNodeClient } from './nodeClient'
 import { UNLIMITED, rootDir } from './server'
 import { ServerProcess, freePort } from './serverProcess'
 
@@ -77,7 +80,7 @@ export class Nginx {
 
   async stop(): Promise<void> {
     const proc = this.proc
-    if (!proc || proc.exitCode !== null) return
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve())
       proc.kill('SIGTERM')
@@ -136,4 +139,33 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Te
       await Promise.all(instances.map(s => s.kill('SIGKILL')))
     },
   }
+}
+
+/** Reconnect settings for Node clients in failover tests: quick, and patient enough never to give up. */
+export const FAILOVER_RECONNECT = { reconnectBaseMs: 100, reconnectCapMs: 1000, reconnectMaxAttempts: 100 }
+
+/**
+ * The real client (stores in Node) through the proxy, recording every welcome: when, and which
+ * instance it came from.
+ */
+export function proxiedClient(cluster: TestCluster, user: TestUser) {
+  const client = createNodeClient(cluster.proxy.url, user, FAILOVER_RECONNECT)
+  const welcomes: Array<{ at: number, instance: string }> = []
+  client.connection.onFrame((f) => {
+    if (f.type === 'welcome') welcomes.push({ at: Date.now(), instance: f.instance ?? '' })
+  })
+  // (A getter: Object.assign would copy its value once.)
+  return Object.defineProperties(client as typeof client & { welcomes: typeof welcomes, instance: string | undefined }, {
+    welcomes: { value: welcomes },
+    /** The instance of the current (last) connection. */
+    instance: { get: () => welcomes.at(-1)?.instance },
+  })
+}
+
+/** Two writers in conversation: the sides for tests/support/conversation.ts. */
+export function pairSides(a: ReturnType<typeof proxiedClient>, b: ReturnType<typeof proxiedClient>, aUser: TestUser, bUser: TestUser, tag: string): Side[] {
+  return [
+    { client: a, peer: bUser.id, prefix: `${tag}a`, peerPrefix: `${tag}b` },
+    { client: b, peer: aUser.id, prefix: `${tag}b`, peerPrefix: `${tag}a` },
+  ]
 }

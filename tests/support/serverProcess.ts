@@ -57,7 +57,8 @@ export class ServerProcess {
   /** Kills the process with the signal and waits for it to exit. */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const proc = this.proc
-    if (!proc || proc.exitCode !== null) return
+    // Already gone: exited (exitCode) or killed (signalCode), e.g. by an earlier SIGKILL.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
     await new Promise<void>((resolve) => {
       proc.once('exit', () => resolve())
       proc.kill(signal)
