@@ -21,7 +21,7 @@ export const HISTORY_PAGE_MAX = 100
 
 /**
  * Application close codes (RFC 6455 §7.4.2 reserves 4000–4999 for applications).
- * Standard codes used as well: 1000 normal, 1001 going away (server shutdown), 1008 policy violation
+ * Standard codes used as well: 1000 normal, 1012 service restart (shutdown drain), 1008 policy violation
  * (too many invalid frames in a row), 1009 frame too big, 1011 internal error.
  */
 export const CloseCode = {
