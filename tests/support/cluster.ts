@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { connect, createServer as createNetServer } from 'node:net'
+import type { Server, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestUser } from './accounts'
@@ -98,9 +100,9 @@ export interface TestCluster {
 
 /**
  * Two production instances on PostgreSQL (one fresh database for both) and Redis (a fresh key
- * prefix), behind nginx configured as docs/deploy.md says.
+ * prefix), behind nginx configured as docs/deploy.md says. `perInstance` overrides one instance's env.
  */
-export async function startCluster(env: Record<string, string> = {}): Promise<TestCluster> {
+export async function startCluster(env: Record<string, string> = {}, perInstance: [Record<string, string>, Record<string, string>] = [{}, {}]): Promise<TestCluster> {
   const database = await testDatabaseEnv()
   if (!database.NUXT_DATABASE_URL) throw new Error('The cluster tests need PostgreSQL: run them with `npm run test:cluster`.')
   const shared = {
@@ -114,8 +116,8 @@ export async function startCluster(env: Record<string, string> = {}): Promise<Te
     ...env,
   }
   const instances: [ServerProcess, ServerProcess] = [
-    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-a-')) }),
-    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-b-')) }),
+    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-a-')), ...perInstance[0] }),
+    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-b-')), ...perInstance[1] }),
   ]
   for (const server of instances) {
     server.database = database
@@ -168,4 +170,41 @@ export function pairSides(a: ReturnType<typeof proxiedClient>, b: ReturnType<typ
     { client: a, peer: bUser.id, prefix: `${tag}a`, peerPrefix: `${tag}b` },
     { client: b, peer: aUser.id, prefix: `${tag}b`, peerPrefix: `${tag}a` },
   ]
+}
+
+/**
+ * A TCP relay in front of Redis that a test can cut and restore, to play a network outage between
+ * one instance and Redis.
+ */
+export class CuttableLink {
+  readonly #sockets = new Set<Socket>()
+  #server: Server | undefined
+  constructor(readonly port: number, readonly target = new URL(TEST_REDIS_URL)) {}
+
+  get url() {
+    return `redis://127.0.0.1:${this.port}`
+  }
+
+  restore(): Promise<void> {
+    this.#server = createNetServer((client) => {
+      const upstream = connect(Number(this.target.port || 6379), this.target.hostname)
+      for (const s of [client, upstream]) {
+        this.#sockets.add(s)
+        s.on('error', () => {})
+        s.on('close', () => {
+          this.#sockets.delete(s)
+          client.destroy()
+          upstream.destroy()
+        })
+      }
+      client.pipe(upstream).pipe(client)
+    })
+    return new Promise(resolve => this.#server!.listen(this.port, '127.0.0.1', () => resolve()))
+  }
+
+  /** Drops every connection through the link and refuses new ones until `restore()`. */
+  cut(): Promise<void> {
+    for (const s of this.#sockets) s.destroy()
+    return new Promise(resolve => this.#server ? this.#server.close(() => resolve()) : resolve())
+  }
 }

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { registerUser } from '../support/accounts'
+import { CuttableLink, startCluster } from '../support/cluster'
+import type { TestCluster } from '../support/cluster'
+import { freePort } from '../support/serverProcess'
+import { wsConnect } from '../support/wsClient'
+import type { Frame } from '../support/wsClient'
+
+const LEASE_MS = 1500
+let cluster: TestCluster
+let link: CuttableLink
+beforeAll(async () => {
+  link = new CuttableLink(await freePort())
+  await link.restore()
+  // Instance B reaches Redis only through the link the test cuts.
+  cluster = await startCluster({ NUXT_REDIS_LEASE_MS: String(LEASE_MS) }, [{}, { NUXT_REDIS_URL: link.url }])
+})
+afterAll(async () => {
+  await cluster?.stop()
+  await link?.cut()
+})
+
+const ready = async (url: string) => {
+  const res = await fetch(`${url}/api/health/ready`)
+  return { status: res.status, body: await res.json() as { ready: boolean, reason?: string } }
+}
+
+/** Polls readiness until it has `status` (10 s at most); returns the last answer. */
+async function readyBecomes(url: string, status: number) {
+  let state = await ready(url)
+  for (let i = 0; i < 100 && state.status !== status; i++) {
+    await new Promise(r => setTimeout(r, 100))
+    state = await ready(url)
+  }
+  return state
+}
+
+describe('an instance cut off from Redis for a while', () => {
+  it('is not ready meanwhile, and when Redis is back its users get what they missed, once and in order', async () => {
+    const [a, b] = cluster.instances
+    const [ann, ben] = await Promise.all([registerUser(a.url), registerUser(a.url)])
+    const annSocket = await wsConnect(`${a.url.replace(/^http/, 'ws')}/_ws`, { cookie: ann.cookie })
+    await annSocket.next('welcome')
+    annSocket.keepAlive(300)
+    annSocket.send({ type: 'resume', cursor: 0 })
+    await annSocket.next('synced')
+    const benSocket = await wsConnect(`${b.url.replace(/^http/, 'ws')}/_ws`, { cookie: ben.cookie })
+    const { head } = await benSocket.next('welcome')
+    benSocket.keepAlive(300)
+    benSocket.send({ type: 'resume', cursor: head })
+    await benSocket.next('synced')
+    expect(await annSocket.next('presence')).toMatchObject({ user: { id: ben.id }, online: true })
+    expect((await ready(b.url)).status).toBe(200)
+
+    await link.cut()
+    // Not ready while its Redis is unreachable; the other instance is unaffected.
+    const state = await readyBecomes(b.url, 503)
+    expect(state.body.reason).toMatch(/redis/)
+    expect((await ready(a.url)).status).toBe(200)
+    // Ben's instance missed its lease: for Ann, Ben is offline now.
+    expect(await annSocket.next('presence', LEASE_MS * 3)).toMatchObject({ user: { id: ben.id }, online: false })
+
+    // Stored and acknowledged on A; B cannot hear about them yet.
+    for (let i = 0; i < 5; i++) annSocket.send({ type: 'send', cid: `o${i}`, to: ben.id, text: `during outage ${i}` })
+    for (let i = 0; i < 5; i++) await annSocket.next('ack')
+
+    await link.restore()
+    const got: Frame[] = []
+    for (let i = 0; i < 5; i++) got.push(await benSocket.next('message', 10_000))
+    expect(got.map(f => f.text)).toEqual(Array.from({ length: 5 }, (_, i) => `during outage ${i}`))
+    const positions = got.map(f => f.pos as number)
+    expect(positions).toEqual(Array.from({ length: 5 }, (_, i) => positions[0]! + i))
+    // B announced itself again: Ben is back online for Ann, and B is ready.
+    expect(await annSocket.next('presence', LEASE_MS * 3)).toMatchObject({ user: { id: ben.id }, online: true })
+    expect((await readyBecomes(b.url, 200)).status).toBe(200)
+
+    // And live relay works again, without repeating anything.
+    annSocket.send({ type: 'send', cid: 'after', to: ben.id, text: 'after outage' })
+    expect(await benSocket.next('message')).toMatchObject({ text: 'after outage', pos: positions[4]! + 1 })
+    annSocket.close()
+    benSocket.close()
+  })
+})
