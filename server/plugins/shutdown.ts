@@ -11,7 +11,8 @@ export default defineNitroPlugin((nitroApp) => {
   const drain = () => void drainConnections(windowMs)
   // The same signals Nitro's shutdown listens to.
   const signals = (process.env.NITRO_SHUTDOWN_SIGNALS || 'SIGTERM SIGINT').split(' ').map(s => s.trim()).filter(Boolean)
-  if (!process.env.NITRO_SHUTDOWN_DISABLED) for (const signal of signals) process.once(signal, drain)
+  // (Not under `nuxi dev`, which replaces this worker on every change and stops it itself.)
+  if (!import.meta.dev && !process.env.NITRO_SHUTDOWN_DISABLED) for (const signal of signals) process.once(signal, drain)
 
   nitroApp.hooks.hook('close', async () => {
     // Closed without a signal (e.g. by a test harness): drain at once.

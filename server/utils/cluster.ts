@@ -127,8 +127,13 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
 
   /** Renews this instance's lease and finds the instances whose lease is gone. */
   async function tick(): Promise<void> {
-    const previous = await pub.set(aliveKey(instanceId), '1', 'PX', options.leaseMs, 'GET')
-    if (previous === null) await announce()
+    const [lease, member] = await pub.multi()
+      .set(aliveKey(instanceId), '1', 'PX', options.leaseMs, 'GET')
+      .sadd(instancesKey, instanceId)
+      .exec() ?? []
+    // First tick, or the others gave this instance up meanwhile (its lease lapsed during an outage,
+    // or one of them removed it just as it renewed): tell them again who is here.
+    if (lease?.[1] === null || member?.[1] === 1) await announce()
     const members = await pub.smembers(instancesKey)
     const others = members.filter(id => id !== instanceId)
     const pipeline = pub.pipeline()
