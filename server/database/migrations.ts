@@ -76,6 +76,13 @@ export const migrations: Record<string, Migration> = {
         .execute()
     },
   },
+  '0003_events_by_message': {
+    // A resent message is relayed again from its stored events (several instances: the first
+    // relay may have died with its instance), so they are found by message.
+    async up(db: Kysely<unknown>) {
+      await db.schema.createIndex('events_message').on('events').column('message_id').execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = {

@@ -6,13 +6,17 @@
  * where the instance leaves the cluster.
  */
 export default defineNitroPlugin((nitroApp) => {
-  const shutdownTimeout = Number.parseInt(process.env.NITRO_SHUTDOWN_TIMEOUT || '', 10) || 30_000
-  const windowMs = drainWindowMs(nonNegativeInt(useRuntimeConfig().shutdownDrainMs, 5_000), shutdownTimeout)
-  const drain = () => void drainConnections(windowMs)
-  // The same signals Nitro's shutdown listens to.
-  const signals = (process.env.NITRO_SHUTDOWN_SIGNALS || 'SIGTERM SIGINT').split(' ').map(s => s.trim()).filter(Boolean)
+  // NITRO_SHUTDOWN_* read exactly as Nitro's getGracefulShutdownConfig() reads them (nitropack
+  // runtime/internal/shutdown.mjs, not exported): the same signals, the same timeout.
+  const nitro = {
+    disabled: !!process.env.NITRO_SHUTDOWN_DISABLED,
+    signals: (process.env.NITRO_SHUTDOWN_SIGNALS || 'SIGTERM SIGINT').split(' ').map(s => s.trim()).filter(Boolean),
+    timeout: Number.parseInt(process.env.NITRO_SHUTDOWN_TIMEOUT || '', 10) || 30_000,
+  }
+  const configured = nonNegativeInt(useRuntimeConfig().shutdownDrainMs, 5_000)
+  const drain = () => void drainConnections(drainWindowMs(configured, nitro.timeout, useCluster().shared))
   // (Not under `nuxi dev`, which replaces this worker on every change and stops it itself.)
-  if (!import.meta.dev && !process.env.NITRO_SHUTDOWN_DISABLED) for (const signal of signals) process.once(signal, drain)
+  if (!import.meta.dev && !nitro.disabled) for (const signal of nitro.signals) process.once(signal, drain)
 
   nitroApp.hooks.hook('close', async () => {
     // Closed without a signal (e.g. by a test harness): drain at once.

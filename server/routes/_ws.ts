@@ -139,6 +139,8 @@ export default defineWebSocketHandler({
         // SQLite answers synchronously: yield once per frame, or a burst from one client would hold
         // the event loop (every other connection, and the reading of its own pings) until it ends.
         await new Promise(resolve => setImmediate(resolve))
+        // Closed meanwhile (drain, sign-out, limits): not acted on; the client resends what is unacknowledged.
+        if (state.conn.closed) return
         if (!parsed.ok) return sendErrorFrame(state.conn, parsed.code, parsed.message, parsed.cid)
         await handleFrame(state.conn, parsed.frame)
       }).catch((error) => {

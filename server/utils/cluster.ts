@@ -3,6 +3,7 @@ import Redis from 'ioredis'
 import type { PublicUser } from '#shared/protocol'
 import { encodeEnvelope, parseEnvelope } from './envelope'
 import type { Envelope, RelayedEvent } from './envelope'
+import { withTimeout } from './timeout'
 
 /**
  * How instances share relay and presence. Alone (no NUXT_REDIS_URL) every call is a no-op and the
@@ -22,13 +23,18 @@ export interface ClusterHandlers {
   presence(instance: string, user: PublicUser, online: boolean): void
   /** Everything `instance` has now (replaces what was known of it). */
   snapshot(instance: string, users: PublicUser[]): void
-  /** The instances whose lease is alive now; any other one is gone and its users are offline. */
-  alive(instances: ReadonlySet<string>): void
+  /** These instances' leases lapsed (crash) or they left: their users are offline unless elsewhere. */
+  gone(instances: readonly string[]): void
   sessions(sessionHashes: string[]): void
-  /** The subscription was down and envelopes may have been missed: catch local sockets up. */
+  /**
+   * Envelopes may have been missed (a subscriber or publisher was cut off from Redis): catch local
+   * sockets up from the database and re-check their sessions.
+   */
   resync(): void
   /** Users with a socket on this instance, to (re-)announce. */
   localUsers(): PublicUser[]
+  /** Other instances this one believes in (to re-check their leases). */
+  knownInstances(): string[]
 }
 
 export interface Cluster {
@@ -66,17 +72,6 @@ export interface RedisClusterOptions {
   leaseMs: number
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms)
-      timer.unref()
-    }),
-  ]).finally(() => clearTimeout(timer))
-}
-
 /** Joins the instances sharing this Redis. Returns at once; connecting and retrying go on in the background. */
 export function startRedisCluster(options: RedisClusterOptions, handlers: ClusterHandlers): Cluster {
   if (!/^rediss?:\/\//.test(options.url)) throw new Error('NUXT_REDIS_URL must start with redis:// or rediss://')
@@ -85,20 +80,30 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const aliveKey = (id: string) => `${options.prefix}alive:${id}`
   const presenceKey = (id: string) => `${options.prefix}presence:${id}`
 
-  // Commands wait (queued) while Redis reconnects, but not for ever: readiness reports the outage.
-  const pub = new Redis(options.url, { maxRetriesPerRequest: 3, lazyConnect: false })
-  const sub = pub.duplicate()
-  let lastErrorLog = 0
+  // The publisher does not queue while disconnected: a publish then fails at once, is marked lost
+  // and repaired when the connection is back (below), instead of maybe going out late and maybe not.
+  const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  // The subscriber keeps ioredis's defaults (its subscription is restored on every reconnect).
+  const sub = new Redis(options.url)
+  // One line per kind of failure and 10 s, not one per retry; the next line says how many were skipped.
+  const lastLogged = new Map<string, { at: number, skipped: number }>()
   const logError = (what: string) => (error: unknown) => {
-    // One line per outage and 10 s, not one per retry.
-    if (Date.now() - lastErrorLog < 10_000) return
-    lastErrorLog = Date.now()
-    console.error(`[cluster] ${what}:`, (error as Error).message ?? error)
+    const entry = lastLogged.get(what)
+    if (entry && Date.now() - entry.at < 10_000) return void entry.skipped++
+    lastLogged.set(what, { at: Date.now(), skipped: 0 })
+    const skipped = entry?.skipped ? ` (${entry.skipped} more since the last report)` : ''
+    console.error(`[cluster] ${what}:`, (error as Error)?.message ?? error, skipped)
   }
   pub.on('error', logError('redis'))
   sub.on('error', logError('redis subscriber'))
 
-  const publish = (envelope: Envelope) => void pub.publish(channel, encodeEnvelope(envelope)).catch(logError('publish'))
+  /** Something this instance published may not have reached the others. */
+  let lost = false
+  const failed = (what: string) => (error: unknown) => {
+    lost = true
+    logError(what)(error)
+  }
+  const publish = (envelope: Envelope) => void pub.publish(channel, encodeEnvelope(envelope)).catch(failed('publish'))
 
   sub.on('message', (_channel: string, text: string) => {
     const envelope = parseEnvelope(text)
@@ -110,6 +115,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
         case 'presence': return handlers.presence(envelope.from, envelope.user, envelope.online)
         case 'snapshot': return handlers.snapshot(envelope.from, envelope.users)
         case 'sessions': return handlers.sessions(envelope.sessions)
+        case 'resync': return handlers.resync()
       }
     }
     catch (error) {
@@ -125,57 +131,80 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     await m.publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users })).exec()
   }
 
-  /** Renews this instance's lease and finds the instances whose lease is gone. */
+  /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
+  function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
+    if (!replies) throw new Error('transaction aborted')
+    for (const [error] of replies) if (error) throw error
+    return replies.map(([, value]) => value)
+  }
+
+  /**
+   * Renews this instance's lease, drops instances whose lease is gone, and re-reads the users of
+   * the live ones: a presence change that raced a snapshot is corrected within one tick.
+   */
   async function tick(): Promise<void> {
-    const [lease, member] = await pub.multi()
+    const [lease, added] = results(await pub.multi()
       .set(aliveKey(instanceId), '1', 'PX', options.leaseMs, 'GET')
       .sadd(instancesKey, instanceId)
-      .exec() ?? []
+      .exec())
     // First tick, or the others gave this instance up meanwhile (its lease lapsed during an outage,
     // or one of them removed it just as it renewed): tell them again who is here.
-    if (lease?.[1] === null || member?.[1] === 1) await announce()
-    const members = await pub.smembers(instancesKey)
-    const others = members.filter(id => id !== instanceId)
-    const pipeline = pub.pipeline()
-    for (const id of others) pipeline.exists(aliveKey(id))
-    const exists = others.length === 0 ? [] : (await pipeline.exec() ?? []).map(([error, n]) => !error && n === 1)
-    const alive = new Set<string>([instanceId])
-    for (const [i, id] of others.entries()) {
-      if (exists[i]) alive.add(id)
-      // Whoever removes a dead instance first also deletes its presence.
-      else if (await pub.srem(instancesKey, id) === 1) await pub.del(presenceKey(id))
-    }
-    handlers.alive(alive)
-  }
-
-  /** Reads every live instance's users, to start from (or return to) the whole picture. */
-  async function loadSnapshot(): Promise<void> {
+    if (lease === null || added === 1) await announce()
+    // Members and the instances we know of; only a missing lease key counts as gone (a member that
+    // joined after our SMEMBERS has its key already: SET comes before SADD).
     const members = (await pub.smembers(instancesKey)).filter(id => id !== instanceId)
-    for (const id of members) {
-      if (!await pub.exists(aliveKey(id))) continue
-      const hash = await pub.hgetall(presenceKey(id))
-      handlers.snapshot(id, Object.entries(hash).map(([uid, username]) => ({ id: Number(uid), username })).filter(u => Number.isSafeInteger(u.id) && u.id > 0))
+    const candidates = [...new Set([...members, ...handlers.knownInstances().filter(id => id !== instanceId)])]
+    const check = pub.pipeline()
+    for (const id of candidates) check.exists(aliveKey(id))
+    const exists = candidates.length === 0 ? [] : results(await check.exec())
+    const gone = candidates.filter((_, i) => exists[i] !== 1)
+    for (const id of gone) {
+      // Whoever removes a dead instance first also deletes its presence.
+      if (await pub.srem(instancesKey, id) === 1) await pub.del(presenceKey(id))
+    }
+    if (gone.length > 0) handlers.gone(gone)
+    await loadSnapshot(candidates.filter((_, i) => exists[i] === 1))
+  }
+
+  /** Reads these instances' users (all live members when not given): the whole picture again. */
+  async function loadSnapshot(ids?: string[]): Promise<void> {
+    ids ??= (await pub.smembers(instancesKey)).filter(id => id !== instanceId)
+    const read = pub.pipeline()
+    for (const id of ids) read.hgetall(presenceKey(id))
+    const hashes = ids.length === 0 ? [] : results(await read.exec()) as Array<Record<string, string>>
+    for (const [i, id] of ids.entries()) {
+      const users = Object.entries(hashes[i] ?? {}).map(([uid, username]) => ({ id: Number(uid), username }))
+      handlers.snapshot(id, users.filter(u => Number.isSafeInteger(u.id) && u.id > 0))
     }
   }
 
-  let subscribedOnce = false
+  // Whenever the subscription (re)starts, envelopes published meanwhile are lost: read the picture
+  // again and catch local sockets up. (Also on the first start: sockets may have connected while
+  // Redis was still unreachable.)
   sub.on('ready', () => {
-    // The first time is the start; a later one follows an outage, when envelopes may be lost.
-    const outage = subscribedOnce
-    subscribedOnce = true
     sub.subscribe(channel)
-      .then(() => loadSnapshot())
-      .then(() => outage && handlers.resync())
+      .then(() => loadSnapshot().catch(logError('reading presence')))
+      .then(() => handlers.resync())
       .catch(logError('subscribe'))
+  })
+  // What this instance published while its own connection was down is lost: when it is back,
+  // announce again and ask every instance to catch its sockets up from the database.
+  pub.on('ready', () => {
+    if (!lost) return
+    lost = false
+    announce()
+      .then(() => pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId })))
+      .catch(failed('re-announce'))
   })
 
   let ticking = false
   const runTick = () => {
-    if (ticking) return
+    // (Nothing to renew without a connection; `ready` starts a tick at once.)
+    if (ticking || pub.status !== 'ready') return
     ticking = true
     tick().catch(logError('lease')).finally(() => (ticking = false))
   }
-  runTick()
+  pub.on('ready', runTick)
   const timer = setInterval(runTick, Math.max(100, Math.floor(options.leaseMs / 3)))
   timer.unref()
 
@@ -187,7 +216,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       const m = pub.multi()
       if (online) m.hset(key, String(user.id), user.username)
       else m.hdel(key, String(user.id))
-      m.publish(channel, encodeEnvelope({ kind: 'presence', from: instanceId, user, online })).exec().catch(logError('presence'))
+      m.publish(channel, encodeEnvelope({ kind: 'presence', from: instanceId, user, online })).exec().catch(failed('presence'))
     },
     publishSessions: sessions => publish({ kind: 'sessions', from: instanceId, sessions }),
     async check(timeoutMs) {

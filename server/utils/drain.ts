@@ -13,16 +13,18 @@ export function drainSchedule(count: number, windowMs: number, random: () => num
   return Array.from({ length: count }, () => Math.floor(random() * windowMs))
 }
 
-/**
- * The drain window actually used: the configured one, but short enough for the process to finish
- * within Nitro's shutdown timeout (NITRO_SHUTDOWN_TIMEOUT, 30 s by default) with time to spare.
- */
-export function drainWindowMs(configured: number, shutdownTimeoutMs: number): number {
-  return Math.max(0, Math.min(configured, shutdownTimeoutMs - 5_000))
-}
-
 /** How long a socket's in-flight frames may take before it is closed regardless. */
-const IN_FLIGHT_WAIT_MS = 5_000
+export const IN_FLIGHT_WAIT_MS = 5_000
+
+/**
+ * The drain window actually used. Alone (no other instance to move to) there is nothing to spread:
+ * every socket closes at once. Otherwise the configured one, short enough that the last socket's
+ * in-flight wait and its close still fit in Nitro's shutdown timeout (NITRO_SHUTDOWN_TIMEOUT).
+ */
+export function drainWindowMs(configured: number, shutdownTimeoutMs: number, shared: boolean): number {
+  if (!shared) return 0
+  return Math.max(0, Math.min(configured, shutdownTimeoutMs - IN_FLIGHT_WAIT_MS - 2_000))
+}
 
 let draining: Promise<void> | undefined
 
@@ -45,6 +47,8 @@ async function closeForRestart(conn: Connection): Promise<void> {
   // acknowledged here, so the client sends it again to the next instance (deduplicated by cid).
   await Promise.race([conn.idle(), sleep(IN_FLIGHT_WAIT_MS)])
   disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
+  // A frame that started just before the close finishes before the instance leaves the cluster.
+  await Promise.race([conn.idle(), sleep(IN_FLIGHT_WAIT_MS)])
 }
 
 function sleep(ms: number): Promise<void> {

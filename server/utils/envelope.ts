@@ -17,7 +17,10 @@ export interface SnapshotEnvelope { kind: 'snapshot', from: string, users: Publi
 /** These sessions ended (sign-out, password change): close their sockets everywhere. */
 export interface SessionsEnvelope { kind: 'sessions', from: string, sessions: string[] }
 
-export type Envelope = EventsEnvelope | PresenceEnvelope | SnapshotEnvelope | SessionsEnvelope
+/** `from` may have lost envelopes it published (its connection was down): catch up from the database. */
+export interface ResyncEnvelope { kind: 'resync', from: string }
+
+export type Envelope = EventsEnvelope | PresenceEnvelope | SnapshotEnvelope | SessionsEnvelope | ResyncEnvelope
 
 export function encodeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope)
@@ -57,6 +60,8 @@ export function parseEnvelope(text: string): Envelope | null {
       return Array.isArray(v.sessions) && v.sessions.every(s => typeof s === 'string')
         ? { kind: 'sessions', from: v.from, sessions: v.sessions as string[] }
         : null
+    case 'resync':
+      return { kind: 'resync', from: v.from }
     default:
       return null
   }

@@ -20,10 +20,7 @@ export async function readiness(timeoutMs = 2000): Promise<{ ready: true } | { r
   if (draining) return { ready: false, reason: 'draining' }
   try {
     const db = await useDb()
-    await Promise.race([
-      sql`select 1`.execute(db),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
-    ])
+    await withTimeout(sql`select 1`.execute(db), timeoutMs, 'database')
   }
   catch (error) {
     return { ready: false, reason: `database unreachable: ${(error as Error).message}` }

@@ -244,3 +244,23 @@ export async function listConversations(userId: number): Promise<ConversationSum
     }
   }))
 }
+
+/** Where a stored message sits in its participants' streams (to relay a resent message again). */
+export async function messagePositions(messageId: string): Promise<StreamPosition[]> {
+  const db = await useDb()
+  const rows = await db.selectFrom('events').select(['user_id', 'pos'])
+    .where('message_id', '=', Number(messageId)).where('kind', '=', 'message')
+    .execute()
+  return rows.map(r => ({ userId: r.user_id, pos: Number(r.pos) }))
+}
+
+/** The newest position of each user's stream, in one query per thousand users. */
+export async function streamHeads(userIds: readonly number[]): Promise<Map<number, number>> {
+  const db = await useDb()
+  const heads = new Map<number, number>()
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const rows = await db.selectFrom('users').select(['id', 'stream_head']).where('id', 'in', userIds.slice(i, i + 1000)).execute()
+    for (const r of rows) heads.set(r.id, Number(r.stream_head))
+  }
+  return heads
+}

@@ -25,6 +25,8 @@ export const presence = new Presence()
 export async function join(conn: Connection): Promise<void> {
   const head = await streamHead(conn.user.id)
   if (conn.closed) return
+  // Upgraded just before a shutdown began: the drain has passed it by, so it goes now.
+  if (isDraining()) return disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
   const firstHere = pool.add(conn)
   const cameOnline = firstHere && presence.add(instanceId, conn.user)
   sendFrame(conn, {
@@ -44,6 +46,10 @@ export function leave(conn: Connection): void {
   conn.closed = true
   if (!pool.remove(conn)) return
   const wentOffline = presence.remove(instanceId, conn.user.id)
+  // While draining, departures are not announced one by one: the clients are moving to other
+  // instances, and the empty snapshot this instance publishes when it leaves the cluster settles
+  // who is really gone, so nobody flickers offline and back for everyone else.
+  if (isDraining() && useCluster().shared) return
   if (wentOffline) broadcastPresence(wentOffline, false)
   useCluster().publishPresence(conn.user, false)
 }
@@ -128,9 +134,13 @@ async function relayMessage(conn: Connection, frame: SendFrame): Promise<void> {
   if (!await userExists(frame.to)) return sendErrorFrame(conn, 'unknown_user', `No user with id ${frame.to}.`, frame.cid)
 
   // Stored before acknowledged; the server stamps id, seq, sender and time. A resend of a stored
-  // cid is acknowledged again and relayed to nobody (its devices have it or will resume it).
-  const { message, positions } = await storeMessage({ from, to: frame.to, cid: frame.cid, text: frame.text })
+  // cid is acknowledged again with the stored message.
+  const stored = await storeMessage({ from, to: frame.to, cid: frame.cid, text: frame.text })
+  const { message } = stored
   sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
+  // A resend is relayed again too: the instance that stored it first may have died before relaying
+  // it. Sockets that already have those positions drop them.
+  const positions = stored.duplicate ? await messagePositions(message.id) : stored.positions
   deliver(positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })))
 }
 
@@ -203,15 +213,30 @@ export const clusterHandlers: ClusterHandlers = {
     for (const u of online) broadcastPresence(u, true)
     for (const u of offline) broadcastPresence(u, false)
   },
-  alive(instances) {
-    for (const instance of presence.instances()) {
-      if (instance === instanceId || instances.has(instance)) continue
+  gone(instances) {
+    for (const instance of instances) {
+      if (instance === instanceId) continue
       for (const u of presence.dropInstance(instance)) broadcastPresence(u, false)
     }
   },
   sessions: hashes => void closeSessionsHere(hashes),
-  resync() {
-    for (const conn of pool.connections()) catchUp(conn)
-  },
+  resync: () => void resyncConnections().catch(error => console.error('[cluster] catching sockets up failed', error)),
   localUsers: () => pool.onlineUsers(),
+  knownInstances: () => presence.instances(),
+}
+
+/**
+ * After envelopes may have been lost: closes sockets whose session ended meanwhile, and catches up
+ * the sockets behind their user's stream head. Two queries for all sockets, then one replay per
+ * socket that is actually behind.
+ */
+async function resyncConnections(): Promise<void> {
+  const conns = [...pool.connections()]
+  if (conns.length === 0) return
+  const active = await activeSessions([...new Set(conns.map(c => c.sessionHash))])
+  closeSessionsHere([...new Set(conns.map(c => c.sessionHash).filter(h => !active.has(h)))])
+  const heads = await streamHeads([...new Set(conns.map(c => c.user.id))])
+  for (const conn of pool.connections()) {
+    if (conn.stream.sentPos < (heads.get(conn.user.id) ?? 0)) catchUp(conn)
+  }
 }

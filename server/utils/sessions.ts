@@ -52,6 +52,19 @@ export async function isSessionActive(sessionHash: string): Promise<boolean> {
   return Boolean(row && Number(row.expires_at) > Date.now())
 }
 
+/** Which of these sessions still exist and have not expired, in one query per thousand. */
+export async function activeSessions(sessionHashes: readonly string[]): Promise<Set<string>> {
+  const db = await useDb()
+  const active = new Set<string>()
+  for (let i = 0; i < sessionHashes.length; i += 1000) {
+    const rows = await db.selectFrom('sessions').select('id_hash')
+      .where('id_hash', 'in', sessionHashes.slice(i, i + 1000)).where('expires_at', '>', Date.now())
+      .execute()
+    for (const r of rows) active.add(r.id_hash)
+  }
+  return active
+}
+
 /**
  * Signs the request in as this user: a session the browser already had is ended first (its sockets
  * must not carry on as the previous user), then a new one starts. Returns the ended sessions.

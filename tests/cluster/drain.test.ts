@@ -41,6 +41,8 @@ describe('an instance stopped with SIGTERM', () => {
     await exited
     const exitedMs = Date.now() - stoppedAt
     expect(victim.proc!.exitCode).toBe(0)
+    // Each was closed with 1012 by the drain, none cut (1006).
+    for (const c of onVictim) expect(c.closeCodes).toEqual([1012])
     await writers
     await waitFor(() => allDelivered(sides, PER_SIDE), 60_000, () => progress(sides))
     expectExactlyOnceInOrder(sides, PER_SIDE)

@@ -3,7 +3,7 @@ import { registerUser } from '../support/accounts'
 import { CuttableLink, startCluster } from '../support/cluster'
 import type { TestCluster } from '../support/cluster'
 import { freePort } from '../support/serverProcess'
-import { wsConnect } from '../support/wsClient'
+import { connectSynced } from '../support/wsClient'
 import type { Frame } from '../support/wsClient'
 
 const LEASE_MS = 1500
@@ -39,16 +39,8 @@ describe('an instance cut off from Redis for a while', () => {
   it('is not ready meanwhile, and when Redis is back its users get what they missed, once and in order', async () => {
     const [a, b] = cluster.instances
     const [ann, ben] = await Promise.all([registerUser(a.url), registerUser(a.url)])
-    const annSocket = await wsConnect(`${a.url.replace(/^http/, 'ws')}/_ws`, { cookie: ann.cookie })
-    await annSocket.next('welcome')
-    annSocket.keepAlive(300)
-    annSocket.send({ type: 'resume', cursor: 0 })
-    await annSocket.next('synced')
-    const benSocket = await wsConnect(`${b.url.replace(/^http/, 'ws')}/_ws`, { cookie: ben.cookie })
-    const { head } = await benSocket.next('welcome')
-    benSocket.keepAlive(300)
-    benSocket.send({ type: 'resume', cursor: head })
-    await benSocket.next('synced')
+    const { client: annSocket } = await connectSynced(`${a.url.replace(/^http/, 'ws')}/_ws`, ann.cookie)
+    const { client: benSocket } = await connectSynced(`${b.url.replace(/^http/, 'ws')}/_ws`, ben.cookie)
     expect(await annSocket.next('presence')).toMatchObject({ user: { id: ben.id }, online: true })
     expect((await ready(b.url)).status).toBe(200)
 
@@ -60,23 +52,39 @@ describe('an instance cut off from Redis for a while', () => {
     // Ben's instance missed its lease: for Ann, Ben is offline now.
     expect(await annSocket.next('presence', LEASE_MS * 3)).toMatchObject({ user: { id: ben.id }, online: false })
 
-    // Stored and acknowledged on A; B cannot hear about them yet.
+    // Stored and acknowledged on A; B cannot hear about them yet. And the other way: stored and
+    // acknowledged on B, which cannot publish them.
     for (let i = 0; i < 5; i++) annSocket.send({ type: 'send', cid: `o${i}`, to: ben.id, text: `during outage ${i}` })
     for (let i = 0; i < 5; i++) await annSocket.next('ack')
+    for (let i = 0; i < 3; i++) benSocket.send({ type: 'send', cid: `r${i}`, to: ann.id, text: `reply during outage ${i}` })
+    for (let i = 0; i < 3; i++) await benSocket.next('ack')
+    // Ann's socket has her own 5 (the sender's copy), and nothing of Ben's yet.
+    for (let i = 0; i < 5; i++) expect(await annSocket.next('message')).toMatchObject({ cid: `o${i}` })
+    await expect(annSocket.next('message', 500)).rejects.toThrow(/no message/)
 
     await link.restore()
+    // Ben's stream: Ann's 5, then his own 3 (every device of the sender gets its copy).
     const got: Frame[] = []
-    for (let i = 0; i < 5; i++) got.push(await benSocket.next('message', 10_000))
-    expect(got.map(f => f.text)).toEqual(Array.from({ length: 5 }, (_, i) => `during outage ${i}`))
+    for (let i = 0; i < 8; i++) got.push(await benSocket.next('message', 10_000))
+    expect(got.map(f => f.text)).toEqual([...Array.from({ length: 5 }, (_, i) => `during outage ${i}`), ...Array.from({ length: 3 }, (_, i) => `reply during outage ${i}`)])
     const positions = got.map(f => f.pos as number)
-    expect(positions).toEqual(Array.from({ length: 5 }, (_, i) => positions[0]! + i))
+    expect(positions).toEqual(Array.from({ length: 8 }, (_, i) => positions[0]! + i))
+    // Ann gets Ben's replies although B could not publish them when they were stored: B asks
+    // everyone to catch up once its own connection is back.
+    const replies: Frame[] = []
+    for (;;) {
+      const f = await annSocket.next('message', 10_000)
+      if (f.from === ben.id) replies.push(f)
+      if (replies.length === 3) break
+    }
+    expect(replies.map(f => f.text)).toEqual(Array.from({ length: 3 }, (_, i) => `reply during outage ${i}`))
     // B announced itself again: Ben is back online for Ann, and B is ready.
     expect(await annSocket.next('presence', LEASE_MS * 3)).toMatchObject({ user: { id: ben.id }, online: true })
     expect((await readyBecomes(b.url, 200)).status).toBe(200)
 
     // And live relay works again, without repeating anything.
     annSocket.send({ type: 'send', cid: 'after', to: ben.id, text: 'after outage' })
-    expect(await benSocket.next('message')).toMatchObject({ text: 'after outage', pos: positions[4]! + 1 })
+    expect(await benSocket.next('message')).toMatchObject({ text: 'after outage', pos: positions[7]! + 1 })
     annSocket.close()
     benSocket.close()
   })

@@ -23,9 +23,15 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     return res.json() as Promise<T>
   }
   const storage = new Map<string, string>()
+  /** Close code of every socket this client had, in order (1006 when one just vanished). */
+  const closeCodes: number[] = []
   connection.configure({
     url: () => `${baseUrl.replace(/^http/, 'ws')}/_ws`,
-    createSocket: (url, protocols) => new WebSocket(url, protocols, { headers }) as unknown as SocketLike,
+    createSocket: (url, protocols) => {
+      const ws = new WebSocket(url, protocols, { headers })
+      ws.addEventListener('close', ev => closeCodes.push(ev.code))
+      return ws as unknown as SocketLike
+    },
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: id => clearTimeout(id as ReturnType<typeof setTimeout>),
     now: () => Date.now(),
@@ -59,6 +65,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   return {
     connection,
     chat,
+    closeCodes,
     get acks() {
       return acks
     },

@@ -94,3 +94,16 @@ export function wsConnect(url: string, { cookie, origin, protocols = ['jizhan.v1
     ws.on('error', reject)
   })
 }
+
+/**
+ * A signed-in socket ready for live traffic: welcome read, pinging every 300 ms, resumed from
+ * `cursor` (the stream head when not given) and synced. Returns the welcome too.
+ */
+export async function connectSynced(url: string, cookie: string, cursor?: number): Promise<{ client: WsClient, welcome: Frame }> {
+  const client = await wsConnect(url, { cookie })
+  const welcome = await client.next('welcome')
+  client.keepAlive(300)
+  client.send({ type: 'resume', cursor: cursor ?? welcome.head })
+  await client.next('synced')
+  return { client, welcome }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { drainSchedule, drainWindowMs } from '../../server/utils/drain'
+import { IN_FLIGHT_WAIT_MS, drainSchedule, drainWindowMs } from '../../server/utils/drain'
 
 describe('shutdown drain', () => {
   it('gives every socket its own moment inside the window', () => {
@@ -15,9 +15,13 @@ describe('shutdown drain', () => {
     expect(Math.max(...delays)).toBeLessThan(5000)
   })
 
-  it('keeps the window inside the shutdown timeout, with time to finish', () => {
-    expect(drainWindowMs(5000, 30_000)).toBe(5000)
-    expect(drainWindowMs(60_000, 30_000)).toBe(25_000)
-    expect(drainWindowMs(5000, 3000)).toBe(0)
+  it('keeps the window inside the shutdown timeout, with time for the last in-flight frames', () => {
+    expect(drainWindowMs(5000, 30_000, true)).toBe(5000)
+    expect(drainWindowMs(60_000, 30_000, true)).toBe(30_000 - IN_FLIGHT_WAIT_MS - 2000)
+    expect(drainWindowMs(5000, 3000, true)).toBe(0)
+  })
+
+  it('closes everything at once when no other instance could take the clients', () => {
+    expect(drainWindowMs(5000, 30_000, false)).toBe(0)
   })
 })
