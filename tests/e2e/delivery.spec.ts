@@ -43,6 +43,8 @@ test('messages written offline survive a reload while still offline and are sent
   await alice.page.waitForFunction(() => navigator.serviceWorker?.controller !== null)
   await sendMessage(alice.page, 'before going offline')
   await expect(messages(bob.page)).toHaveText(['before going offline'])
+  // Bob's read receipt must reach Alice before her link stalls, or it waits with the link.
+  await expect(receipts(alice.page)).toHaveText(['· Read'])
 
   await alice.context.setOffline(true)
   await expect(status(alice.page)).toHaveText(/Offline/)
