@@ -21,6 +21,10 @@ export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('close', async () => {
     // Closed without a signal (e.g. by a test harness): drain at once.
     await drainConnections(0)
-    await useCluster().stop()
+    const cluster = useCluster()
+    if (!cluster.shared) return
+    await new Promise(resolve => setTimeout(resolve, LEAVE_GRACE_MS))
+    await cluster.stop()
+    console.log('[shutdown] left the cluster')
   })
 })

@@ -183,7 +183,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   // Redis was still unreachable.)
   sub.on('ready', () => {
     sub.subscribe(channel)
-      .then(() => loadSnapshot().catch(logError('reading presence')))
+      // (Without the publisher connection yet, its first tick reads the picture instead.)
+      .then(() => pub.status === 'ready' ? loadSnapshot().catch(logError('reading presence')) : undefined)
       .then(() => handlers.resync())
       .catch(logError('subscribe'))
   })

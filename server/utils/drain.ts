@@ -13,6 +13,13 @@ export function drainSchedule(count: number, windowMs: number, random: () => num
   return Array.from({ length: count }, () => Math.floor(random() * windowMs))
 }
 
+/**
+ * How long an instance stays in the cluster after its last socket closed: the last clients'
+ * reconnects (first backoff window 1 s, plus the handshake) land elsewhere before its users are
+ * dropped, so they do not flicker offline for everyone else.
+ */
+export const LEAVE_GRACE_MS = 2_000
+
 /** How long a socket's in-flight frames may take before it is closed regardless. */
 export const IN_FLIGHT_WAIT_MS = 5_000
 
@@ -23,7 +30,7 @@ export const IN_FLIGHT_WAIT_MS = 5_000
  */
 export function drainWindowMs(configured: number, shutdownTimeoutMs: number, shared: boolean): number {
   if (!shared) return 0
-  return Math.max(0, Math.min(configured, shutdownTimeoutMs - IN_FLIGHT_WAIT_MS - 2_000))
+  return Math.max(0, Math.min(configured, shutdownTimeoutMs - IN_FLIGHT_WAIT_MS - LEAVE_GRACE_MS - 2_000))
 }
 
 let draining: Promise<void> | undefined
@@ -33,6 +40,7 @@ export function drainConnections(windowMs: number): Promise<void> {
   draining ??= (async () => {
     markDraining()
     const conns = [...pool.connections()]
+    console.log(`[shutdown] draining ${conns.length} socket(s) over ${windowMs} ms`)
     const delays = drainSchedule(conns.length, windowMs)
     await Promise.all(conns.map((conn, i) => sleep(delays[i]!).then(() => closeForRestart(conn))))
     // Sockets that were still joining when the drain began are in the pool only now.

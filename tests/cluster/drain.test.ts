@@ -4,10 +4,13 @@ import { pairSides, proxiedClient, startCluster } from '../support/cluster'
 import type { TestCluster } from '../support/cluster'
 import { allDelivered, expectExactlyOnceInOrder, progress, writeAll } from '../support/conversation'
 import { waitFor } from '../support/nodeClient'
+import { connectSynced, presenceFrames } from '../support/wsClient'
 
 const PER_SIDE = 150
 const WINDOW_MS = 3000
 let cluster: TestCluster
+/** The clients of the first test, still connected for the second. */
+let everyone: Array<ReturnType<typeof proxiedClient>> = []
 beforeAll(async () => {
   cluster = await startCluster({ NUXT_SHUTDOWN_DRAIN_MS: String(WINDOW_MS) })
 })
@@ -17,9 +20,11 @@ describe('an instance stopped with SIGTERM', () => {
   it('drains its clients to the other instance over the jitter window, losing and repeating nothing', async () => {
     const writersUsers = await Promise.all(Array.from({ length: 2 }, () => registerUser(cluster.proxy.url)))
     const idleUsers = await Promise.all(Array.from({ length: 20 }, () => registerUser(cluster.proxy.url)))
-    const [a, b] = writersUsers.map(u => proxiedClient(cluster, u)) as [ReturnType<typeof proxiedClient>, ReturnType<typeof proxiedClient>]
+    // The browser's first backoff window (1 s): a drained client may take that long to come back.
+    const browserLike = { reconnectBaseMs: 1000 }
+    const [a, b] = writersUsers.map(u => proxiedClient(cluster, u, browserLike)) as [ReturnType<typeof proxiedClient>, ReturnType<typeof proxiedClient>]
     // Many idle clients (3 tabs per user), to see how their reconnects spread.
-    const idle = idleUsers.flatMap(u => [0, 1, 2].map(() => proxiedClient(cluster, u)))
+    const idle = idleUsers.flatMap(u => [0, 1, 2].map(() => proxiedClient(cluster, u, browserLike)))
     const clients = [a, b, ...idle]
     const sides = pairSides(a, b, writersUsers[0]!, writersUsers[1]!, 'w')
     for (const c of clients) c.connection.connect()
@@ -28,7 +33,12 @@ describe('an instance stopped with SIGTERM', () => {
 
     const victimId = a.instance!
     const victim = cluster.byId.get(victimId)!
+    const survivor = cluster.instances.find(s => s !== victim)!
     const onVictim = clients.filter(c => c.instance === victimId)
+    // Someone on the other instance, watching presence while the victim drains.
+    const watcher = await registerUser(cluster.proxy.url)
+    const { client: watch } = await connectSynced(`${survivor.url.replace(/^http/, 'ws')}/_ws`, watcher.cookie)
+    await presenceFrames(watch)
     const writers = writeAll(sides, PER_SIDE)
     await waitFor(() => a.acks + b.acks >= 100, 20_000, () => `only ${a.acks + b.acks} acks`)
     const ackedBeforeStop = a.acks + b.acks
@@ -40,6 +50,9 @@ describe('an instance stopped with SIGTERM', () => {
     const allBackMs = Date.now() - stoppedAt
     await exited
     const exitedMs = Date.now() - stoppedAt
+    // Everyone moved: nobody was shown offline meanwhile (no flicker), not even for a moment.
+    expect((await presenceFrames(watch)).filter(f => f.online === false)).toEqual([])
+    watch.close()
     expect(victim.proc!.exitCode).toBe(0)
     // Each was closed with 1012 by the drain, none cut (1006).
     for (const c of onVictim) expect(c.closeCodes).toEqual([1012])
@@ -60,6 +73,25 @@ describe('an instance stopped with SIGTERM', () => {
       + `reconnects per 500 ms after SIGTERM: [${perHalfSecond.join(', ')}]; first ${back[0]} ms, last ${back.at(-1)} ms; `
       + `all back after ${allBackMs} ms; process exited after ${exitedMs} ms; messages written: ${2 * PER_SIDE}; `
       + `acknowledged before SIGTERM: ${ackedBeforeStop}; acks in all: ${a.acks + b.acks}; delivered exactly once, in order; duplicates: 0`)
-    for (const c of clients) c.stop()
+    everyone = clients
   }, 120_000)
+
+  it('keeps everyone connected through a rolling restart: the restarted instance takes them all when the other dies', async () => {
+    // The stopped instance comes back (a new version, say), then the other one crashes.
+    const restarted = cluster.instances.find(s => s.proc?.exitCode !== null)!
+    const other = cluster.instances.find(s => s !== restarted)!
+    await restarted.start()
+    const { instance: newId } = await (await fetch(`${restarted.url}/api/health/live`)).json() as { instance: string }
+    await new Promise(r => setTimeout(r, 500))
+    await other.kill('SIGKILL')
+    const killedAt = Date.now()
+    await waitFor(() => everyone.every(c => c.connection.status === 'open' && c.instance === newId && c.chat.synced), 20_000,
+      () => `${everyone.filter(c => c.instance === newId && c.chat.synced).length} of ${everyone.length} back`)
+    const backMs = Date.now() - killedAt
+    // nginx sends them to the restarted instance at once (max_fails=0: it never holds a restarted
+    // instance as failed), so each comes back within its first backoff windows.
+    expect(backMs).toBeLessThan(4_000)
+    console.log(`[cluster rolling restart] ${everyone.length} clients back on the restarted instance ${backMs} ms after the other was killed`)
+    for (const c of everyone) c.stop()
+  }, 60_000)
 })

@@ -3,8 +3,8 @@ import { registerUser } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
 import { startCluster } from '../support/cluster'
 import type { TestCluster } from '../support/cluster'
-import { connectSynced } from '../support/wsClient'
-import type { Frame, WsClient } from '../support/wsClient'
+import { connectSynced, presenceFrames } from '../support/wsClient'
+import type { WsClient } from '../support/wsClient'
 
 let cluster: TestCluster
 beforeAll(async () => {
@@ -23,19 +23,6 @@ async function connectOn(user: TestUser, instance: string | null, cursor = 0): P
     await client.closed
   }
   throw new Error(`could not land on instance ${instance} through the proxy`)
-}
-
-/** The presence frames that arrive until 300 ms pass without one. */
-async function presenceFrames(client: WsClient): Promise<Frame[]> {
-  const frames: Frame[] = []
-  for (;;) {
-    try {
-      frames.push(await client.next('presence', 300))
-    }
-    catch {
-      return frames
-    }
-  }
 }
 
 const other = (instance: string) => [...cluster.byId.keys()].find(id => id !== instance)!

@@ -150,8 +150,8 @@ export const FAILOVER_RECONNECT = { reconnectBaseMs: 100, reconnectCapMs: 1000, 
  * The real client (stores in Node) through the proxy, recording every welcome: when, and which
  * instance it came from.
  */
-export function proxiedClient(cluster: TestCluster, user: TestUser) {
-  const client = createNodeClient(cluster.proxy.url, user, FAILOVER_RECONNECT)
+export function proxiedClient(cluster: TestCluster, user: TestUser, reconnect: Record<string, number> = {}) {
+  const client = createNodeClient(cluster.proxy.url, user, { ...FAILOVER_RECONNECT, ...reconnect })
   const welcomes: Array<{ at: number, instance: string }> = []
   client.connection.onFrame((f) => {
     if (f.type === 'welcome') welcomes.push({ at: Date.now(), instance: f.instance ?? '' })

@@ -107,3 +107,16 @@ export async function connectSynced(url: string, cookie: string, cursor?: number
   await client.next('synced')
   return { client, welcome }
 }
+
+/** The presence frames that arrive until `quietMs` pass without one. */
+export async function presenceFrames(client: WsClient, quietMs = 300): Promise<Frame[]> {
+  const frames: Frame[] = []
+  for (;;) {
+    try {
+      frames.push(await client.next('presence', quietMs))
+    }
+    catch {
+      return frames
+    }
+  }
+}

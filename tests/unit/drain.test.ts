@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { IN_FLIGHT_WAIT_MS, drainSchedule, drainWindowMs } from '../../server/utils/drain'
+import { IN_FLIGHT_WAIT_MS, LEAVE_GRACE_MS, drainSchedule, drainWindowMs } from '../../server/utils/drain'
 
 describe('shutdown drain', () => {
   it('gives every socket its own moment inside the window', () => {
@@ -17,7 +17,7 @@ describe('shutdown drain', () => {
 
   it('keeps the window inside the shutdown timeout, with time for the last in-flight frames', () => {
     expect(drainWindowMs(5000, 30_000, true)).toBe(5000)
-    expect(drainWindowMs(60_000, 30_000, true)).toBe(30_000 - IN_FLIGHT_WAIT_MS - 2000)
+    expect(drainWindowMs(60_000, 30_000, true)).toBe(30_000 - IN_FLIGHT_WAIT_MS - LEAVE_GRACE_MS - 2000)
     expect(drainWindowMs(5000, 3000, true)).toBe(0)
   })
 
