@@ -18,7 +18,7 @@
  *
  * Output: a table on stdout and bench/results/latest.json (or --out FILE). Flags: --quick,
  * --rounds N, --only ws,jizhan, --profile (writes .cpuprofile files to bench/results/profiles),
- * --rebuild, --no-storm. Method and findings: docs/benchmarks.md.
+ * --rebuild, --no-storm, --storm-only. Method and findings: docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -41,13 +41,14 @@ const { values: args } = parseArgs({
     'profile': { type: 'boolean', default: false },
     'rebuild': { type: 'boolean', default: false },
     'no-storm': { type: 'boolean', default: false },
+    'storm-only': { type: 'boolean', default: false },
     'out': { type: 'string' },
   },
 })
 
 const config = args.quick
-  ? { rounds: 2, pairs: 100, window: 10, warmupMs: 500, durationMs: 1500, offeredRate: 5000, connect: 1000, idle: 2000, users: 200, stormClients: 1000, stormRounds: 1, relayWorkers: 2, connWorkers: 2, stormWorkers: 2 }
-  : { rounds: 3, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 5000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
+  ? { rounds: 2, pairs: 100, window: 10, warmupMs: 500, durationMs: 1500, offeredRate: 2000, connect: 1000, idle: 2000, users: 200, stormClients: 1000, stormRounds: 1, relayWorkers: 2, connWorkers: 2, stormWorkers: 2 }
+  : { rounds: 3, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 2000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
 if (args.rounds) config.rounds = Math.max(1, Number(args.rounds))
 // Reconnect settings of the storm's clients: the shipped defaults (nuxt.config.ts runtimeConfig.public).
 config.stormOptions = { reconnectBaseMs: 1000, reconnectCapMs: 30000, reconnectMaxAttempts: 10 }
@@ -70,7 +71,7 @@ async function main() {
       users = await registerUsers(servers.jizhan.url, config.users)
       await servers.jizhan.stop()
     }
-    for (let round = 0; round < config.rounds; round++) {
+    for (let round = 0; round < (args['storm-only'] ? 0 : config.rounds); round++) {
       for (const kind of kinds) {
         const server = servers[kind]
         const ids = identitiesFor(kind, users, config.pairs, config.idle)
@@ -113,7 +114,9 @@ async function main() {
 
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` }
   const result = summarize({ config, kinds, rounds, storms, machine, startedAt, durationS: (Date.now() - startedAt) / 1000, quick: args.quick })
-  const out = args.out ?? join(ROOT, args.quick ? 'bench/results/quick.json' : 'bench/results/latest.json')
+  // Only a complete default run replaces the committed latest.json.
+  const partial = args.quick || args.only || args.rounds || args['no-storm'] || args['storm-only']
+  const out = args.out ?? join(ROOT, args.quick ? 'bench/results/quick.json' : partial ? 'bench/results/partial.json' : 'bench/results/latest.json')
   mkdirSync(join(out, '..'), { recursive: true })
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`)
   printTables(result)

@@ -7,9 +7,10 @@ import { io } from 'socket.io-client'
  * them identically:
  *   const c = await openClient(kind, baseUrl, identity, { onMessage(text), onAck() })
  *   c.send(to, text); c.close()
- * `openClient` resolves once the connection is ready to relay: the server's first frame (`welcome`)
- * for the baselines; for Jizhan `welcome`, then `resume` at the head, then `synced` — the state of
- * an idle signed-in tab. `welcomeAt` (performance.now()) is when the first frame arrived.
+ * `openClient` resolves at the server's first frame (`welcome`: the connection is authenticated
+ * and registered); `welcomeAt` is then (Date.now()). `client.ready` resolves when it can relay: at
+ * once for the baselines; for Jizhan after `resume` at the head is answered with `synced` — the
+ * state of an idle signed-in tab.
  * Identity: `{ id }` for the baselines, `{ id, cookie }` (a signed-in user) for Jizhan.
  */
 export function openClient(kind, baseUrl, identity, handlers = {}) {
@@ -31,6 +32,7 @@ function openPlainWs(url, { onMessage = () => {}, onAck = () => {} }) {
     failOnClose(ws, reject)
     const client = {
       welcomeAt: 0,
+      ready: Promise.resolve(),
       send: (to, text) => ws.send(JSON.stringify({ to, text, ts: Date.now() })),
       close: () => ws.terminate(),
     }
@@ -39,7 +41,7 @@ function openPlainWs(url, { onMessage = () => {}, onAck = () => {} }) {
       if (frame.type === 'ack') return onAck()
       if (frame.type === 'message') return onMessage(frame.text)
       if (frame.type === 'welcome') {
-        client.welcomeAt = performance.now()
+        client.welcomeAt = Date.now()
         resolve(client)
       }
     })
@@ -52,12 +54,13 @@ function openSocketIo(baseUrl, { id }, { onMessage = () => {}, onAck = () => {} 
     socket.on('connect_error', reject)
     const client = {
       welcomeAt: 0,
+      ready: Promise.resolve(),
       send: (to, text) => socket.emit('send', { to, text, ts: Date.now() }, onAck),
       close: () => socket.disconnect(),
     }
     socket.on('message', m => onMessage(m.text))
     socket.on('welcome', () => {
-      client.welcomeAt = performance.now()
+      client.welcomeAt = Date.now()
       resolve(client)
     })
   })
@@ -70,8 +73,10 @@ function openJizhan(baseUrl, { id, cookie }, { onMessage = () => {}, onAck = () 
     // cids must be unique per sender for the whole run (rounds reuse users and the database).
     const prefix = randomUUID().slice(0, 13)
     let n = 0
+    let synced
     const client = {
       welcomeAt: 0,
+      ready: new Promise(resolve => (synced = resolve)),
       send: (to, text) => ws.send(JSON.stringify({ type: 'send', to, cid: `${prefix}${++n}`, text })),
       // The app heartbeat: without it the server's sweep drops a silent socket after 60 s.
       ping: () => ws.send('{"type":"ping"}'),
@@ -85,9 +90,10 @@ function openJizhan(baseUrl, { id, cookie }, { onMessage = () => {}, onAck = () 
         case 'message': return frame.from !== id && onMessage(frame.text)
         case 'error': return onError(frame)
         case 'welcome':
-          client.welcomeAt = performance.now()
-          return ws.send(JSON.stringify({ type: 'resume', cursor: frame.head }))
-        case 'synced': return resolve(client)
+          client.welcomeAt = Date.now()
+          ws.send(JSON.stringify({ type: 'resume', cursor: frame.head }))
+          return resolve(client)
+        case 'synced': return synced()
       }
     })
   })

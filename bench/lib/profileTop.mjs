@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs'
 
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`, e.g. `npm run bench -- --profile`): the
- * functions with the most self time, and self time grouped by package or source folder.
+ * functions with the most self time, self time grouped by package or source folder, and the app's
+ * own functions by inclusive time (themselves plus what they call synchronously; an async
+ * function's continuations after an await count separately, under the same name).
  * Usage: node bench/lib/profileTop.mjs FILE.cpuprofile [N]
  */
 const [file, n = '25'] = process.argv.slice(2)
@@ -36,3 +38,21 @@ console.log(`${file}: ${(total / 1e6).toFixed(1)} s sampled\n\nself time by func
 for (const [name, us] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(`${pct(us)}  ${name}`)
 console.log('\nself time by package / folder:')
 for (const [name, us] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${pct(us)}  ${name}`)
+
+// Inclusive time per function name, each sample counted once per name on its stack.
+const parent = new Map()
+for (const node of profile.nodes) for (const c of node.children ?? []) parent.set(c, node.id)
+const inclusive = new Map()
+for (const [id, us] of self) {
+  const seen = new Set()
+  for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+    const { callFrame: cf } = byId.get(cur)
+    if (!cf.url.includes('.output/server') || !cf.functionName) continue
+    const name = `${cf.functionName} ${where(cf.url)}`
+    if (seen.has(name)) continue
+    seen.add(name)
+    inclusive.set(name, (inclusive.get(name) ?? 0) + us)
+  }
+}
+console.log('\napp functions by inclusive time:')
+for (const [name, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, Number(n))) console.log(`${pct(us)}  ${name}`)

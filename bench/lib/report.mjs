@@ -50,14 +50,15 @@ export function summarize({ config, kinds, rounds, storms, machine, startedAt, d
     rounds,
     storms,
   }
+  const ok = (value, test) => value !== null && test(value)
   result.targets = [
-    { target: 'throughput ≥ 1.0× Socket.IO', value: result.throughput_ratio_vs_socketio, met: result.throughput_ratio_vs_socketio >= 1 },
-    { target: 'throughput ≥ 0.8× bare Nitro', value: result.throughput_ratio_vs_bare_nitro, met: result.throughput_ratio_vs_bare_nitro >= 0.8 },
-    { target: 'p99 ≤ 2× raw ws', value: result.p99_ratio_vs_ws, met: result.p99_ratio_vs_ws <= 2 },
-    { target: 'idle memory ≤ 1.5× bare Nitro', value: result.idle_memory_ratio_vs_bare_nitro, met: result.idle_memory_ratio_vs_bare_nitro <= 1.5 },
-    { target: 'idle memory < Socket.IO', value: result.idle_memory_ratio_vs_socketio, met: result.idle_memory_ratio_vs_socketio < 1 },
-    { target: 'connect 5k ≤ 1.5× bare Nitro', value: result.connect_ratio_vs_bare_nitro, met: result.connect_ratio_vs_bare_nitro <= 1.5 },
-    { target: 'storm peak ≤ 3× average accept rate', value: result.storm_peak_to_avg, met: result.storm_peak_to_avg !== null && result.storm_peak_to_avg <= 3 },
+    { target: 'throughput ≥ 1.0× Socket.IO', value: result.throughput_ratio_vs_socketio, met: ok(result.throughput_ratio_vs_socketio, v => v >= 1) },
+    { target: 'throughput ≥ 0.8× bare Nitro', value: result.throughput_ratio_vs_bare_nitro, met: ok(result.throughput_ratio_vs_bare_nitro, v => v >= 0.8) },
+    { target: 'p99 ≤ 2× raw ws', value: result.p99_ratio_vs_ws, met: ok(result.p99_ratio_vs_ws, v => v <= 2) },
+    { target: 'idle memory ≤ 1.5× bare Nitro', value: result.idle_memory_ratio_vs_bare_nitro, met: ok(result.idle_memory_ratio_vs_bare_nitro, v => v <= 1.5) },
+    { target: 'idle memory < Socket.IO', value: result.idle_memory_ratio_vs_socketio, met: ok(result.idle_memory_ratio_vs_socketio, v => v < 1) },
+    { target: 'connect 5k ≤ 1.5× bare Nitro', value: result.connect_ratio_vs_bare_nitro, met: ok(result.connect_ratio_vs_bare_nitro, v => v <= 1.5) },
+    { target: 'storm peak ≤ 3× average accept rate', value: result.storm_peak_to_avg, met: ok(result.storm_peak_to_avg, v => v <= 3) },
   ]
   return result
 }

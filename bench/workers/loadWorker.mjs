@@ -21,6 +21,7 @@ async function openPairs({ kind, url, pairs: spec }) {
     const pair = { inFlight: 0, onAck: () => {}, onMessage: () => {} }
     pair.recipient = await openClient(kind, url, recipient, { onMessage: text => pair.onMessage(text) })
     pair.sender = await openClient(kind, url, sender, { onAck: () => pair.onAck(), onError: () => (errors++, pair.onAck()) })
+    await Promise.all([pair.recipient.ready, pair.sender.ready])
     pair.to = recipient.id
     return pair
   }))
@@ -89,16 +90,24 @@ async function latency({ ratePerSender, warmupMs, durationMs }) {
 /**
  * Opens every identity's connection, at most `CONNECT_CONCURRENCY` handshakes in flight (more at
  * once only overflow the kernel's accept backlog and measure its 1 s SYN retransmit instead of the
- * server); resolves when all are ready.
+ * server). Answers when the last one was welcomed (epoch ms), after all are ready (Jizhan: synced).
  */
 const CONNECT_CONCURRENCY = 128
 async function connect({ kind, url, identities }) {
   let next = 0
+  let lastWelcomeAt = 0
+  const opened = []
   const lane = async () => {
-    while (next < identities.length) idle.push(await openClient(kind, url, identities[next++]))
+    while (next < identities.length) {
+      const client = await openClient(kind, url, identities[next++])
+      lastWelcomeAt = Math.max(lastWelcomeAt, client.welcomeAt)
+      opened.push(client)
+    }
   }
   await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, lane))
-  return { opened: identities.length }
+  await Promise.all(opened.map(c => c.ready))
+  idle.push(...opened)
+  return { opened: opened.length, lastWelcomeAt }
 }
 
 /** Jizhan's application heartbeat for idle sockets (the server sweeps silent ones after 60 s). */

@@ -25,7 +25,14 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   const storage = new Map<string, string>()
   connection.configure({
     url: () => `${baseUrl.replace(/^http/, 'ws')}/_ws`,
-    createSocket: (url, protocols) => new WebSocket(url, protocols, { headers }) as unknown as SocketLike,
+    createSocket: (url, protocols) => {
+      const ws = new WebSocket(url, protocols, { headers })
+      // A browser socket never throws, but Node's `ws` throws an 'error' event that has no
+      // listener — and the store detaches its handlers before closing a socket it abandons (a
+      // connect timeout closes one still connecting, which emits exactly such an error).
+      ws.on('error', () => {})
+      return ws as unknown as SocketLike
+    },
     setTimeout: (fn, ms) => setTimeout(fn, ms),
     clearTimeout: id => clearTimeout(id as ReturnType<typeof setTimeout>),
     now: () => Date.now(),
