@@ -48,7 +48,7 @@ const { values: args } = parseArgs({
 
 const config = args.quick
   ? { rounds: 2, pairs: 100, window: 10, warmupMs: 500, durationMs: 1500, offeredRate: 2000, connect: 1000, idle: 2000, users: 200, stormClients: 1000, stormRounds: 1, relayWorkers: 2, connWorkers: 2, stormWorkers: 2 }
-  : { rounds: 3, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 2000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
+  : { rounds: 5, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 2000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
 if (args.rounds) config.rounds = Math.max(1, Number(args.rounds))
 // Reconnect settings of the storm's clients: the shipped defaults (nuxt.config.ts runtimeConfig.public).
 config.stormOptions = { reconnectBaseMs: 1000, reconnectCapMs: 30000, reconnectMaxAttempts: 10 }
@@ -56,11 +56,19 @@ const kinds = args.only ? args.only.split(',') : Object.keys(SERVERS)
 const profileDir = args.profile ? join(ROOT, 'bench/results/profiles') : undefined
 const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...m)
 
+const servers = {}
+
+/** Whatever happens, no server of this run outlives it. */
+async function stopServers() {
+  await Promise.all(Object.values(servers).map(s => s.stop('SIGKILL')))
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopServers().finally(() => process.exit(130)))
+
 async function main() {
   const startedAt = Date.now()
   await buildAll({ force: args.rebuild, log })
   if (profileDir) mkdirSync(profileDir, { recursive: true })
-  const servers = Object.fromEntries(kinds.map(k => [k, new ServerUnderTest(k, { profileDir })]))
+  for (const k of kinds) servers[k] = new ServerUnderTest(k, { profileDir })
   const loadWorkers = startWorkers(join(ROOT, 'bench/workers/loadWorker.mjs'), Math.max(config.relayWorkers, config.connWorkers))
   const rounds = []
   let users = []
@@ -110,7 +118,6 @@ async function main() {
       await stormWorkers.stop()
     }
   }
-  for (const s of Object.values(servers)) s.cleanup()
 
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` }
   const result = summarize({ config, kinds, rounds, storms, machine, startedAt, durationS: (Date.now() - startedAt) / 1000, quick: args.quick })
@@ -123,7 +130,11 @@ async function main() {
   log(`wrote ${out} in ${result.duration_s.toFixed(0)} s`)
 }
 
-main().then(() => process.exit(0), (error) => {
+main().then(async () => {
+  await stopServers()
+  process.exit(0)
+}, async (error) => {
   console.error(error)
+  await stopServers()
   process.exit(1)
 })

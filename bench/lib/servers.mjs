@@ -99,6 +99,7 @@ export class ServerUnderTest {
         await sleep(50)
       }
     }
+    this.proc.kill('SIGKILL')
     throw new Error(`${this.kind} did not start:\n${this.log}`)
   }
 

@@ -58,7 +58,11 @@ async function throughput({ window, warmupMs, durationMs }) {
   return { received, errors }
 }
 
-/** Sends at a fixed rate per sender (ticks of 5 ms); records send → receive for each message. */
+/**
+ * Sends at a fixed total rate, spread evenly: every 5 ms tick sends the messages now due, taking
+ * the senders in turn (all senders firing in the same tick would be a burst that measures the
+ * server's burst drain time, not its latency). Records send → receive for each message.
+ */
 async function latency({ ratePerSender, warmupMs, durationMs }) {
   const latencies = []
   const measureFrom = performance.now() + warmupMs
@@ -76,9 +80,10 @@ async function latency({ ratePerSender, warmupMs, durationMs }) {
     const timer = setInterval(() => {
       const now = performance.now()
       if (now >= end) return clearInterval(timer), resolve()
-      const due = Math.floor(((now - start) / 1000) * ratePerSender)
-      for (; sent < due * pairs.length; sent += pairs.length) {
-        for (const p of pairs) p.sender.send(p.to, String(performance.now()))
+      const due = Math.floor(((now - start) / 1000) * ratePerSender * pairs.length)
+      for (; sent < due; sent++) {
+        const p = pairs[sent % pairs.length]
+        p.sender.send(p.to, String(performance.now()))
       }
     }, 5)
   })
