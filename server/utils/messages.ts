@@ -106,9 +106,13 @@ export async function storeMessages(db: Kysely<Database>, inputs: StoreInput[]):
 
 const cidKey = (from: number, cid: string) => `${from}\u0000${cid}`
 
-/** `CASE id WHEN … THEN n … END`: a per-row increment for one set-based UPDATE. */
+/**
+ * `CASE id WHEN … THEN n … END`: a per-row increment for one set-based UPDATE. Everything is a
+ * parameter, so the SQL depends only on the number of rows (and its compiled statement is reused);
+ * the cast types the increments on PostgreSQL, where a bare parameter in a CASE would be text.
+ */
 function incrementFor(counts: Map<string | number, number>) {
-  return sql<number>`(CASE ${sql.ref('id')} ${sql.join([...counts].map(([id, n]) => sql`WHEN ${id} THEN ${sql.lit(n)}`), sql` `)} END)`
+  return sql<number>`(CASE ${sql.ref('id')} ${sql.join([...counts].map(([id, n]) => sql`WHEN ${id} THEN CAST(${n} AS INTEGER)`), sql` `)} END)`
 }
 
 async function insertMessages(trx: Transaction<Database>, inputs: StoreInput[], lockRows: boolean): Promise<StoreResult[]> {
