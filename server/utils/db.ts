@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely'
+import type { SqliteDatabase, SqliteStatement } from 'kysely'
 import pg from 'pg'
 import type { Database } from '../database/schema'
 import { migrationProvider } from '../database/migrations'
@@ -21,7 +22,31 @@ export function openSqlite(dataDir: string): Kysely<Database> {
   // which the delivery guarantee in docs/architecture.md relies on.
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/**
+ * Keeps compiled statements for reuse. Kysely's SQLite driver calls `prepare` for every query, and
+ * better-sqlite3 compiles the SQL each time; the same few statements (session lookup, stream head,
+ * resume, the message batch) run thousands of times a second, and compiling them was a tenth of
+ * the server's time in the benchmark (docs/benchmarks.md). The least recently used statement is
+ * dropped past `max`. Reuse is safe: Kysely runs one query at a time on its one SQLite connection.
+ */
+export function withStatementCache(sqlite: { prepare(sql: string): SqliteStatement, close(): void }, max = 256): SqliteDatabase {
+  const cache = new Map<string, SqliteStatement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(sql) {
+      let statement = cache.get(sql)
+      if (statement) cache.delete(sql)
+      else {
+        statement = sqlite.prepare(sql)
+        if (cache.size >= max) cache.delete(cache.keys().next().value!)
+      }
+      cache.set(sql, statement)
+      return statement
+    },
+  }
 }
 
 /** Opens PostgreSQL through a connection pool (db0's connector would be a single client). */

@@ -1,7 +1,9 @@
-import { sql } from 'kysely'
-import type { Kysely, Selectable, Transaction } from 'kysely'
+import { PostgresAdapter, sql } from 'kysely'
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely'
 import type { ChatMessage, ConversationSummary, MessageFrame, ReceiptFrame } from '#shared/protocol'
-import type { Database, MessagesTable } from '../database/schema'
+import type { Database, EventsTable, MessagesTable } from '../database/schema'
+import { createGroupCommit } from './groupCommit'
+import type { GroupCommit } from './groupCommit'
 
 /**
  * Message storage: the one interface the relay uses to store, order and replay messages. Plain
@@ -56,49 +58,143 @@ async function appendEvents(trx: Db, userIds: number[], kind: 'message' | 'recei
   return positions
 }
 
+/** One message to store, as the relay received it. */
+export interface StoreInput { from: number, to: number, cid: string, text: string }
+
+/** Most messages written by one group-commit transaction. */
+export const STORE_BATCH_MAX = 200
+
+let writer: GroupCommit<StoreInput, StoreResult> | undefined
+
 /**
  * Stores a message before anyone is told about it: next seq of its conversation, one event in each
- * participant's stream, all in one transaction. A cid the sender used before returns the stored
- * message instead (a resend after a lost ack).
+ * participant's stream, committed before this resolves. Messages stored concurrently share one
+ * transaction (group commit, see groupCommit.ts): one fsync for the batch instead of one each. A
+ * cid the sender used before returns the stored message instead (a resend after a lost ack).
  */
-export async function storeMessage(input: { from: number, to: number, cid: string, text: string }): Promise<StoreResult> {
-  const db = await useDb()
-  const stored = () => db.selectFrom('messages').selectAll()
-    .where('sender_id', '=', input.from).where('cid', '=', input.cid).executeTakeFirst()
+export async function storeMessage(input: StoreInput): Promise<StoreResult> {
+  writer ??= createGroupCommit({ commit: async inputs => storeMessages(await useDb(), inputs), maxBatch: STORE_BATCH_MAX })
   try {
-    return await insertMessage(db, input)
+    return await writer.submit(input)
   }
   catch (error) {
-    // Two connections storing the same cid at once (possible with concurrent writers): the loser's
-    // unique violation means the message is there; answer with it.
-    const existing = await stored()
+    // A failed batch wrote nothing. One cause is a concurrent writer (another instance) storing the
+    // same cid first: the unique violation means the message is there; answer with it.
+    const db = await useDb()
+    const existing = await db.selectFrom('messages').selectAll()
+      .where('sender_id', '=', input.from).where('cid', '=', input.cid).executeTakeFirst()
     if (existing) return { message: toMessage(existing), positions: [], duplicate: true }
     throw error
   }
 }
 
-async function insertMessage(db: Kysely<Database>, input: { from: number, to: number, cid: string, text: string }): Promise<StoreResult> {
-  return db.transaction().execute(async (trx) => {
-    const existing = await trx.selectFrom('messages').selectAll()
-      .where('sender_id', '=', input.from).where('cid', '=', input.cid).executeTakeFirst()
-    if (existing) return { message: toMessage(existing), positions: [], duplicate: true }
+/**
+ * Stores a batch of messages in one transaction, all or nothing; one result per input, in order.
+ * Set-based, so a batch costs a handful of statements whatever its size: already stored cids,
+ * conversations, seqs, messages, stream positions, events. Within the batch, messages take seqs
+ * and stream positions in input order, and a cid repeated by the same sender is stored once (the
+ * later ones are duplicates of the first).
+ */
+export async function storeMessages(db: Kysely<Database>, inputs: StoreInput[]): Promise<StoreResult[]> {
+  if (inputs.length === 0) return []
+  // PostgreSQL: rows are locked in one global order (conversations by id, then users by id, as in
+  // recordReceipt), so concurrent batches of several instances cannot deadlock. SQLite has a
+  // single writer and no row locks.
+  const lockRows = db.getExecutor().adapter instanceof PostgresAdapter
+  return db.transaction().execute(trx => insertMessages(trx, inputs, lockRows))
+}
 
-    const conv = conversationOf(input.from, input.to)
-    await trx.insertInto('conversations').values({ id: conv.id, user_lo: conv.lo, user_hi: conv.hi })
-      .onConflict(oc => oc.column('id').doNothing()).execute()
-    const { last_seq: seq } = await trx.updateTable('conversations')
-      .set(eb => ({ last_seq: eb('last_seq', '+', 1) }))
-      .where('id', '=', conv.id)
-      .returning('last_seq')
-      .executeTakeFirstOrThrow()
-    const row = {
-      conversation_id: conv.id, seq: Number(seq), sender_id: input.from, recipient_id: input.to,
-      cid: input.cid, text: input.text, created_at: Date.now(),
+const cidKey = (from: number, cid: string) => `${from}\u0000${cid}`
+
+/**
+ * `CASE id WHEN … THEN n … END`: a per-row increment for one set-based UPDATE. Everything is a
+ * parameter, so the SQL depends only on the number of rows (and its compiled statement is reused);
+ * the cast types the increments on PostgreSQL, where a bare parameter in a CASE would be text.
+ */
+function incrementFor(counts: Map<string | number, number>) {
+  return sql<number>`(CASE ${sql.ref('id')} ${sql.join([...counts].map(([id, n]) => sql`WHEN ${id} THEN CAST(${n} AS INTEGER)`), sql` `)} END)`
+}
+
+async function insertMessages(trx: Transaction<Database>, inputs: StoreInput[], lockRows: boolean): Promise<StoreResult[]> {
+  const results: Array<StoreResult | undefined> = new Array(inputs.length)
+  const stored = await trx.selectFrom('messages').selectAll()
+    .where(eb => eb.or(inputs.map(i => eb.and([eb('sender_id', '=', i.from), eb('cid', '=', i.cid)]))))
+    .execute()
+  const storedByKey = new Map(stored.map(row => [cidKey(row.sender_id, row.cid), toMessage(row)]))
+  const firstInBatch = new Map<string, number>()
+  const fresh: number[] = []
+  inputs.forEach((input, i) => {
+    const key = cidKey(input.from, input.cid)
+    const existing = storedByKey.get(key)
+    if (existing) results[i] = { message: existing, positions: [], duplicate: true }
+    else if (!firstInBatch.has(key)) {
+      firstInBatch.set(key, i)
+      fresh.push(i)
     }
-    const { id } = await trx.insertInto('messages').values(row).returning('id').executeTakeFirstOrThrow()
-    const positions = await appendEvents(trx, [input.from, input.to], 'message', conv.id, id)
-    return { message: toMessage({ id, ...row }), positions, duplicate: false }
   })
+
+  if (fresh.length > 0) {
+    // Conversations: created if new, then each one's seq advanced once by its number of messages.
+    const convs = new Map<string, { lo: number, hi: number, n: number }>()
+    for (const i of fresh) {
+      const c = conversationOf(inputs[i]!.from, inputs[i]!.to)
+      const entry = convs.get(c.id) ?? convs.set(c.id, { lo: c.lo, hi: c.hi, n: 0 }).get(c.id)!
+      entry.n++
+    }
+    const convIds = [...convs.keys()].sort()
+    await trx.insertInto('conversations').values(convIds.map(id => ({ id, user_lo: convs.get(id)!.lo, user_hi: convs.get(id)!.hi })))
+      .onConflict(oc => oc.column('id').doNothing()).execute()
+    if (lockRows) await trx.selectFrom('conversations').select('id').where('id', 'in', convIds).orderBy('id').forUpdate().execute()
+    const seqRows = await trx.updateTable('conversations')
+      .set(eb => ({ last_seq: eb('last_seq', '+', incrementFor(new Map(convIds.map(id => [id, convs.get(id)!.n])))) }))
+      .where('id', 'in', convIds)
+      .returning(['id', 'last_seq'])
+      .execute()
+    const nextSeq = new Map(seqRows.map(r => [r.id, Number(r.last_seq) - convs.get(r.id)!.n + 1]))
+
+    const now = Date.now()
+    const rows = fresh.map((i) => {
+      const input = inputs[i]!
+      const conversationId = conversationOf(input.from, input.to).id
+      const seq = nextSeq.get(conversationId)!
+      nextSeq.set(conversationId, seq + 1)
+      return { conversation_id: conversationId, seq, sender_id: input.from, recipient_id: input.to, cid: input.cid, text: input.text, created_at: now }
+    })
+    const ids = await trx.insertInto('messages').values(rows).returning(['id', 'sender_id', 'cid']).execute()
+    const idByKey = new Map(ids.map(r => [cidKey(r.sender_id, r.cid), r.id]))
+
+    // Streams: one event per participant per message, each user's head advanced once.
+    const perUser = new Map<number, number>()
+    for (const row of rows) for (const u of [row.sender_id, row.recipient_id]) perUser.set(u, (perUser.get(u) ?? 0) + 1)
+    const userIds = [...perUser.keys()].sort((a, b) => a - b)
+    if (lockRows) await trx.selectFrom('users').select('id').where('id', 'in', userIds).orderBy('id').forUpdate().execute()
+    const headRows = await trx.updateTable('users')
+      .set(eb => ({ stream_head: eb('stream_head', '+', incrementFor(new Map(userIds.map(u => [u, perUser.get(u)!])))) }))
+      .where('id', 'in', userIds)
+      .returning(['id', 'stream_head'])
+      .execute()
+    const nextPos = new Map(headRows.map(r => [r.id, Number(r.stream_head) - perUser.get(r.id)! + 1]))
+
+    const events: Array<Insertable<EventsTable>> = []
+    rows.forEach((row, k) => {
+      const id = idByKey.get(cidKey(row.sender_id, row.cid))!
+      const positions: StreamPosition[] = []
+      for (const userId of [row.sender_id, row.recipient_id].sort((a, b) => a - b)) {
+        const pos = nextPos.get(userId)!
+        nextPos.set(userId, pos + 1)
+        events.push({ user_id: userId, pos, kind: 'message', conversation_id: row.conversation_id, message_id: id })
+        positions.push({ userId, pos })
+      }
+      results[fresh[k]!] = { message: toMessage({ id, ...row }), positions, duplicate: false }
+    })
+    await trx.insertInto('events').values(events).execute()
+  }
+
+  // A cid repeated within the batch: the first occurrence was stored; the others are resends of it.
+  inputs.forEach((input, i) => {
+    results[i] ??= { message: results[firstInBatch.get(cidKey(input.from, input.cid))!]!.message, positions: [], duplicate: true }
+  })
+  return results as StoreResult[]
 }
 
 interface ConversationRow {

@@ -30,6 +30,10 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     createSocket: (url, protocols) => {
       const ws = new WebSocket(url, protocols, { headers })
       ws.addEventListener('close', ev => closeCodes.push(ev.code))
+      // A browser socket never throws, but Node's `ws` throws an 'error' event that has no
+      // listener — and the store detaches its handlers before closing a socket it abandons (a
+      // connect timeout closes one still connecting, which emits exactly such an error).
+      ws.on('error', () => {})
       return ws as unknown as SocketLike
     },
     setTimeout: (fn, ms) => setTimeout(fn, ms),

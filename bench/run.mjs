@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈2 min, for development).
+ *
+ * Measures, in one run, the production Jizhan server (embedded SQLite, persistence on, signed-in
+ * users) against three relays this folder contains, all doing the same relay work (`{to, text, ts}`
+ * to the recipient, an ack to the sender, 100 pairs):
+ *   servers/ws.mjs          raw `ws` — the floor
+ *   servers/socketio.mjs    Socket.IO 4.8, WebSocket transport only
+ *   servers/bare-nitro/     a bare Nitro (crossws) relay — our framework without our guarantees
+ * Servers are measured in alternation (A B C D, A B C D, …), each round on a fresh process; the
+ * figures reported are medians over rounds, ratios are Jizhan ÷ baseline.
+ *
+ * Scenarios (scenarios/): relay.mjs (throughput with a bounded window, latency at a fixed offered
+ * rate), capacity.mjs (connect 5k, idle memory at 10k), storm.mjs (Jizhan only: real client stores
+ * see the server killed and restarted). Load comes from generator processes (workers/), whose CPU
+ * is reported beside the server's. Everything runs on 127.0.0.1 on free ports.
+ *
+ * Output: a table on stdout and bench/results/latest.json (or --out FILE). Flags: --quick,
+ * --rounds N, --only ws,jizhan, --profile (writes .cpuprofile files to bench/results/profiles),
+ * --rebuild, --no-storm, --storm-only. Method and findings: docs/benchmarks.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { identitiesFor, registerUsers } from './lib/accounts.mjs'
+import { buildAll } from './lib/build.mjs'
+import { summarize, printTables } from './lib/report.mjs'
+import { ROOT, SERVERS, ServerUnderTest } from './lib/servers.mjs'
+import { startWorkers } from './lib/workers.mjs'
+import { runCapacity } from './scenarios/capacity.mjs'
+import { runRelay } from './scenarios/relay.mjs'
+import { runStorm } from './scenarios/storm.mjs'
+
+const { values: args } = parseArgs({
+  options: {
+    'quick': { type: 'boolean', default: false },
+    'rounds': { type: 'string' },
+    'only': { type: 'string' },
+    'profile': { type: 'boolean', default: false },
+    'rebuild': { type: 'boolean', default: false },
+    'no-storm': { type: 'boolean', default: false },
+    'storm-only': { type: 'boolean', default: false },
+    'out': { type: 'string' },
+  },
+})
+
+const config = args.quick
+  ? { rounds: 2, pairs: 100, window: 10, warmupMs: 500, durationMs: 1500, offeredRate: 2000, connect: 1000, idle: 2000, users: 200, stormClients: 1000, stormRounds: 1, relayWorkers: 2, connWorkers: 2, stormWorkers: 2 }
+  : { rounds: 5, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 2000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
+if (args.rounds) config.rounds = Math.max(1, Number(args.rounds))
+// Reconnect settings of the storm's clients: the shipped defaults (nuxt.config.ts runtimeConfig.public).
+config.stormOptions = { reconnectBaseMs: 1000, reconnectCapMs: 30000, reconnectMaxAttempts: 10 }
+const kinds = args.only ? args.only.split(',') : Object.keys(SERVERS)
+const profileDir = args.profile ? join(ROOT, 'bench/results/profiles') : undefined
+const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...m)
+
+const servers = {}
+
+/** Whatever happens, no server of this run outlives it. */
+async function stopServers() {
+  await Promise.all(Object.values(servers).map(s => s.stop('SIGKILL')))
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopServers().finally(() => process.exit(130)))
+
+async function main() {
+  const startedAt = Date.now()
+  await buildAll({ force: args.rebuild, log })
+  if (profileDir) mkdirSync(profileDir, { recursive: true })
+  for (const k of kinds) servers[k] = new ServerUnderTest(k, { profileDir })
+  const loadWorkers = startWorkers(join(ROOT, 'bench/workers/loadWorker.mjs'), Math.max(config.relayWorkers, config.connWorkers))
+  const rounds = []
+  let users = []
+  try {
+    if (servers.jizhan) {
+      await servers.jizhan.start()
+      log(`registering ${config.users} Jizhan users…`)
+      users = await registerUsers(servers.jizhan.url, config.users)
+      await servers.jizhan.stop()
+    }
+    for (let round = 0; round < (args['storm-only'] ? 0 : config.rounds); round++) {
+      for (const kind of kinds) {
+        const server = servers[kind]
+        const ids = identitiesFor(kind, users, config.pairs, config.idle)
+        await server.start()
+        log(`round ${round + 1}/${config.rounds} ${kind}: relay`)
+        const relay = await runRelay(server, loadWorkers, ids.pairs, config)
+        await server.stop()
+        // Capacity on a fresh process, so the relay's garbage does not count as connection memory.
+        await server.start()
+        log(`round ${round + 1}/${config.rounds} ${kind}: connect ${config.connect}, idle ${config.idle}`)
+        const capacity = await runCapacity(server, loadWorkers, ids.idle, config.connect)
+        await server.stop()
+        rounds.push({ round, server: kind, ...relay, ...capacity })
+        log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${relay.p99_ms.toFixed(2)} ms, ${capacity.idle_kb_per_conn.toFixed(1)} KB/conn, connect ${Math.round(capacity.connect_ms)} ms`)
+      }
+    }
+  }
+  finally {
+    await loadWorkers.stop()
+  }
+
+  const storms = []
+  if (servers.jizhan && !args['no-storm']) {
+    const stormWorkers = startWorkers(join(ROOT, 'bench/.build/stormWorker.mjs'), config.stormWorkers)
+    try {
+      for (let i = 0; i < config.stormRounds; i++) {
+        await servers.jizhan.start()
+        log(`storm ${i + 1}/${config.stormRounds}: ${config.stormClients} clients, kill and restart`)
+        const storm = await runStorm(servers.jizhan, stormWorkers, users, config.stormClients, config.stormOptions)
+        await servers.jizhan.stop()
+        storms.push({ round: i, ...storm })
+        log(`  all back in ${storm.storm_all_back_ms} ms, peak ${storm.storm_peak_accepts_per_s}/s, avg ${storm.storm_avg_accepts_per_s.toFixed(0)}/s`)
+      }
+    }
+    finally {
+      await stormWorkers.stop()
+    }
+  }
+
+  const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` }
+  const result = summarize({ config, kinds, rounds, storms, machine, startedAt, durationS: (Date.now() - startedAt) / 1000, quick: args.quick })
+  // Only a complete default run replaces the committed latest.json.
+  const partial = args.quick || args.only || args.rounds || args['no-storm'] || args['storm-only']
+  const out = args.out ?? join(ROOT, args.quick ? 'bench/results/quick.json' : partial ? 'bench/results/partial.json' : 'bench/results/latest.json')
+  mkdirSync(join(out, '..'), { recursive: true })
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`)
+  printTables(result)
+  log(`wrote ${out} in ${result.duration_s.toFixed(0)} s`)
+}
+
+main().then(async () => {
+  await stopServers()
+  process.exit(0)
+}, async (error) => {
+  console.error(error)
+  await stopServers()
+  process.exit(1)
+})

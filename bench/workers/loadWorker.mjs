@@ -1,0 +1,140 @@
+import { openClient } from '../lib/clients.mjs'
+
+/**
+ * A load-generator process (forked by the runner, driven over IPC). Each pair's sender and
+ * recipient live in the same process, so a latency is two readings of one monotonic clock
+ * (performance.now() in the text) — no cross-process clock skew. Commands:
+ *   {cmd:'pairs', kind, url, pairs:[{sender, recipient}]}            → {ok}
+ *   {cmd:'throughput', window, warmupMs, durationMs}                  → {received, errors}
+ *   {cmd:'latency', ratePerSender, warmupMs, durationMs}              → {latencies, sent, received}
+ *   {cmd:'connect', kind, url, identities}                            → {opened, lastWelcomeAt}
+ *   {cmd:'closeAll'}                                                  → {ok}
+ * Every loop is bounded by a duration or a count.
+ */
+let pairs = []
+let idle = []
+let errors = 0
+const sleep = ms => new Promise(r => setTimeout(r, ms))
+
+async function openPairs({ kind, url, pairs: spec }) {
+  pairs = await Promise.all(spec.map(async ({ sender, recipient }) => {
+    const pair = { inFlight: 0, onAck: () => {}, onMessage: () => {} }
+    pair.recipient = await openClient(kind, url, recipient, { onMessage: text => pair.onMessage(text) })
+    pair.sender = await openClient(kind, url, sender, { onAck: () => pair.onAck(), onError: () => (errors++, pair.onAck()) })
+    await Promise.all([pair.recipient.ready, pair.sender.ready])
+    pair.to = recipient.id
+    return pair
+  }))
+  return { ok: true }
+}
+
+/** Each sender keeps `window` unacknowledged messages in flight; counts relayed messages. */
+async function throughput({ window, warmupMs, durationMs }) {
+  let counting = false
+  let running = true
+  let received = 0
+  for (const pair of pairs) {
+    pair.onMessage = () => void (counting && received++)
+    pair.onAck = () => {
+      pair.inFlight--
+      if (running) pump(pair)
+    }
+    const pump = (p) => {
+      while (p.inFlight < window) {
+        p.inFlight++
+        p.sender.send(p.to, String(performance.now()))
+      }
+    }
+    pump(pair)
+  }
+  errors = 0
+  await sleep(warmupMs)
+  counting = true
+  await sleep(durationMs)
+  counting = false
+  running = false
+  // Let what is in flight land, so the next scenario starts quiet (bounded).
+  for (let i = 0; i < 100 && pairs.some(p => p.inFlight > 0); i++) await sleep(20)
+  return { received, errors }
+}
+
+/**
+ * Sends at a fixed total rate, spread evenly: every 5 ms tick sends the messages now due, taking
+ * the senders in turn (all senders firing in the same tick would be a burst that measures the
+ * server's burst drain time, not its latency). Records send → receive for each message.
+ */
+async function latency({ ratePerSender, warmupMs, durationMs }) {
+  const latencies = []
+  const measureFrom = performance.now() + warmupMs
+  let sent = 0
+  for (const pair of pairs) {
+    pair.onAck = () => {}
+    pair.onMessage = (text) => {
+      const sentAt = Number(text)
+      if (sentAt >= measureFrom) latencies.push(performance.now() - sentAt)
+    }
+  }
+  const start = performance.now()
+  const end = start + warmupMs + durationMs
+  await new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const now = performance.now()
+      if (now >= end) return clearInterval(timer), resolve()
+      const due = Math.floor(((now - start) / 1000) * ratePerSender * pairs.length)
+      for (; sent < due; sent++) {
+        const p = pairs[sent % pairs.length]
+        p.sender.send(p.to, String(performance.now()))
+      }
+    }, 5)
+  })
+  const expected = pairs.length * Math.floor((durationMs / 1000) * ratePerSender)
+  for (let i = 0; i < 100 && latencies.length < expected; i++) await sleep(20)
+  return { latencies, sent, received: latencies.length }
+}
+
+/**
+ * Opens every identity's connection, at most `CONNECT_CONCURRENCY` handshakes in flight (more at
+ * once only overflow the kernel's accept backlog and measure its 1 s SYN retransmit instead of the
+ * server). Answers when the last one was welcomed (epoch ms), after all are ready (Jizhan: synced).
+ */
+const CONNECT_CONCURRENCY = 128
+async function connect({ kind, url, identities }) {
+  let next = 0
+  let lastWelcomeAt = 0
+  const opened = []
+  const lane = async () => {
+    while (next < identities.length) {
+      const client = await openClient(kind, url, identities[next++])
+      lastWelcomeAt = Math.max(lastWelcomeAt, client.welcomeAt)
+      opened.push(client)
+    }
+  }
+  await Promise.all(Array.from({ length: CONNECT_CONCURRENCY }, lane))
+  await Promise.all(opened.map(c => c.ready))
+  idle.push(...opened)
+  return { opened: opened.length, lastWelcomeAt }
+}
+
+/** Jizhan's application heartbeat for idle sockets (the server sweeps silent ones after 60 s). */
+setInterval(() => {
+  for (const c of idle) c.ping?.()
+}, 20_000).unref()
+
+function closeAll() {
+  for (const p of pairs) p.sender.close(), p.recipient.close()
+  for (const c of idle) c.close()
+  pairs = []
+  idle = []
+  return { ok: true }
+}
+
+const commands = { pairs: openPairs, throughput, latency, connect, closeAll }
+process.on('message', async (msg) => {
+  try {
+    process.send({ id: msg.id, result: await commands[msg.cmd](msg) })
+  }
+  catch (error) {
+    process.send({ id: msg.id, error: String(error?.stack ?? error) })
+  }
+})
+process.on('disconnect', () => process.exit(0))

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { createGroupCommit } from '../../server/utils/groupCommit'
+
+/** A scheduler the test runs by hand, so batches form exactly where the test says. */
+function manualScheduler() {
+  const due: Array<() => void> = []
+  return {
+    schedule: (fn: () => void) => void due.push(fn),
+    run: async () => {
+      for (const fn of due.splice(0)) fn()
+      await new Promise(r => setTimeout(r, 0))
+    },
+  }
+}
+
+describe('group commit', () => {
+  it('should write items submitted in the same turn as one batch, and answer each caller with its own result', async () => {
+    const batches: number[][] = []
+    const s = manualScheduler()
+    const gc = createGroupCommit<number, string>({ commit: async (items) => {
+      batches.push(items)
+      return items.map(n => `r${n}`)
+    }, schedule: s.schedule })
+    const answers = [1, 2, 3].map(n => gc.submit(n))
+    await s.run()
+    expect(batches).toEqual([[1, 2, 3]])
+    expect(await Promise.all(answers)).toEqual(['r1', 'r2', 'r3'])
+  })
+
+  it('should not resolve a caller before its batch has committed', async () => {
+    let release!: () => void
+    const s = manualScheduler()
+    const gc = createGroupCommit<number, number>({ commit: items => new Promise(resolve => (release = () => resolve(items))), schedule: s.schedule })
+    let settled = false
+    const answer = gc.submit(7).then(() => (settled = true))
+    await s.run()
+    expect(settled).toBe(false)
+    release()
+    await answer
+    expect(settled).toBe(true)
+  })
+
+  it('should collect items that arrive during a write into the next batch, written after it', async () => {
+    const batches: number[][] = []
+    const releases: Array<() => void> = []
+    const s = manualScheduler()
+    const gc = createGroupCommit<number, number>({ commit: items => new Promise((resolve) => {
+      batches.push(items)
+      releases.push(() => resolve(items))
+    }), schedule: s.schedule })
+    const first = gc.submit(1)
+    await s.run()
+    const later = [gc.submit(2), gc.submit(3)]
+    await s.run()
+    // Only one batch is written at a time.
+    expect(batches).toEqual([[1]])
+    expect(gc.pending).toBe(2)
+    releases[0]!()
+    await first
+    await s.run()
+    expect(batches).toEqual([[1], [2, 3]])
+    releases[1]!()
+    expect(await Promise.all(later)).toEqual([2, 3])
+  })
+
+  it('should split a long queue into batches of at most maxBatch, in submission order', async () => {
+    const batches: number[][] = []
+    const gc = createGroupCommit<number, number>({ commit: async (items) => {
+      batches.push(items)
+      return items
+    }, maxBatch: 2 })
+    expect(await Promise.all([1, 2, 3, 4, 5].map(n => gc.submit(n)))).toEqual([1, 2, 3, 4, 5])
+    expect(batches).toEqual([[1, 2], [3, 4], [5]])
+  })
+
+  it('should give every caller of a failed batch the error, and keep working for the next batch', async () => {
+    let fail = true
+    const gc = createGroupCommit<number, number>({ commit: async (items) => {
+      if (fail) throw new Error('disk full')
+      return items
+    } })
+    const results = await Promise.allSettled([gc.submit(1), gc.submit(2)])
+    expect(results.map(r => r.status)).toEqual(['rejected', 'rejected'])
+    expect(results.map(r => r.status === 'rejected' && (r.reason as Error).message)).toEqual(['disk full', 'disk full'])
+    fail = false
+    expect(await gc.submit(3)).toBe(3)
+  })
+
+  it('should refuse a commit that answers with the wrong number of results', async () => {
+    const gc = createGroupCommit<number, number>({ commit: async () => [1] })
+    await expect(Promise.all([gc.submit(1), gc.submit(2)])).rejects.toThrow(/1 results for 2 items/)
+  })
+})
