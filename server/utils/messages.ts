@@ -84,7 +84,9 @@ export async function storeMessage(input: StoreInput): Promise<StoreResult> {
     const existing = await db.selectFrom('messages').selectAll()
       .where('sender_id', '=', input.from).where('cid', '=', input.cid).executeTakeFirst()
     if (existing) return { message: toMessage(existing), positions: [], duplicate: true }
-    throw error
+    // Otherwise another message of the batch may have been the cause: this one is written again on
+    // its own, so one bad message does not fail its batch-mates. (If it fails alone, it was the cause.)
+    return (await storeMessages(db, [input]))[0]!
   }
 }
 
