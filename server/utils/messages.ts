@@ -77,7 +77,7 @@ export async function storeMessage(input: StoreInput): Promise<StoreResult> {
   try {
     return await writer.submit(input)
   }
-  catch (error) {
+  catch {
     // A failed batch wrote nothing. One cause is a concurrent writer (another instance) storing the
     // same cid first: the unique violation means the message is there; answer with it.
     const db = await useDb()
