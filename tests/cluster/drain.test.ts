@@ -60,8 +60,9 @@ describe('an instance stopped with SIGTERM', () => {
     await waitFor(() => allDelivered(sides, PER_SIDE), 60_000, () => progress(sides))
     expectExactlyOnceInOrder(sides, PER_SIDE)
 
-    // Reconnects (welcomes from the survivor) spread over the window, not in one burst.
-    const back = onVictim.map(c => c.welcomes.find(w => w.at >= stoppedAt && w.instance !== victimId)!.at - stoppedAt).sort((x, y) => x - y)
+    // Reconnects (each client's first new socket after the signal: the herd as the survivor sees it
+    // arrive, before its own load adds any delay) spread over the window, not in one burst.
+    const back = onVictim.map(c => c.opens.find(t => t >= stoppedAt)! - stoppedAt).sort((x, y) => x - y)
     const quarter = WINDOW_MS / 4
     const perQuarter = [0, 1, 2, 3].map(q => back.filter(t => t >= q * quarter && t < (q + 1) * quarter).length)
     const perHalfSecond = Array.from({ length: Math.ceil((back.at(-1)! + 1) / 500) }, (_, i) => back.filter(t => Math.floor(t / 500) === i).length)

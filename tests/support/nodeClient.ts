@@ -25,9 +25,12 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   const storage = new Map<string, string>()
   /** Close code of every socket this client had, in order (1006 when one just vanished). */
   const closeCodes: number[] = []
+  /** When each socket was opened (ms): a reconnect attempt is one more. */
+  const opens: number[] = []
   connection.configure({
     url: () => `${baseUrl.replace(/^http/, 'ws')}/_ws`,
     createSocket: (url, protocols) => {
+      opens.push(Date.now())
       const ws = new WebSocket(url, protocols, { headers })
       ws.addEventListener('close', ev => closeCodes.push(ev.code))
       // A browser socket never throws, but Node's `ws` throws an 'error' event that has no
@@ -70,6 +73,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     connection,
     chat,
     closeCodes,
+    opens,
     get acks() {
       return acks
     },
