@@ -44,6 +44,12 @@ describe('two instances behind nginx', () => {
     // Presence crosses instances both ways.
     expect(b.online).toEqual(expect.arrayContaining([ann.id, ben.id]))
     expect(await a.client.next('presence')).toMatchObject({ user: { id: ben.id }, online: true })
+    // The people list says the same, whichever instance answers it (both, in turn).
+    for (const server of cluster.instances) {
+      const res = await fetch(`${server.url}/api/users`, { headers: { cookie: ann.cookie } })
+      const { users } = await res.json() as { users: Array<{ id: number, online: boolean }> }
+      expect(users.filter(u => u.id === ann.id || u.id === ben.id).map(u => u.online)).toEqual([true, true])
+    }
 
     // Ann's second device sits on Ben's instance: her own messages reach it too.
     const a2 = await connectOn(ann, b.instance)
