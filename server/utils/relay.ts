@@ -233,8 +233,9 @@ export const clusterHandlers: ClusterHandlers = {
 async function resyncConnections(): Promise<void> {
   const conns = [...pool.connections()]
   if (conns.length === 0) return
-  const active = await activeSessions([...new Set(conns.map(c => c.sessionHash))])
-  closeSessionsHere([...new Set(conns.map(c => c.sessionHash).filter(h => !active.has(h)))])
+  const sessions = [...new Set(conns.map(c => c.sessionHash))]
+  const active = await activeSessions(sessions)
+  closeSessionsHere(sessions.filter(h => !active.has(h)))
   const heads = await streamHeads([...new Set(conns.map(c => c.user.id))])
   for (const conn of pool.connections()) {
     if (conn.stream.sentPos < (heads.get(conn.user.id) ?? 0)) catchUp(conn)

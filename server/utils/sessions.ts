@@ -47,9 +47,7 @@ export async function identityFromSessionToken(token: string | undefined): Promi
 
 /** Whether a session still exists and has not expired (it may have ended during an upgrade). */
 export async function isSessionActive(sessionHash: string): Promise<boolean> {
-  const db = await useDb()
-  const row = await db.selectFrom('sessions').select('expires_at').where('id_hash', '=', sessionHash).executeTakeFirst()
-  return Boolean(row && Number(row.expires_at) > Date.now())
+  return (await activeSessions([sessionHash])).has(sessionHash)
 }
 
 /** Which of these sessions still exist and have not expired, in one query per thousand. */
