@@ -1,8 +1,12 @@
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
-// `#shared` is Nuxt's alias for the protocol folder; plain-node test layers need it too.
-const alias = { '#shared': fileURLToPath(new URL('./shared', import.meta.url)) }
+// `#shared` is Nuxt's alias for the protocol folder; plain-node test layers need it too. Server
+// modules read their settings through Nitro's `#imports`: in plain Node, a stub with the defaults.
+const alias = {
+  '#shared': fileURLToPath(new URL('./shared', import.meta.url)),
+  '#imports': fileURLToPath(new URL('./tests/support/nitroImports.ts', import.meta.url)),
+}
 
 export default defineConfig({
   test: {

@@ -1,7 +1,11 @@
+import * as v from 'valibot'
+import { count, firstProblem, id } from './schema'
+
 /**
- * The Jizhan wire protocol: every frame in both directions, defined once and validated at runtime
- * by the server (client frames) and by the browser store (server frames). docs/protocol.md is the
- * prose version of this file.
+ * The Jizhan wire protocol: every frame in both directions, defined once as a schema from which
+ * its TypeScript type is derived, validated at runtime by the server (client frames) and by the
+ * browser store (server frames). docs/protocol.md is the contract in prose; where this file and
+ * the document disagree, this file has a bug.
  *
  * Frames are JSON text frames `{ "type": …, … }`. Binary frames are not part of the protocol.
  */
@@ -44,199 +48,187 @@ export const ERROR_CODES = [
   'unknown_user', // the recipient does not exist
   'self_message', // a message to oneself
   'rate_limited', // too many frames or messages: the frame was not processed; slow down and resend
+  'busy', // the server has too many messages waiting to be stored: not stored; send it again shortly
   'session_ended', // sent just before a close with CloseCode.SessionEnded
   'internal', // the server failed; the frame was not processed
 ] as const
 export type ErrorCode = typeof ERROR_CODES[number]
 
-export interface PublicUser {
-  id: number
-  username: string
-}
+export const UserSchema = v.object({ id: id('user.id must be a positive integer'), username: v.string('user.username must be a string') })
+export type PublicUser = v.InferOutput<typeof UserSchema>
+
+const cidSchema = (message: string) => v.pipe(v.string(message), v.minLength(1, message), v.maxLength(MAX_CID_LENGTH, message))
+const CID_PROBLEM = `send.cid must be a string of 1–${MAX_CID_LENGTH} characters`
 
 // ---- client → server ---------------------------------------------------------------------------
 
-export const CLIENT_FRAME_TYPES = ['ping', 'resume', 'send', 'delivered', 'read'] as const
-export type ClientFrameType = typeof CLIENT_FRAME_TYPES[number]
-
-export interface PingFrame { type: 'ping' }
+const PingSchema = v.object({ type: v.literal('ping') })
 /** Starts (or restarts) the event stream after `cursor`: the last `pos` this device has. */
-export interface ResumeFrame { type: 'resume', cursor: number }
-export interface SendFrame {
-  type: 'send'
+const ResumeSchema = v.object({ type: v.literal('resume'), cursor: count('resume.cursor must be a non-negative integer') })
+const SendSchema = v.object({
+  type: v.literal('send'),
   /**
    * Client-generated id, unique per sender: echoed in the ack or error, and the key by which the
    * server recognises a resend of a message it already stored.
    */
-  cid: string
-  to: number
-  text: string
-}
+  cid: cidSchema(CID_PROBLEM),
+  to: id('send.to must be a positive integer user id'),
+  text: v.pipe(
+    v.string('send.text must be a string'),
+    v.check(text => text.trim().length > 0, 'send.text must not be empty'),
+    v.maxLength(MAX_TEXT_LENGTH, `send.text is longer than ${MAX_TEXT_LENGTH} characters`),
+  ),
+})
 /** Receipts, cumulative per conversation: everything up to `seq` reached this device / was read. */
-export interface DeliveredFrame { type: 'delivered', peer: number, seq: number }
-export interface ReadFrame { type: 'read', peer: number, seq: number }
+const receiptSchema = <T extends 'delivered' | 'read'>(type: T) => v.object({
+  type: v.literal(type),
+  peer: id(`${type}.peer must be a positive integer user id`),
+  seq: id(`${type}.seq must be a positive integer`),
+})
+const DeliveredSchema = receiptSchema('delivered')
+const ReadSchema = receiptSchema('read')
+
+const CLIENT_SCHEMAS = { ping: PingSchema, resume: ResumeSchema, send: SendSchema, delivered: DeliveredSchema, read: ReadSchema }
+export const CLIENT_FRAME_TYPES = Object.keys(CLIENT_SCHEMAS) as Array<keyof typeof CLIENT_SCHEMAS>
+export type ClientFrameType = keyof typeof CLIENT_SCHEMAS
+
+export type PingFrame = v.InferOutput<typeof PingSchema>
+export type ResumeFrame = v.InferOutput<typeof ResumeSchema>
+export type SendFrame = v.InferOutput<typeof SendSchema>
+export type DeliveredFrame = v.InferOutput<typeof DeliveredSchema>
+export type ReadFrame = v.InferOutput<typeof ReadSchema>
 export type ClientFrame = PingFrame | ResumeFrame | SendFrame | DeliveredFrame | ReadFrame
 
 // ---- server → client ---------------------------------------------------------------------------
 
-export const SERVER_FRAME_TYPES = ['welcome', 'pong', 'presence', 'message', 'receipt', 'synced', 'ack', 'error'] as const
-export type ServerFrameType = typeof SERVER_FRAME_TYPES[number]
-
-export interface WelcomeFrame {
-  type: 'welcome'
-  user: PublicUser
-  online: PublicUser[]
-  heartbeat: { intervalMs: number, timeoutMs: number }
-  /** Position of the newest event in the user's stream now. */
-  head: number
-  /** Which server instance holds this socket (for diagnostics; several run behind one address). */
-  instance?: string
-}
-export interface PongFrame { type: 'pong' }
-export interface PresenceFrame { type: 'presence', user: PublicUser, online: boolean }
-export interface ChatMessage {
+const ChatMessageEntries = {
   /** Server-assigned id. */
-  id: string
+  id: v.string(),
   /** Position in the conversation, from 1, without gaps: the order to show messages in. */
-  seq: number
-  from: number
-  to: number
-  text: string
+  seq: id('seq'),
+  from: id('from'),
+  to: id('to'),
+  text: v.string(),
   /** Server time in ms since the epoch. */
-  ts: number
+  ts: v.number(),
   /** The sender's client id; present on the copies the sender's own connections receive. */
-  cid?: string
+  cid: v.optional(cidSchema('cid')),
 }
+export const ChatMessageSchema = v.object(ChatMessageEntries)
+export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>
+
 /** A conversation's receipt state as seen by one of its two users. */
-export interface ReceiptState {
+const ReceiptStateEntries = {
   /** The other user. */
-  peer: number
+  peer: id('peer'),
   /** The conversation's newest seq when this state was read (the unread count is relative to it). */
-  lastSeq: number
+  lastSeq: count('lastSeq'),
   /** My messages up to this seq reached one of the peer's devices / were read by the peer. */
-  peerDelivered: number
-  peerRead: number
+  peerDelivered: count('peerDelivered'),
+  peerRead: count('peerRead'),
   /** I have read the conversation up to this seq (on any of my devices). */
-  selfRead: number
+  selfRead: count('selfRead'),
   /** The peer's messages after selfRead. */
-  unread: number
+  unread: count('unread'),
 }
+export const ReceiptStateSchema = v.object(ReceiptStateEntries)
+export type ReceiptState = v.InferOutput<typeof ReceiptStateSchema>
 
 /** One entry of GET /api/conversations: the receipt state and the newest message. */
-export interface ConversationSummary extends ReceiptState {
-  last: ChatMessage | null
-}
+export const ConversationSummarySchema = v.object({ ...ReceiptStateEntries, last: v.nullable(ChatMessageSchema) })
+export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema>
 
+const WelcomeSchema = v.object({
+  type: v.literal('welcome'),
+  user: UserSchema,
+  online: v.array(UserSchema),
+  heartbeat: v.object({ intervalMs: id('heartbeat.intervalMs'), timeoutMs: id('heartbeat.timeoutMs') }),
+  /** Position of the newest event in the user's stream now. */
+  head: count('head'),
+  /** Which server instance holds this socket (for diagnostics; several run behind one address). */
+  instance: v.optional(v.string()),
+})
+const PongSchema = v.object({ type: v.literal('pong') })
+const PresenceSchema = v.object({ type: v.literal('presence'), user: UserSchema, online: v.boolean() })
 /** A message event of the user's stream; `pos` is its position there. */
-export interface MessageFrame extends ChatMessage { type: 'message', pos: number }
+const MessageSchema = v.object({ type: v.literal('message'), pos: id('pos'), ...ChatMessageEntries })
 /** Receipt state of one conversation, as seen by the receiving user; an event of their stream. */
-export interface ReceiptFrame extends ReceiptState {
-  type: 'receipt'
-  pos: number
-}
+const ReceiptSchema = v.object({ type: v.literal('receipt'), pos: id('pos'), ...ReceiptStateEntries })
 /** The resume replay is complete: everything up to `head` was sent; live events follow. */
-export interface SyncedFrame { type: 'synced', head: number }
-export interface AckFrame { type: 'ack', cid: string, id: string, seq: number, ts: number }
-export interface ErrorFrame { type: 'error', code: ErrorCode, message: string, cid?: string }
+const SyncedSchema = v.object({ type: v.literal('synced'), head: count('head') })
+const AckSchema = v.object({ type: v.literal('ack'), cid: cidSchema('cid'), id: v.string(), seq: id('seq'), ts: v.number() })
+const ErrorSchema = v.object({ type: v.literal('error'), code: v.picklist(ERROR_CODES), message: v.string(), cid: v.optional(cidSchema('cid')) })
+
+const SERVER_SCHEMAS = {
+  welcome: WelcomeSchema,
+  pong: PongSchema,
+  presence: PresenceSchema,
+  message: MessageSchema,
+  receipt: ReceiptSchema,
+  synced: SyncedSchema,
+  ack: AckSchema,
+  error: ErrorSchema,
+}
+export const SERVER_FRAME_TYPES = Object.keys(SERVER_SCHEMAS) as Array<keyof typeof SERVER_SCHEMAS>
+export type ServerFrameType = keyof typeof SERVER_SCHEMAS
+
+export type WelcomeFrame = v.InferOutput<typeof WelcomeSchema>
+export type PongFrame = v.InferOutput<typeof PongSchema>
+export type PresenceFrame = v.InferOutput<typeof PresenceSchema>
+export type MessageFrame = v.InferOutput<typeof MessageSchema>
+export type ReceiptFrame = v.InferOutput<typeof ReceiptSchema>
+export type SyncedFrame = v.InferOutput<typeof SyncedSchema>
+export type AckFrame = v.InferOutput<typeof AckSchema>
+export type ErrorFrame = v.InferOutput<typeof ErrorSchema>
 export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | ReceiptFrame | SyncedFrame | AckFrame | ErrorFrame
 
 // ---- validation --------------------------------------------------------------------------------
 
 export type Parsed<T> = { ok: true, frame: T } | { ok: false, code: ErrorCode, message: string, cid?: string }
 
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const isId = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) > 0
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0
-const isUser = (v: unknown): v is PublicUser => isObj(v) && isId(v.id) && typeof v.username === 'string'
-const isCid = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_CID_LENGTH
-
 function bad<T>(message: string, cid?: string): Parsed<T> {
   return cid === undefined ? { ok: false, code: 'bad_frame', message } : { ok: false, code: 'bad_frame', message, cid }
 }
 
-function parseJson(text: string): { ok: true, value: unknown } | { ok: false } {
+/** The frame's JSON object and the schema its `type` names, or the problem. */
+function decode<S extends Record<string, v.GenericSchema>>(text: string, schemas: S): { ok: true, value: Record<string, unknown>, schema: S[keyof S] } | { ok: false, code: ErrorCode, message: string } {
+  let value: unknown
   try {
-    return { ok: true, value: JSON.parse(text) }
+    value = JSON.parse(text)
   }
   catch {
-    return { ok: false }
+    return { ok: false, code: 'bad_json', message: 'frame is not valid JSON' }
   }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, code: 'bad_frame', message: 'frame must be a JSON object' }
+  const type = (value as { type?: unknown }).type
+  // Own keys only: a frame typed "constructor" or "__proto__" is unknown, not a lookup of Object's.
+  if (typeof type !== 'string' || !Object.hasOwn(schemas, type)) {
+    const message = typeof type === 'string'
+      ? `unknown frame type "${type.slice(0, 32)}"; expected one of ${Object.keys(schemas).join(', ')}`
+      : 'frame.type must be a string'
+    return { ok: false, code: 'bad_frame', message }
+  }
+  return { ok: true, value: value as Record<string, unknown>, schema: schemas[type as keyof S]! }
 }
 
-/** Validates a frame a client sent. Never throws; the error names the problem. */
+/** Validates a frame a client sent. Never throws; the error names the problem (and echoes a valid cid). */
 export function parseClientFrame(text: string): Parsed<ClientFrame> {
-  const json = parseJson(text)
-  if (!json.ok) return { ok: false, code: 'bad_json', message: 'frame is not valid JSON' }
-  const f = json.value
-  if (!isObj(f)) return bad('frame must be a JSON object')
-  switch (f.type) {
-    case 'ping':
-      return { ok: true, frame: { type: 'ping' } }
-    case 'resume':
-      if (!isCount(f.cursor)) return bad('resume.cursor must be a non-negative integer')
-      return { ok: true, frame: { type: 'resume', cursor: f.cursor } }
-    case 'delivered':
-    case 'read':
-      if (!isId(f.peer)) return bad(`${f.type}.peer must be a positive integer user id`)
-      if (!isId(f.seq)) return bad(`${f.type}.seq must be a positive integer`)
-      return { ok: true, frame: { type: f.type, peer: f.peer, seq: f.seq } }
-    case 'send': {
-      const cid = isCid(f.cid) ? f.cid : undefined
-      if (cid === undefined) return bad(`send.cid must be a string of 1–${MAX_CID_LENGTH} characters`)
-      if (!isId(f.to)) return bad('send.to must be a positive integer user id', cid)
-      if (typeof f.text !== 'string') return bad('send.text must be a string', cid)
-      if (f.text.trim().length === 0) return bad('send.text must not be empty', cid)
-      if (f.text.length > MAX_TEXT_LENGTH) return bad(`send.text is longer than ${MAX_TEXT_LENGTH} characters`, cid)
-      return { ok: true, frame: { type: 'send', cid, to: f.to, text: f.text } }
-    }
-    default:
-      return bad(typeof f.type === 'string'
-        ? `unknown frame type "${f.type.slice(0, 32)}"; expected one of ${CLIENT_FRAME_TYPES.join(', ')}`
-        : 'frame.type must be a string')
-  }
+  const decoded = decode(text, CLIENT_SCHEMAS)
+  if (!decoded.ok) return decoded
+  const result = v.safeParse(decoded.schema, decoded.value)
+  if (result.success) return { ok: true, frame: result.output }
+  const raw = decoded.value
+  const cid = raw.type === 'send' && v.is(SendSchema.entries.cid, raw.cid) ? raw.cid : undefined
+  return bad(firstProblem(decoded.schema, raw, result.issues).message, cid)
 }
 
 /** Validates a frame the server sent, so a broken or hostile server cannot corrupt the client state. */
 export function parseServerFrame(text: string): Parsed<ServerFrame> {
-  const json = parseJson(text)
-  if (!json.ok) return { ok: false, code: 'bad_json', message: 'frame is not valid JSON' }
-  const f = json.value
-  if (!isObj(f)) return bad('frame must be a JSON object')
-  switch (f.type) {
-    case 'welcome': {
-      const hb = f.heartbeat
-      if (!isUser(f.user) || !Array.isArray(f.online) || !f.online.every(isUser) || !isObj(hb)
-        || !isId(hb.intervalMs) || !isId(hb.timeoutMs) || !isCount(f.head)
-        || (f.instance !== undefined && typeof f.instance !== 'string')) return bad('malformed welcome')
-      return { ok: true, frame: f as unknown as WelcomeFrame }
-    }
-    case 'pong':
-      return { ok: true, frame: { type: 'pong' } }
-    case 'presence':
-      if (!isUser(f.user) || typeof f.online !== 'boolean') return bad('malformed presence')
-      return { ok: true, frame: f as unknown as PresenceFrame }
-    case 'message':
-      if (typeof f.id !== 'string' || !isId(f.pos) || !isId(f.seq) || !isId(f.from) || !isId(f.to) || typeof f.text !== 'string'
-        || typeof f.ts !== 'number' || (f.cid !== undefined && !isCid(f.cid))) return bad('malformed message')
-      return { ok: true, frame: f as unknown as MessageFrame }
-    case 'receipt':
-      if (!isId(f.pos) || !isId(f.peer) || !isCount(f.lastSeq) || !isCount(f.peerDelivered) || !isCount(f.peerRead)
-        || !isCount(f.selfRead) || !isCount(f.unread)) return bad('malformed receipt')
-      return { ok: true, frame: f as unknown as ReceiptFrame }
-    case 'synced':
-      if (!isCount(f.head)) return bad('malformed synced')
-      return { ok: true, frame: { type: 'synced', head: f.head } }
-    case 'ack':
-      if (!isCid(f.cid) || typeof f.id !== 'string' || !isId(f.seq) || typeof f.ts !== 'number') return bad('malformed ack')
-      return { ok: true, frame: f as unknown as AckFrame }
-    case 'error':
-      if (!(ERROR_CODES as readonly unknown[]).includes(f.code) || typeof f.message !== 'string'
-        || (f.cid !== undefined && !isCid(f.cid))) return bad('malformed error')
-      return { ok: true, frame: f as unknown as ErrorFrame }
-    default:
-      return bad('unknown frame type')
-  }
+  const decoded = decode(text, SERVER_SCHEMAS)
+  if (!decoded.ok) return decoded.code === 'bad_frame' && decoded.message.startsWith('unknown') ? bad('unknown frame type') : decoded
+  const result = v.safeParse(decoded.schema, decoded.value)
+  if (result.success) return { ok: true, frame: result.output }
+  return bad(`malformed ${String(decoded.value.type)}: ${firstProblem(decoded.schema, decoded.value, result.issues).message}`)
 }
 
 /** The one place frames are serialised: always a string, so crossws sends a text frame. */

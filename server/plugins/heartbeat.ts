@@ -1,13 +1,21 @@
+import { deleteExpiredSessions } from '../auth/sessions'
+import { useSettings } from '../infra/settings'
+import { silenceLimitMs } from '../socket/heartbeat'
+import { sweepConnections } from '../socket/liveness'
+
+/** How often expired sessions and tickets are deleted from the database. */
+const EXPIRED_SESSIONS_EVERY_MS = 10 * 60_000
+
 /**
- * Runs the liveness and expiry sweep (half-open TCP connections never fire `close` by themselves).
- * Shutdown is server/plugins/shutdown.ts.
+ * Runs the liveness and expiry sweep (half-open TCP connections never fire `close` by themselves),
+ * and deletes expired sessions and tickets now and then. Shutdown is server/plugins/shutdown.ts.
  */
 export default defineNitroPlugin((nitroApp) => {
-  const settings = heartbeatSettings()
-  const limit = silenceLimitMs(settings)
-  const every = Math.max(100, Math.floor(settings.intervalMs / 2))
+  const s = useSettings()
+  const limit = silenceLimitMs({ intervalMs: s.heartbeatIntervalMs, timeoutMs: s.heartbeatTimeoutMs })
+  const every = Math.max(100, Math.floor(s.heartbeatIntervalMs / 2))
   let last = Date.now()
-  const timer = setInterval(() => {
+  const sweep = setInterval(() => {
     const now = Date.now()
     const late = now - last - every
     last = now
@@ -16,7 +24,16 @@ export default defineNitroPlugin((nitroApp) => {
     if (late > every) return
     sweepConnections(now, limit)
   }, every)
-  timer.unref()
+  sweep.unref()
 
-  nitroApp.hooks.hook('close', () => clearInterval(timer))
+  const expire = () => void deleteExpiredSessions(Date.now())
+    .catch(error => console.error('[sessions] deleting expired sessions failed:', (error as Error).message))
+  const cleanup = setInterval(expire, EXPIRED_SESSIONS_EVERY_MS)
+  cleanup.unref()
+  setTimeout(expire, 5_000).unref()
+
+  nitroApp.hooks.hook('close', () => {
+    clearInterval(sweep)
+    clearInterval(cleanup)
+  })
 })

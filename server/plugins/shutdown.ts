@@ -1,8 +1,13 @@
+import { useCluster } from '../cluster/cluster'
+import { useSettings } from '../infra/settings'
+import { drainConnections } from '../socket/drain'
+import { LEAVE_GRACE_MS, drainWindowMs } from '../socket/drainPlan'
+
 /**
  * Graceful shutdown. On SIGTERM (or SIGINT) the instance reports not-ready, refuses new sockets
- * and drains the open ones over a jittered window (server/utils/drain.ts). Nitro's own shutdown,
+ * and drains the open ones over a jittered window (server/socket/drain.ts). Nitro's own shutdown,
  * running in parallel, stops the listener and waits for the sockets to close (the upgraded ones are
- * kept out of its idle-connection sweep, see websocketServer.ts) before it calls the `close` hook,
+ * kept out of its idle-connection sweep, see socket/wsServer.ts) before it calls the `close` hook,
  * where the instance leaves the cluster.
  */
 export default defineNitroPlugin((nitroApp) => {
@@ -13,7 +18,7 @@ export default defineNitroPlugin((nitroApp) => {
     signals: (process.env.NITRO_SHUTDOWN_SIGNALS || 'SIGTERM SIGINT').split(' ').map(s => s.trim()).filter(Boolean),
     timeout: Number.parseInt(process.env.NITRO_SHUTDOWN_TIMEOUT || '', 10) || 30_000,
   }
-  const configured = nonNegativeInt(useRuntimeConfig().shutdownDrainMs, 5_000)
+  const configured = useSettings().shutdownDrainMs
   const drain = () => void drainConnections(drainWindowMs(configured, nitro.timeout, useCluster().shared))
   // (Not under `nuxi dev`, which replaces this worker on every change and stops it itself.)
   if (!import.meta.dev && !nitro.disabled) for (const signal of nitro.signals) process.once(signal, drain)

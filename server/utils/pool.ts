@@ -1,5 +1,5 @@
 import type { PublicUser } from '#shared/protocol'
-import type { StreamCursor } from './stream'
+import type { StreamCursor } from '../socket/stream'
 
 /** One open socket of a signed-in user, as the pool and the relay see it. */
 export interface Connection {
@@ -22,6 +22,8 @@ export interface Connection {
   enqueue(job: () => Promise<void>): void
   /** Resolves when the frames queued so far are handled (their writes done, their answers sent). */
   idle(): Promise<void>
+  /** The place this socket held under the per-user socket cap until it joined (socket/pendingSockets.ts). */
+  readonly reservation?: symbol
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { clientAddress } from '../../server/utils/clientAddress'
+import { clientAddress } from '../../server/http/clientAddress'
 
 describe('client address for per-address limits', () => {
   it('is the TCP peer unless a proxy is trusted', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { IN_FLIGHT_WAIT_MS, LEAVE_GRACE_MS, drainSchedule, drainWindowMs } from '../../server/utils/drain'
+import { IN_FLIGHT_WAIT_MS, LEAVE_GRACE_MS, drainSchedule, drainWindowMs } from '../../server/socket/drainPlan'
 
 describe('shutdown drain', () => {
   it('gives every socket its own moment inside the window', () => {

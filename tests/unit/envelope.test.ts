@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { encodeEnvelope, parseEnvelope } from '../../server/utils/envelope'
-import type { Envelope } from '../../server/utils/envelope'
+import { encodeEnvelope, parseEnvelope } from '../../server/cluster/envelope'
+import type { Envelope } from '../../server/cluster/envelope'
 
 describe('instance envelopes', () => {
   it('round-trips every kind', () => {

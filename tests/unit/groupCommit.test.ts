@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createGroupCommit } from '../../server/utils/groupCommit'
+import { BusyError, createGroupCommit } from '../../server/chat/storage/groupCommit'
 
 /** A scheduler the test runs by hand, so batches form exactly where the test says. */
 function manualScheduler() {
@@ -89,5 +89,60 @@ describe('group commit', () => {
   it('should refuse a commit that answers with the wrong number of results', async () => {
     const gc = createGroupCommit<number, number>({ commit: async () => [1] })
     await expect(Promise.all([gc.submit(1), gc.submit(2)])).rejects.toThrow(/1 results for 2 items/)
+  })
+})
+
+describe('group commit under failure and load', () => {
+  it('should find the one item that failed its batch by splitting, and store the others', async () => {
+    const commits: number[][] = []
+    const gc = createGroupCommit<number, number>({
+      commit: async (items) => {
+        commits.push(items)
+        if (items.includes(5)) throw Object.assign(new Error('constraint'), { code: 'SQLITE_CONSTRAINT_UNIQUE' })
+        return items
+      },
+      splitOnError: () => true,
+    })
+    const results = await Promise.allSettled([1, 2, 3, 4, 5, 6, 7, 8].map(n => gc.submit(n)))
+    expect(results.map(r => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled'])
+    // Bounded: 1 + 2·log2(8) transactions at most, not one per item.
+    expect(commits.length).toBeLessThanOrEqual(1 + 2 * 3)
+  })
+
+  it('should not retry a batch the database itself failed, and report each failed batch once', async () => {
+    const commits: number[][] = []
+    const reported: Array<[string, number]> = []
+    const gc = createGroupCommit<number, number>({
+      commit: async (items) => {
+        commits.push(items)
+        throw new Error('database is down')
+      },
+      splitOnError: error => (error as { code?: string }).code === 'SQLITE_CONSTRAINT',
+      onBatchError: (error, size) => reported.push([(error as Error).message, size]),
+    })
+    const results = await Promise.allSettled([1, 2, 3, 4].map(n => gc.submit(n)))
+    expect(results.every(r => r.status === 'rejected')).toBe(true)
+    expect(commits).toEqual([[1, 2, 3, 4]])
+    expect(reported).toEqual([['database is down', 4]])
+  })
+
+  it('should refuse at once, with BusyError, what arrives while maxPending items wait', async () => {
+    let release!: () => void
+    const s = manualScheduler()
+    const gc = createGroupCommit<number, number>({ commit: items => new Promise(resolve => (release = () => resolve(items))), schedule: s.schedule, maxPending: 2 })
+    const first = gc.submit(1)
+    await s.run()
+    const waiting = [gc.submit(2), gc.submit(3)]
+    await expect(gc.submit(4)).rejects.toBeInstanceOf(BusyError)
+    release()
+    await first
+    await s.run()
+    release()
+    expect(await Promise.all(waiting)).toEqual([2, 3])
+    // Room again: taken.
+    const again = gc.submit(5)
+    await s.run()
+    release()
+    expect(await again).toBe(5)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_HEARTBEAT, expiredConnections, parseHeartbeatSettings, silenceLimitMs, silentConnections } from '../../server/utils/heartbeat'
+import { expiredConnections, silenceLimitMs, silentConnections } from '../../server/socket/heartbeat'
 
 describe('server liveness sweep', () => {
   it('tolerates two missed pings plus the pong allowance', () => {
@@ -17,17 +17,5 @@ describe('server liveness sweep', () => {
     const live = { sessionExpiresAt: 100_001 }
     const expired = { sessionExpiresAt: 100_000 }
     expect(expiredConnections([live, expired], 100_000)).toEqual([expired])
-  })
-
-  it('reads configured heartbeat values, numbers or numeric strings', () => {
-    expect(parseHeartbeatSettings('400', 300)).toEqual({ intervalMs: 400, timeoutMs: 300 })
-  })
-
-  it('falls back to the defaults, loudly, on values that would disable the sweep', () => {
-    const warnings: string[] = []
-    const settings = parseHeartbeatSettings('soon', 0, m => warnings.push(m))
-    expect(settings).toEqual(DEFAULT_HEARTBEAT)
-    expect(warnings).toHaveLength(2)
-    expect(warnings[0]).toMatch(/NUXT_HEARTBEAT_INTERVAL_MS=soon/)
   })
 })

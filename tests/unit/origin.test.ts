@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { isOriginAllowed, parseAllowedOrigins } from '../../server/utils/origin'
+import { parseOriginList } from '#shared/settings'
+import { isOriginAllowed } from '../../server/socket/origin'
 
 describe('origin allow-list', () => {
   it('allows the app its own origin', () => {
@@ -14,9 +15,14 @@ describe('origin allow-list', () => {
   })
 
   it('allows origins listed in the configuration', () => {
-    const allowed = parseAllowedOrigins(' https://app.example.com/ , http://127.0.0.1:5173,not a url,')
+    const allowed = parseOriginList(' https://app.example.com/ , http://127.0.0.1:5173,')!
     expect(allowed).toEqual(['https://app.example.com', 'http://127.0.0.1:5173'])
     expect(isOriginAllowed('https://app.example.com', 'api.example.com', allowed)).toBe(true)
+  })
+
+  it('refuses a configured list with anything that is not an http(s) origin (start-up stops on it)', () => {
+    expect(parseOriginList('https://app.example.com,not a url')).toBeUndefined()
+    expect(parseOriginList('ftp://files.example.com')).toBeUndefined()
   })
 
   it('refuses garbage, "null" and non-web schemes', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { UserPool } from '../../server/utils/pool'
 import type { Connection } from '../../server/utils/pool'
-import { StreamCursor } from '../../server/utils/stream'
+import { StreamCursor } from '../../server/socket/stream'
 
 let next = 0
 function fakeConn(userId: number, username = `user${userId}`): Connection {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { Presence } from '../../server/utils/presence'
+import { Presence } from '../../server/cluster/presence'
 
 const ann = { id: 1, username: 'ann' }
 const bob = { id: 2, username: 'bob' }

@@ -1,6 +1,6 @@
 import type { SqliteStatement } from 'kysely'
 import { describe, expect, it } from 'vitest'
-import { withStatementCache } from '../../server/utils/db'
+import { withStatementCache } from '../../server/infra/statementCache'
 
 function fakeSqlite() {
   const prepared: string[] = []

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { StreamCursor } from '../../server/utils/stream'
+import { StreamCursor } from '../../server/socket/stream'
 
 const ev = (pos: number) => ({ pos, text: `e${pos}` })
 

@@ -1,6 +1,13 @@
+import { RegisterBody } from '#shared/accounts'
+import { replaceSession } from '../../auth/sessions'
+import { UsernameTakenError, createUser } from '../../auth/users'
+import { readValidBody } from '../../http/body'
+import { throttleSignIn } from '../../http/signIn'
+import { closeSessions } from '../../socket/sessions'
+
 /** Creates an account and signs it in. 400: invalid field; 409: username taken. */
 export default defineEventHandler(async (event) => {
-  const { username, password } = requireCredentials(await readJsonObject(event))
+  const { username, password } = await readValidBody(event, RegisterBody)
   throttleSignIn(event, username)
   try {
     const user = await createUser(username, password)

@@ -1,4 +1,6 @@
 import { PROTOCOL_NAME, TICKET_PROTOCOL_PREFIX } from '#shared/protocol'
+import { requireIdentity } from '../../auth/sessions'
+import { issueTicket } from '../../auth/tickets'
 
 /**
  * A short-lived, single-use ticket for a non-browser client to open the socket with. Offer the

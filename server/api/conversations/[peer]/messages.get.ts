@@ -1,4 +1,7 @@
 import { HISTORY_PAGE_MAX } from '#shared/protocol'
+import { requireIdentity } from '../../../auth/sessions'
+import { historyPage } from '../../../chat/storage/reads'
+import { badRequest } from '../../../http/body'
 
 /**
  * One page of the conversation with `peer`, oldest first: the newest messages, or those before

@@ -1,0 +1,115 @@
+import { createError, deleteCookie, getCookie, getRequestProtocol, setCookie } from 'h3'
+import type { H3Event } from 'h3'
+import { useDb } from '../infra/db'
+import { useSettings } from '../infra/settings'
+import type { Identity } from './identity'
+import { hashToken, newToken } from './tokens'
+
+export const SESSION_COOKIE = 'jizhan_session'
+
+/** Starts a session for the user and sets its cookie on the response. */
+export async function startSession(event: H3Event, userId: number): Promise<void> {
+  const db = await useDb()
+  const maxAge = useSettings().sessionMaxAgeSeconds
+  const token = newToken()
+  const now = Date.now()
+  await db.insertInto('sessions')
+    .values({ id_hash: hashToken(token), user_id: userId, created_at: now, expires_at: now + maxAge * 1000 })
+    .execute()
+  setCookie(event, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    // Secure whenever the browser reached us over HTTPS (directly or through a TLS-terminating proxy).
+    secure: getRequestProtocol(event, { xForwardedProto: true }) === 'https',
+    path: '/',
+    maxAge,
+  })
+}
+
+/** The identity behind a session cookie value, or null when missing, unknown or expired. */
+export async function identityFromSessionToken(token: string | undefined): Promise<Identity | null> {
+  if (!token || token.length > 128) return null
+  return identityOfSession(hashToken(token))
+}
+
+/** The identity of a stored session by its hash, or null when it is gone or expired. */
+export async function identityOfSession(idHash: string): Promise<Identity | null> {
+  const db = await useDb()
+  const row = await db.selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.id', 'users.username', 'sessions.expires_at'])
+    .where('sessions.id_hash', '=', idHash)
+    .executeTakeFirst()
+  if (!row || Number(row.expires_at) <= Date.now()) return null
+  return { user: { id: row.id, username: row.username }, sessionHash: idHash, sessionExpiresAt: Number(row.expires_at) }
+}
+
+/** Whether a session still exists and has not expired (it may have ended during an upgrade). */
+export async function isSessionActive(sessionHash: string): Promise<boolean> {
+  return (await activeSessions([sessionHash])).has(sessionHash)
+}
+
+/** Which of these sessions still exist and have not expired, in one query per thousand. */
+export async function activeSessions(sessionHashes: readonly string[]): Promise<Set<string>> {
+  const db = await useDb()
+  const active = new Set<string>()
+  for (let i = 0; i < sessionHashes.length; i += 1000) {
+    const rows = await db.selectFrom('sessions').select('id_hash')
+      .where('id_hash', 'in', sessionHashes.slice(i, i + 1000)).where('expires_at', '>', Date.now())
+      .execute()
+    for (const r of rows) active.add(r.id_hash)
+  }
+  return active
+}
+
+/**
+ * Signs the request in as this user: a session the browser already had is ended first (its sockets
+ * must not carry on as the previous user), then a new one starts. Returns the ended sessions.
+ */
+export async function replaceSession(event: H3Event, userId: number): Promise<string[]> {
+  const ended = await endSession(event)
+  await startSession(event, userId)
+  return ended?.sessionHashes ?? []
+}
+
+/** The identity of an HTTP request, or null. */
+export function getIdentity(event: H3Event): Promise<Identity | null> {
+  return identityFromSessionToken(getCookie(event, SESSION_COOKIE))
+}
+
+/** The identity of an HTTP request; throws 401 when there is none. */
+export async function requireIdentity(event: H3Event): Promise<Identity> {
+  const identity = await getIdentity(event)
+  if (!identity) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in first.', data: { message: 'Sign in first.' } })
+  return identity
+}
+
+/**
+ * Ends the request's session (or, with `everywhere`, all of the user's sessions), clears the
+ * cookie and returns the hashes of the sessions that ended so their sockets can be closed.
+ */
+export async function endSession(event: H3Event, everywhere = false): Promise<{ userId: number, sessionHashes: string[] } | null> {
+  const identity = await getIdentity(event)
+  deleteCookie(event, SESSION_COOKIE, { path: '/' })
+  if (!identity) return null
+  const db = await useDb()
+  const ended = await db.deleteFrom('sessions')
+    .where(everywhere ? 'user_id' : 'id_hash', '=', everywhere ? identity.user.id : identity.sessionHash)
+    .returning('id_hash')
+    .execute()
+  await db.deleteFrom('ws_tickets').where('session_hash', 'in', ended.map(s => s.id_hash).concat([''])).execute()
+  return { userId: identity.user.id, sessionHashes: ended.map(s => s.id_hash) }
+}
+
+/**
+ * Deletes sessions and tickets that expired before `now`, at most `limit` of each per call, so a
+ * backlog is cleared in bounded steps that never hold the database for long. Returns how many went.
+ */
+export async function deleteExpiredSessions(now: number, limit = 1000): Promise<{ sessions: number, tickets: number }> {
+  const db = await useDb()
+  const expired = db.selectFrom('sessions').select('id_hash').where('expires_at', '<=', now).limit(limit)
+  const sessions = await db.deleteFrom('sessions').where('id_hash', 'in', expired).executeTakeFirst()
+  const expiredTickets = db.selectFrom('ws_tickets').select('token_hash').where('expires_at', '<=', now).limit(limit)
+  const tickets = await db.deleteFrom('ws_tickets').where('token_hash', 'in', expiredTickets).executeTakeFirst()
+  return { sessions: Number(sessions.numDeletedRows), tickets: Number(tickets.numDeletedRows) }
+}

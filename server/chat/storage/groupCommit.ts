@@ -1,0 +1,111 @@
+/**
+ * Group commit: writes submitted while a batch is being written, or within the same turn of the
+ * event loop, are written together by one `commit` — one transaction, one fsync — instead of one
+ * each. Each caller's promise settles only after its batch's `commit` settled, so an acknowledgement
+ * still follows durability. A batch is all or nothing. One batch is written at a time, in
+ * submission order. Pure: no I/O of its own.
+ */
+export interface GroupCommitOptions<I, O> {
+  /** Writes the items all-or-nothing; resolves with one result per item, in order. */
+  commit: (items: I[]) => Promise<O[]>
+  /** Most items in one batch (bounds a transaction's size and its statements' parameters). */
+  maxBatch?: number
+  /** Most items waiting for a batch; past it `submit` refuses at once with a `BusyError`. */
+  maxPending?: number
+  /** Starts a batch later; `setImmediate` by default, so everything submitted this turn joins it. */
+  schedule?: (fn: () => void) => void
+  /**
+   * Whether a failed batch may be split to find the item that failed it: each half is written
+   * again on its own, down to single items, so one bad item fails alone (about 2·log2(batch)
+   * transactions). Not when the database itself failed: every item then gets the error at once.
+   */
+  splitOnError?: (error: unknown) => boolean
+  /** Told once per failed batch (the place to log it), with the batch size. */
+  onBatchError?: (error: unknown, size: number) => void
+}
+
+/** The queue is full: the item was not taken; submit it again later. */
+export class BusyError extends Error {
+  constructor(readonly pending: number) {
+    super(`${pending} items are already waiting to be written`)
+  }
+}
+
+export interface GroupCommit<I, O> {
+  /** Queues one item; resolves with its result once its batch is committed. Throws BusyError when full. */
+  submit(item: I): Promise<O>
+  /** Items waiting for a batch (not counting the one being written). */
+  readonly pending: number
+}
+
+interface Waiting<I, O> {
+  item: I
+  resolve: (result: O) => void
+  reject: (error: unknown) => void
+}
+
+export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
+  const { commit, maxBatch = 200, maxPending = Number.POSITIVE_INFINITY, schedule = fn => void setImmediate(fn) } = options
+  const splitOnError = options.splitOnError ?? (() => false)
+  let queue: Array<Waiting<I, O>> = []
+  let writing = false
+  let scheduled = false
+
+  function kick() {
+    if (writing || scheduled || queue.length === 0) return
+    scheduled = true
+    schedule(flush)
+  }
+
+  /**
+   * Writes `batch`; on a splittable failure, each half on its own. Never rejects: the callers'
+   * answers are collected in `settle`, to be given once the next batch is under way.
+   */
+  async function write(batch: Array<Waiting<I, O>>, first: boolean, settle: Array<() => void>): Promise<void> {
+    try {
+      const results = await commit(batch.map(w => w.item))
+      if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`)
+      batch.forEach((w, i) => settle.push(() => w.resolve(results[i]!)))
+    }
+    catch (error) {
+      if (first) options.onBatchError?.(error, batch.length)
+      if (batch.length > 1 && splitOnError(error)) {
+        const half = Math.ceil(batch.length / 2)
+        await write(batch.slice(0, half), false, settle)
+        await write(batch.slice(half), false, settle)
+        return
+      }
+      for (const w of batch) settle.push(() => w.reject(error))
+    }
+  }
+
+  async function flush() {
+    scheduled = false
+    if (writing || queue.length === 0) return
+    writing = true
+    const batch = queue.slice(0, maxBatch)
+    queue = queue.slice(maxBatch)
+    const settle: Array<() => void> = []
+    try {
+      await write(batch, true, settle)
+    }
+    finally {
+      writing = false
+      kick()
+      for (const answer of settle) answer()
+    }
+  }
+
+  return {
+    submit(item) {
+      if (queue.length >= maxPending) return Promise.reject(new BusyError(queue.length))
+      return new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject })
+        kick()
+      })
+    },
+    get pending() {
+      return queue.length
+    },
+  }
+}

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto'
+import type { PublicUser } from '#shared/protocol'
+import type { RelayedEvent } from './envelope'
+
+/**
+ * How instances share relay and presence. Alone (no NUXT_REDIS_URL) every call is a no-op and the
+ * in-process pool is the whole truth; with Redis, redis.ts installs the shared implementation.
+ */
+
+/** This process, as other instances know it. Random per start: a restarted instance is a new one. */
+export const instanceId = randomBytes(6).toString('hex')
+
+export interface Cluster {
+  /** Whether other instances may exist (Redis mode). */
+  readonly shared: boolean
+  publishEvents(events: RelayedEvent[]): void
+  publishPresence(user: PublicUser, online: boolean): void
+  publishSessions(sessionHashes: string[]): void
+  /** Resolves when the shared services answer within `timeoutMs`; rejects with the reason. */
+  check(timeoutMs: number): Promise<void>
+  /** Leaves the cluster: lease and presence removed, so others see this instance's users go at once. */
+  stop(): Promise<void>
+}
+
+export const alone: Cluster = {
+  shared: false,
+  publishEvents() {},
+  publishPresence() {},
+  publishSessions() {},
+  check: async () => {},
+  stop: async () => {},
+}
+
+let current: Cluster = alone
+
+/** The cluster this instance is part of now (alone until Redis mode starts). */
+export function useCluster(): Cluster {
+  return current
+}
+
+/** Installs the cluster implementation (redis.ts on start, `alone` again when it stops). */
+export function setCluster(cluster: Cluster): void {
+  current = cluster
+}

@@ -1,0 +1,48 @@
+import * as v from 'valibot'
+import { UserSchema } from '#shared/protocol'
+
+/**
+ * What instances tell each other over Redis pub/sub, as schemas (the types derive from them).
+ * Every envelope names the instance it came from, so an instance skips its own echoes. Pure.
+ */
+
+const positive = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
+const from = v.pipe(v.string(), v.minLength(1))
+
+/** A stored event of a user's stream, already encoded as the frame their devices receive. */
+const RelayedEventSchema = v.object({ userId: positive, pos: positive, text: v.string() })
+export type RelayedEvent = v.InferOutput<typeof RelayedEventSchema>
+
+const EnvelopeSchema = v.variant('kind', [
+  /** Stored events to hand to the users' sockets on every other instance. */
+  v.object({ kind: v.literal('events'), from, events: v.array(RelayedEventSchema) }),
+  /** A user's first socket on `from` opened, or their last one there closed. */
+  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean() }),
+  /** Everyone with a socket on `from` now (after it re-registered; empty when it stops). */
+  v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema) }),
+  /** These sessions ended (sign-out, password change): close their sockets everywhere. */
+  v.object({ kind: v.literal('sessions'), from, sessions: v.array(v.string()) }),
+  /** `from` may have lost envelopes it published (its connection was down): catch up from the database. */
+  v.object({ kind: v.literal('resync'), from }),
+])
+export type Envelope = v.InferOutput<typeof EnvelopeSchema>
+
+export function encodeEnvelope(envelope: Envelope): string {
+  return JSON.stringify(envelope)
+}
+
+/**
+ * Reads an envelope from the channel; null when it is not one (another program publishing on the
+ * channel, or a newer version of us) — such a message is ignored, never trusted.
+ */
+export function parseEnvelope(text: string): Envelope | null {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  }
+  catch {
+    return null
+  }
+  const result = v.safeParse(EnvelopeSchema, value)
+  return result.success ? result.output : null
+}

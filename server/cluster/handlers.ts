@@ -1,0 +1,39 @@
+import { deliverHere } from '../chat/deliver'
+import { resyncConnections } from '../chat/replay'
+import { broadcastPresence } from '../socket/membership'
+import { closeSessionsHere } from '../socket/sessions'
+import { pool } from '../utils/pool'
+import { instanceId } from './cluster'
+import { presence } from './presence'
+import type { ClusterHandlers } from './redis'
+
+/** What this instance does with what the others say (Redis mode). */
+export const clusterHandlers: ClusterHandlers = {
+  events(events) {
+    for (const e of events) deliverHere(e)
+  },
+  presence(instance, user, online) {
+    if (online) {
+      if (presence.add(instance, user)) broadcastPresence(user, true)
+    }
+    else {
+      const gone = presence.remove(instance, user.id)
+      if (gone) broadcastPresence(gone, false)
+    }
+  },
+  snapshot(instance, users) {
+    const { online, offline } = presence.replaceInstance(instance, users)
+    for (const u of online) broadcastPresence(u, true)
+    for (const u of offline) broadcastPresence(u, false)
+  },
+  gone(instances) {
+    for (const instance of instances) {
+      if (instance === instanceId) continue
+      for (const u of presence.dropInstance(instance)) broadcastPresence(u, false)
+    }
+  },
+  sessions: hashes => void closeSessionsHere(hashes),
+  resync: () => void resyncConnections().catch(error => console.error('[cluster] catching sockets up failed', error)),
+  localUsers: () => pool.onlineUsers(),
+  knownInstances: () => presence.instances(),
+}

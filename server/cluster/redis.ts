@@ -1,0 +1,212 @@
+import Redis from 'ioredis'
+import type { PublicUser } from '#shared/protocol'
+import { withTimeout } from '../infra/timeout'
+import { alone, instanceId, setCluster } from './cluster'
+import type { Cluster } from './cluster'
+import { encodeEnvelope, parseEnvelope } from './envelope'
+import type { Envelope, RelayedEvent } from './envelope'
+import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
+
+/**
+ * The Redis side of a cluster: one publisher and one subscriber connection, one channel, envelopes
+ * naming their instance (own echoes skipped), and a presence lease per instance (lease.ts decides).
+ *
+ * Pub/sub is at-most-once, so it is never the delivery guarantee: every event is stored before it
+ * is published, and a subscriber that was cut off catches its sockets up from the database.
+ */
+
+/** What this instance does with what the others say (handlers.ts). */
+export interface ClusterHandlers {
+  events(events: RelayedEvent[]): void
+  presence(instance: string, user: PublicUser, online: boolean): void
+  /** Everything `instance` has now (replaces what was known of it). */
+  snapshot(instance: string, users: PublicUser[]): void
+  /** These instances' leases lapsed (crash) or they left: their users are offline unless elsewhere. */
+  gone(instances: readonly string[]): void
+  sessions(sessionHashes: string[]): void
+  /**
+   * Envelopes may have been missed (a subscriber or publisher was cut off from Redis): catch local
+   * sockets up from the database and re-check their sessions.
+   */
+  resync(): void
+  /** Users with a socket on this instance, to (re-)announce. */
+  localUsers(): PublicUser[]
+  /** Other instances this one believes in (to re-check their leases). */
+  knownInstances(): string[]
+}
+
+export interface RedisClusterOptions {
+  url: string
+  /** Prefix of every key and of the channel, so several deployments can share one Redis. */
+  prefix: string
+  /** Lifetime of an instance's presence lease; a crashed instance's users go offline within ~4/3 of it. */
+  leaseMs: number
+}
+
+/** Joins the instances sharing this Redis. Returns at once; connecting and retrying go on in the background. */
+export function startRedisCluster(options: RedisClusterOptions, handlers: ClusterHandlers): Cluster {
+  if (!/^rediss?:\/\//.test(options.url)) throw new Error('NUXT_REDIS_URL must start with redis:// or rediss://')
+  const channel = `${options.prefix}relay`
+  const instancesKey = `${options.prefix}instances`
+  const aliveKey = (id: string) => `${options.prefix}alive:${id}`
+  const presenceKey = (id: string) => `${options.prefix}presence:${id}`
+
+  // The publisher does not queue while disconnected: a publish then fails at once, is marked lost
+  // and repaired when the connection is back (below), instead of maybe going out late and maybe not.
+  const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  // The subscriber keeps ioredis's defaults (its subscription is restored on every reconnect).
+  const sub = new Redis(options.url)
+  // One line per kind of failure and 10 s, not one per retry; the next line says how many were skipped.
+  const lastLogged = new Map<string, { at: number, skipped: number }>()
+  const logError = (what: string) => (error: unknown) => {
+    const entry = lastLogged.get(what)
+    if (entry && Date.now() - entry.at < 10_000) return void entry.skipped++
+    lastLogged.set(what, { at: Date.now(), skipped: 0 })
+    const skipped = entry?.skipped ? ` (${entry.skipped} more since the last report)` : ''
+    console.error(`[cluster] ${what}:`, (error as Error)?.message ?? error, skipped)
+  }
+  pub.on('error', logError('redis'))
+  sub.on('error', logError('redis subscriber'))
+
+  /** Something this instance published may not have reached the others. */
+  let lost = false
+  const failed = (what: string) => (error: unknown) => {
+    lost = true
+    logError(what)(error)
+  }
+  const publish = (envelope: Envelope) => void pub.publish(channel, encodeEnvelope(envelope)).catch(failed('publish'))
+
+  sub.on('message', (_channel: string, text: string) => {
+    const envelope = parseEnvelope(text)
+    if (!envelope) return logError('ignored a malformed envelope')(new Error(text.slice(0, 80)))
+    if (envelope.from === instanceId) return
+    try {
+      switch (envelope.kind) {
+        case 'events': return handlers.events(envelope.events)
+        case 'presence': return handlers.presence(envelope.from, envelope.user, envelope.online)
+        case 'snapshot': return handlers.snapshot(envelope.from, envelope.users)
+        case 'sessions': return handlers.sessions(envelope.sessions)
+        case 'resync': return handlers.resync()
+      }
+    }
+    catch (error) {
+      console.error('[cluster] handling an envelope failed', error)
+    }
+  })
+
+  /** Registers (again) with every local user: after a start, or when the lease lapsed meanwhile. */
+  async function announce(): Promise<void> {
+    const users = handlers.localUsers()
+    const m = pub.multi().sadd(instancesKey, instanceId).del(presenceKey(instanceId))
+    if (users.length > 0) m.hset(presenceKey(instanceId), Object.fromEntries(users.map(u => [u.id, u.username])))
+    await m.publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users })).exec()
+  }
+
+  /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
+  function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
+    if (!replies) throw new Error('transaction aborted')
+    for (const [error] of replies) if (error) throw error
+    return replies.map(([, value]) => value)
+  }
+
+  /**
+   * Renews this instance's lease, drops instances whose lease is gone, and re-reads the users of
+   * the live ones: a presence change that raced a snapshot is corrected within one tick.
+   */
+  async function tick(): Promise<void> {
+    const [lease, added] = results(await pub.multi()
+      .set(aliveKey(instanceId), '1', 'PX', options.leaseMs, 'GET')
+      .sadd(instancesKey, instanceId)
+      .exec())
+    // First tick, or the others gave this instance up meanwhile (its lease lapsed during an outage,
+    // or one of them removed it just as it renewed): tell them again who is here.
+    if (mustAnnounce(lease, added)) await announce()
+    const candidates = leaseCandidates(instanceId, await pub.smembers(instancesKey), handlers.knownInstances())
+    const check = pub.pipeline()
+    for (const id of candidates) check.exists(aliveKey(id))
+    const { live, gone } = splitByLease(candidates, candidates.length === 0 ? [] : results(await check.exec()))
+    for (const id of gone) {
+      // Whoever removes a dead instance first also deletes its presence.
+      if (await pub.srem(instancesKey, id) === 1) await pub.del(presenceKey(id))
+    }
+    if (gone.length > 0) handlers.gone(gone)
+    await loadSnapshot(live)
+  }
+
+  /** Reads these instances' users (all live members when not given): the whole picture again. */
+  async function loadSnapshot(ids?: string[]): Promise<void> {
+    ids ??= (await pub.smembers(instancesKey)).filter(id => id !== instanceId)
+    const read = pub.pipeline()
+    for (const id of ids) read.hgetall(presenceKey(id))
+    const hashes = ids.length === 0 ? [] : results(await read.exec()) as Array<Record<string, string>>
+    for (const [i, id] of ids.entries()) {
+      const users = Object.entries(hashes[i] ?? {}).map(([uid, username]) => ({ id: Number(uid), username }))
+      handlers.snapshot(id, users.filter(u => Number.isSafeInteger(u.id) && u.id > 0))
+    }
+  }
+
+  // Whenever the subscription (re)starts, envelopes published meanwhile are lost: read the picture
+  // again and catch local sockets up. (Also on the first start: sockets may have connected while
+  // Redis was still unreachable.)
+  sub.on('ready', () => {
+    sub.subscribe(channel)
+      // (Without the publisher connection yet, its first tick reads the picture instead.)
+      .then(() => pub.status === 'ready' ? loadSnapshot().catch(logError('reading presence')) : undefined)
+      .then(() => handlers.resync())
+      .catch(logError('subscribe'))
+  })
+  // What this instance published while its own connection was down is lost: when it is back,
+  // announce again and ask every instance to catch its sockets up from the database.
+  pub.on('ready', () => {
+    if (!lost) return
+    lost = false
+    announce()
+      .then(() => pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId })))
+      .catch(failed('re-announce'))
+  })
+
+  let ticking = false
+  const runTick = () => {
+    // (Nothing to renew without a connection; `ready` starts a tick at once.)
+    if (ticking || pub.status !== 'ready') return
+    ticking = true
+    tick().catch(logError('lease')).finally(() => (ticking = false))
+  }
+  pub.on('ready', runTick)
+  const timer = setInterval(runTick, Math.max(100, Math.floor(options.leaseMs / 3)))
+  timer.unref()
+
+  const cluster: Cluster = {
+    shared: true,
+    publishEvents: events => publish({ kind: 'events', from: instanceId, events }),
+    publishPresence(user, online) {
+      const key = presenceKey(instanceId)
+      const m = pub.multi()
+      if (online) m.hset(key, String(user.id), user.username)
+      else m.hdel(key, String(user.id))
+      m.publish(channel, encodeEnvelope({ kind: 'presence', from: instanceId, user, online })).exec().catch(failed('presence'))
+    },
+    publishSessions: sessions => publish({ kind: 'sessions', from: instanceId, sessions }),
+    async check(timeoutMs) {
+      if (sub.status !== 'ready') throw new Error(`redis subscriber is ${sub.status}`)
+      await withTimeout(pub.ping(), timeoutMs, 'redis')
+    },
+    async stop() {
+      clearInterval(timer)
+      try {
+        await withTimeout(pub.multi()
+          .srem(instancesKey, instanceId).del(aliveKey(instanceId)).del(presenceKey(instanceId))
+          .publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users: [] }))
+          .exec(), 1000, 'redis')
+      }
+      catch (error) {
+        logError('leaving the cluster')(error)
+      }
+      pub.disconnect()
+      sub.disconnect()
+      setCluster(alone)
+    },
+  }
+  setCluster(cluster)
+  return cluster
+}

@@ -1,0 +1,75 @@
+import { mkdirSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely'
+import pg from 'pg'
+import type { Database } from './database/schema'
+import { migrationProvider } from './database/migrations'
+import { useSettings } from './settings'
+import { withStatementCache } from './statementCache'
+
+/** How SQLite syncs its WAL: FULL on every commit (survives power loss) or NORMAL (survives a crash). */
+export type SqliteSynchronous = 'FULL' | 'NORMAL'
+
+/** Opens the embedded SQLite database under `dataDir`. */
+export function openSqlite(dataDir: string, synchronous: SqliteSynchronous = 'FULL'): Kysely<Database> {
+  const dir = resolve(dataDir)
+  mkdirSync(dir, { recursive: true })
+  const sqlite = new SQLite(join(dir, 'jizhan.sqlite'))
+  // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  // better-sqlite3 is built with SQLITE_DEFAULT_WAL_SYNCHRONOUS=1: a reopened WAL database runs at
+  // NORMAL, which survives a process crash but not a power cut. FULL syncs the WAL on every commit,
+  // which the delivery guarantee in docs/architecture.md relies on; the setting is the operator's.
+  sqlite.pragma(`synchronous = ${synchronous}`)
+  sqlite.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/** Opens PostgreSQL through a connection pool (db0's connector would be a single client). */
+export function openPostgres(url: string): Kysely<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 })
+  pool.on('error', error => console.error('[db] idle PostgreSQL client failed', error))
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/**
+ * Opens the configured database — PostgreSQL when `databaseUrl` is set, else the embedded SQLite
+ * file — and applies pending migrations. The same queries run on both.
+ */
+export async function openDatabase(config: { dataDir: string, databaseUrl?: string, sqliteSynchronous?: SqliteSynchronous }): Promise<Kysely<Database>> {
+  const db = config.databaseUrl ? openPostgres(config.databaseUrl) : openSqlite(config.dataDir, config.sqliteSynchronous)
+  try {
+    await migrate(db)
+  }
+  catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return db
+}
+
+/** Applies every pending migration; throws with the failing migration's error. */
+export async function migrate(db: Kysely<Database>): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
+  const failed = results?.find(r => r.status === 'Error')
+  if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error })
+}
+
+let ready: Promise<Kysely<Database>> | undefined
+
+/** The app's database, opened (and migrated) once on first use; a failed open is tried again next time. */
+export function useDb(): Promise<Kysely<Database>> {
+  const { dataDir, databaseUrl, sqliteSynchronous } = useSettings()
+  ready ??= openDatabase({ dataDir, databaseUrl, sqliteSynchronous }).catch((error) => {
+    ready = undefined
+    throw error
+  })
+  return ready
+}
+
+/** Whether the database is PostgreSQL (row locks matter) rather than SQLite (one writer). */
+export function hasRowLocks(db: Kysely<Database>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+}

@@ -1,0 +1,75 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { parseInteger, validateSettings } from '#shared/settings'
+import type { Settings } from '#shared/settings'
+
+/**
+ * What start-up checks before the server serves anything: every setting against its schema, the
+ * port, and the data folder. Each problem is one line naming the variable, the value and what is
+ * allowed; all of them are reported at once. Exit codes: docs/deploy.md.
+ */
+
+/** The process exit codes (docs/deploy.md). */
+export const ExitCode = {
+  /** Stopped normally (SIGTERM/SIGINT drain finished, or `--check` found nothing wrong). */
+  Ok: 0,
+  /** Could not start: an invalid setting, an unusable data folder, a port that cannot be bound. */
+  StartFailed: 1,
+} as const
+
+/** The port the production server will listen on, as Nitro reads it, or the problem. */
+export function portProblem(env: NodeJS.ProcessEnv): string | null {
+  const name = env.NITRO_PORT ? 'NITRO_PORT' : 'PORT'
+  const raw = env.NITRO_PORT || env.PORT
+  if (raw === undefined || raw === '') return null
+  return parseInteger(raw, 0, 65535) === undefined ? `${name}=${JSON.stringify(raw)} is not allowed: use a whole number from 0 to 65535` : null
+}
+
+/**
+ * Whether the data folder can be created and written: a probe file is written and removed. Only
+ * checked when the folder is used: by SQLite, or for a session secret generated into it.
+ */
+export function dataDirProblem(settings: Pick<Settings, 'dataDir' | 'databaseUrl' | 'sessionSecret'>): string | null {
+  if (settings.databaseUrl !== '' && settings.sessionSecret !== '') return null
+  const dir = resolve(settings.dataDir)
+  const probe = join(dir, `.write-test-${process.pid}`)
+  try {
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(probe, '')
+    rmSync(probe)
+    return null
+  }
+  catch (error) {
+    const e = error as NodeJS.ErrnoException
+    return `NUXT_DATA_DIR=${JSON.stringify(settings.dataDir)} is not usable: cannot create or write ${dir} (${e.code ?? e.message}); use a writable folder`
+  }
+}
+
+/** Every problem that stops the start, in one list; the settings when there is none. */
+export function startupCheck(config: Parameters<typeof validateSettings>[0], env: NodeJS.ProcessEnv): { problems: string[], settings?: Settings } {
+  const result = validateSettings(config)
+  const problems = result.ok ? [] : [...result.problems]
+  const port = portProblem(env)
+  if (port) problems.push(port)
+  if (result.ok) {
+    const dir = dataDirProblem(result.settings)
+    if (dir) problems.push(dir)
+  }
+  return result.ok && problems.length === 0 ? { problems, settings: result.settings } : { problems }
+}
+
+/** The line for a listen that failed (a busy port, a port that needs privileges, an unknown host). */
+export function listenProblem(error: NodeJS.ErrnoException, env: NodeJS.ProcessEnv): string | null {
+  const port = env.NITRO_PORT || env.PORT || '3000'
+  const host = env.NITRO_HOST || env.HOST || 'all interfaces'
+  const why: Record<string, string> = {
+    EADDRINUSE: 'the port is already in use; stop the other process or set PORT to a free port',
+    EACCES: 'permission denied; ports below 1024 need privileges, set PORT to 1024 or above',
+    EADDRNOTAVAIL: 'the address is not one of this machine\'s; set HOST to one of its addresses',
+    ENOTFOUND: 'the host name does not resolve; set HOST to a name or address of this machine',
+    EAI_AGAIN: 'the host name does not resolve; set HOST to a name or address of this machine',
+  }
+  if (error.syscall !== 'listen' && error.syscall !== 'getaddrinfo') return null
+  const reason = why[error.code ?? ''] ?? `${error.code ?? ''} ${error.message}`.trim()
+  return `cannot listen on ${host} port ${port}: ${reason}`
+}

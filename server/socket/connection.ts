@@ -1,0 +1,147 @@
+import type { Peer } from 'crossws'
+import { CloseCode, parseClientFrame } from '#shared/protocol'
+import type { ClientFrame, Parsed } from '#shared/protocol'
+import type { Identity } from '../auth/identity'
+import { useLimiters, newFrameBucket } from '../http/limits'
+import type { TokenBucket } from '../http/rateLimit'
+import { useSettings } from '../infra/settings'
+import type { Connection } from '../utils/pool'
+import { sendErrorFrame } from './frames'
+import { disconnect } from './membership'
+import { StreamCursor } from './stream'
+
+/** Rate-limited frames in a row after which the connection is closed with 4029. */
+export const MAX_LIMITED_IN_A_ROW = 100
+
+/** What a connection does with a valid frame (chat/handleFrame.ts). */
+export type FrameHandler = (conn: Connection, frame: ClientFrame) => Promise<void>
+
+/**
+ * One open socket and everything the server keeps for it: who it is, its place in the user's
+ * stream, and its frame queue. Frames of one connection are handled one after another, so async
+ * work (a database write) cannot reorder their answers; every answer goes out in frame order.
+ * Validation, the frame budget and the invalid-frame count are settled on arrival, before queueing.
+ */
+export class PeerConnection implements Connection {
+  readonly id: string
+  readonly user: Identity['user']
+  readonly sessionHash: string
+  readonly sessionExpiresAt: number
+  lastSeenAt = Date.now()
+  closed = false
+  readonly stream = new StreamCursor()
+  /** The place this socket held under the per-user cap until it joined. */
+  readonly reservation: symbol | undefined
+
+  #queue: Promise<void> = Promise.resolve()
+  /** A resume is queued or running: another one before it ends is refused, not queued. */
+  #resuming = false
+  /** Invalid frames since the last valid one. */
+  #invalidInARow = 0
+  /** This connection's frame budget, and how many frames in a row it refused. */
+  readonly #frames: TokenBucket
+  #limitedInARow = 0
+  /** The connection is to be closed once the answers it owes are out: later frames are ignored. */
+  #ending = false
+  readonly #maxBuffered: number
+  readonly #maxInvalid: number
+
+  constructor(private readonly peer: Peer, identity: Identity & { reservation?: symbol }, private readonly handle: FrameHandler) {
+    this.id = peer.id
+    this.user = identity.user
+    this.sessionHash = identity.sessionHash
+    this.sessionExpiresAt = identity.sessionExpiresAt
+    this.reservation = identity.reservation
+    const s = useSettings()
+    this.#maxBuffered = s.wsMaxBufferedBytes
+    this.#maxInvalid = s.wsMaxInvalidFrames
+    this.#frames = newFrameBucket(Date.now())
+  }
+
+  send(text: string): void {
+    if (this.closed) return
+    this.peer.send(text)
+    // A client that stops reading must not make the server's memory grow without bound: past
+    // the cap it is cut off. Nothing is lost: it resumes from its cursor when it comes back.
+    if ((this.peer.websocket.bufferedAmount ?? 0) > this.#maxBuffered) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
+  }
+
+  close(code: number, reason: string): void {
+    this.peer.close(code, reason)
+  }
+
+  terminate(): void {
+    this.peer.terminate()
+  }
+
+  enqueue(job: () => Promise<void>, what = 'catch-up'): void {
+    this.#queue = this.#queue.then(job).catch((error) => {
+      console.error(`[ws] ${what} failed`, error)
+      // Its stream could stay on hold: make the client reconnect and resume instead.
+      disconnect(this, 1011, 'internal error')
+    })
+  }
+
+  idle(): Promise<void> {
+    return this.#queue
+  }
+
+  /** A frame arrived: budget, validation and limits now; its handling and answer in frame order. */
+  receive(text: string, binary: boolean): void {
+    // A connection that left (sign-out, liveness, close) or is ending is not acted on any more.
+    if (this.closed || this.#ending) return
+    const now = Date.now()
+    this.lastSeenAt = now
+    if (!this.#rateAllows(now)) return
+    const parsed: Parsed<ClientFrame> = binary
+      ? { ok: false, code: 'binary_unsupported', message: 'Binary frames are not part of the protocol; send JSON text frames.' }
+      : parseClientFrame(text)
+    // A client that sends nothing but garbage is cut off rather than answered for ever; the error
+    // replies it is owed (queued before) go out first.
+    this.#invalidInARow = parsed.ok ? 0 : this.#invalidInARow + 1
+    if (this.#invalidInARow > this.#maxInvalid) {
+      this.#ending = true
+      this.enqueue(async () => disconnect(this, 1008, 'too many invalid frames'), 'closing')
+      return
+    }
+    if (parsed.ok && parsed.frame.type === 'send' && !useLimiters().messages.take(String(this.user.id), now)) {
+      return this.#refuseOverLimit('Too many messages; slow down and send it again.', parsed.frame.cid)
+    }
+    const isResume = parsed.ok && parsed.frame.type === 'resume'
+    if (isResume && this.#resuming) return sendErrorFrame(this, 'bad_frame', 'A resume is already in progress; wait for synced.')
+    if (isResume) this.#resuming = true
+    this.#queue = this.#queue.then(async () => {
+      // SQLite answers synchronously: yield once per frame, or a burst from one client would hold
+      // the event loop (every other connection, and the reading of its own pings) until it ends.
+      await new Promise(resolve => setImmediate(resolve))
+      // Closed meanwhile (drain, sign-out, limits): not acted on; the client resends what is unacknowledged.
+      if (this.closed) return
+      if (!parsed.ok) return sendErrorFrame(this, parsed.code, parsed.message, parsed.cid)
+      await this.handle(this, parsed.frame)
+    }).catch((error) => {
+      console.error('[ws] frame failed', error)
+      // A client whose resume failed would wait for `synced` forever: make it reconnect instead.
+      if (isResume) return disconnect(this, 1011, 'resume failed')
+      sendErrorFrame(this, 'internal', 'The server failed to process the frame; it was not processed.',
+        parsed.ok && parsed.frame.type === 'send' ? parsed.frame.cid : undefined)
+    }).finally(() => {
+      if (isResume) this.#resuming = false
+    })
+  }
+
+  /** Spends one frame of the budget; over it the frame is refused (`rate_limited`), not processed. */
+  #rateAllows(now: number): boolean {
+    if (this.#frames.take(now)) {
+      this.#limitedInARow = 0
+      return true
+    }
+    this.#refuseOverLimit('Too many frames; slow down.')
+    return false
+  }
+
+  /** Answers `rate_limited`; a client that keeps going regardless is closed with 4029. */
+  #refuseOverLimit(message: string, cid?: string): void {
+    if (++this.#limitedInARow > MAX_LIMITED_IN_A_ROW) return disconnect(this, CloseCode.RateLimited, 'rate limited')
+    sendErrorFrame(this, 'rate_limited', message, cid)
+  }
+}

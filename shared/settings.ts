@@ -1,0 +1,206 @@
+/**
+ * Every setting of Jizhan, defined once: its default, the values it allows (in words and as a
+ * parser) and what it does. `nuxt.config.ts` takes its runtime-config defaults from here, the server
+ * validates the runtime values against it once at start-up (all problems at once, exit code 1), the
+ * browser store takes its reconnect defaults from here, and the README's configuration table says
+ * the same (a unit test compares them).
+ *
+ * Each key `fooBar` is set by the environment variable `NUXT_FOO_BAR` (server) or
+ * `NUXT_PUBLIC_FOO_BAR` (public: sent to the browser). Nuxt reads those at start-up, so changing a
+ * setting needs no rebuild.
+ */
+
+export interface SettingSpec<T> {
+  /** Server-only, or public (sent to the browser in the page payload). */
+  readonly scope: 'server' | 'public'
+  readonly default: T
+  /** The values allowed, in words: the end of the error line and the README's column. */
+  readonly allowed: string
+  /** Printed masked (`--check`) and never logged. */
+  readonly secret?: boolean
+  /** The value, or undefined when it is not allowed. */
+  parse(raw: unknown): T | undefined
+}
+
+/** A whole number from `min` to `max`, given as a number or a numeric string. */
+export function parseInteger(raw: unknown, min: number, max: number): number | undefined {
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : Number.NaN
+  return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined
+}
+
+function integer(scope: 'server' | 'public', value: number, min: number, max: number, unit = ''): SettingSpec<number> {
+  const u = unit ? ` ${unit}` : ''
+  return { scope, default: value, allowed: `a whole number from ${min} to ${max}${u}`, parse: raw => parseInteger(raw, min, max) }
+}
+
+function flag(value: boolean): SettingSpec<boolean> {
+  return {
+    scope: 'server',
+    default: value,
+    allowed: 'true or false',
+    parse(raw) {
+      if (raw === true || raw === 'true' || raw === '1' || raw === 1) return true
+      if (raw === false || raw === 'false' || raw === '0' || raw === 0) return false
+      return undefined
+    },
+  }
+}
+
+function text(value: string, allowed: string, ok: (s: string) => boolean, secret = false): SettingSpec<string> {
+  return { scope: 'server', default: value, allowed, secret, parse: raw => typeof raw === 'string' && ok(raw) ? raw : undefined }
+}
+
+/** A folder path; set but empty means the default. */
+function folder(value: string): SettingSpec<string> {
+  return { scope: 'server', default: value, allowed: 'a folder path (created if missing; must be writable)', parse: raw => typeof raw === 'string' ? raw.trim() || value : undefined }
+}
+
+function oneOf<const T extends string>(value: T, options: readonly T[]): SettingSpec<T> {
+  return {
+    scope: 'server',
+    default: value,
+    allowed: `one of ${options.join(', ')}`,
+    parse: raw => typeof raw === 'string' && (options as readonly string[]).includes(raw.toUpperCase()) ? raw.toUpperCase() as T : undefined,
+  }
+}
+
+const hasScheme = (s: string, schemes: readonly string[]) => {
+  try {
+    return schemes.includes(new URL(s).protocol)
+  }
+  catch {
+    return false
+  }
+}
+
+/** A comma-separated list of http(s) origins (blank entries ignored). */
+export function parseOriginList(value: string): string[] | undefined {
+  const origins: string[] = []
+  for (const part of value.split(',').map(s => s.trim()).filter(Boolean)) {
+    try {
+      const url = new URL(part)
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined
+      origins.push(url.origin)
+    }
+    catch {
+      return undefined
+    }
+  }
+  return origins
+}
+
+const MINUTE = 60_000
+const DAY_S = 86_400
+/** Rate limits may be lifted far (benchmarks and tests do); a billion per second is "unlimited". */
+const RATE_MAX = 1_000_000_000
+
+export const SETTINGS = {
+  dataDir: folder('.data'),
+  databaseUrl: text('', 'empty (SQLite) or a postgres:// or postgresql:// URL', s => s === '' || hasScheme(s, ['postgres:', 'postgresql:']), true),
+  sqliteSynchronous: oneOf<'FULL' | 'NORMAL'>('FULL', ['FULL', 'NORMAL']),
+  sessionSecret: text('', 'empty (generated into the data folder) or at least 32 characters', s => s === '' || s.length >= 32, true),
+  sessionMaxAgeSeconds: integer('server', 30 * DAY_S, 1, 3650 * DAY_S, 's'),
+  ticketTtlSeconds: integer('server', 60, 1, 3600, 's'),
+  allowedOrigins: text('', 'empty or comma-separated http(s) origins', s => parseOriginList(s) !== undefined),
+  heartbeatIntervalMs: integer('server', 25_000, 100, 10 * MINUTE, 'ms'),
+  heartbeatTimeoutMs: integer('server', 10_000, 100, 10 * MINUTE, 'ms'),
+  wsMaxFrameBytes: integer('server', 64 * 1024, 1024, 16 * 1024 * 1024, 'bytes'),
+  wsMaxInvalidFrames: integer('server', 10, 1, 10_000),
+  wsFramesPerSecond: integer('server', 30, 1, RATE_MAX),
+  wsFramesBurst: integer('server', 60, 1, RATE_MAX),
+  messagesPerSecond: integer('server', 10, 1, RATE_MAX),
+  messagesBurst: integer('server', 30, 1, RATE_MAX),
+  wsMaxBufferedBytes: integer('server', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024, 'bytes'),
+  wsMaxConnectionsPerUser: integer('server', 20, 1, 100_000),
+  upgradesPerSecond: integer('server', 10, 1, RATE_MAX),
+  upgradesBurst: integer('server', 60, 1, RATE_MAX),
+  loginAttemptsPerUsernamePerMinute: integer('server', 10, 1, RATE_MAX),
+  loginAttemptsPerAddressPerMinute: integer('server', 60, 1, RATE_MAX),
+  storeQueueMax: integer('server', 10_000, 1, 10_000_000, 'messages'),
+  redisUrl: text('', 'empty (one instance) or a redis:// or rediss:// URL', s => s === '' || hasScheme(s, ['redis:', 'rediss:']), true),
+  redisPrefix: text('jizhan:', '1–64 characters without spaces', s => /^\S{1,64}$/.test(s)),
+  redisLeaseMs: integer('server', 15_000, 300, 10 * MINUTE, 'ms'),
+  shutdownDrainMs: integer('server', 5_000, 0, 10 * MINUTE, 'ms'),
+  trustProxy: flag(false),
+  reconnectBaseMs: integer('public', 1_000, 10, 10 * MINUTE, 'ms'),
+  reconnectCapMs: integer('public', 30_000, 10, 60 * MINUTE, 'ms'),
+  reconnectMaxAttempts: integer('public', 10, 1, 1000),
+  connectTimeoutMs: integer('public', 10_000, 100, 10 * MINUTE, 'ms'),
+} as const
+
+export type SettingKey = keyof typeof SETTINGS
+type ValueOf<S> = S extends SettingSpec<infer U> ? U : never
+/** Every setting with its validated value. */
+export type Settings = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> }
+type ScopeKeys<S extends 'server' | 'public'> = { [K in SettingKey]: (typeof SETTINGS)[K]['scope'] extends S ? K : never }[SettingKey]
+export type PublicSettings = Pick<Settings, ScopeKeys<'public'>>
+
+/** The environment variable that sets `key`. */
+export function envName(key: SettingKey): string {
+  const snake = key.replace(/[A-Z]/g, c => `_${c}`).toUpperCase()
+  return SETTINGS[key].scope === 'public' ? `NUXT_PUBLIC_${snake}` : `NUXT_${snake}`
+}
+
+function defaultsOf(scope: 'server' | 'public'): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(SETTINGS).filter(([, s]) => s.scope === scope).map(([k, s]) => [k, s.default]))
+}
+
+/** Nuxt's `runtimeConfig`: every setting at its default, public ones under `public`. */
+export function runtimeConfigDefaults(): Record<string, unknown> & { public: Record<string, unknown> } {
+  return { ...defaultsOf('server'), public: defaultsOf('public') }
+}
+
+/** The defaults of the public settings (what the browser uses when it is given nothing). */
+export const PUBLIC_DEFAULTS = defaultsOf('public') as PublicSettings
+
+export type SettingsResult = { ok: true, settings: Settings } | { ok: false, problems: string[] }
+
+/** How a raw value reads in an error line: as the variable would have been written. */
+function show(raw: unknown): string {
+  return typeof raw === 'string' ? JSON.stringify(raw) : String(raw)
+}
+
+/**
+ * Checks runtime config (`{ ...server, public: {...} }`, as Nuxt built it from the environment)
+ * against the schema. Every invalid value is reported, each as one line naming the variable, the
+ * value and what is allowed; a secret's value is never repeated.
+ */
+export function validateSettings(config: Record<string, unknown> & { public?: Record<string, unknown> }): SettingsResult {
+  const settings: Record<string, unknown> = {}
+  const problems: string[] = []
+  for (const [key, spec] of Object.entries(SETTINGS) as Array<[SettingKey, SettingSpec<unknown>]>) {
+    const raw = spec.scope === 'public' ? config.public?.[key] : config[key]
+    const value = raw === undefined ? spec.default : spec.parse(raw)
+    if (value === undefined) problems.push(`${envName(key)}=${spec.secret ? '(hidden)' : show(raw)} is not allowed: use ${spec.allowed}`)
+    else settings[key] = value
+  }
+  const s = settings as Settings
+  if (problems.length === 0 && s.reconnectBaseMs > s.reconnectCapMs) {
+    problems.push(`${envName('reconnectBaseMs')}=${s.reconnectBaseMs} is not allowed: use at most ${envName('reconnectCapMs')} (${s.reconnectCapMs})`)
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, settings: s }
+}
+
+/** The settings as lines `NAME=value` for `--check`, secrets masked. */
+export function describeSettings(settings: Settings): string[] {
+  return (Object.keys(SETTINGS) as SettingKey[]).map((key) => {
+    const spec = SETTINGS[key] as SettingSpec<unknown>
+    const value = settings[key]
+    return `${envName(key)}=${spec.secret && value !== '' ? mask(key, String(value)) : String(value)}`
+  })
+}
+
+/** A secret shown without its secret part: a URL keeps its scheme and host, anything else is starred. */
+function mask(key: SettingKey, value: string): string {
+  if (key === 'databaseUrl' || key === 'redisUrl') {
+    try {
+      const url = new URL(value)
+      if (url.password) url.password = '****'
+      return url.href
+    }
+    catch {
+      // fall through
+    }
+  }
+  return '****'
+}
