@@ -20,6 +20,11 @@ export default defineConfig({
         test: { name: 'store', include: ['tests/store/**/*.test.ts'], environment: 'node' },
       },
       {
+        // Storage against a real database: SQLite, or PostgreSQL under `npm run test:cluster`.
+        resolve: { alias },
+        test: { name: 'storage', include: ['tests/storage/**/*.test.ts'], environment: 'node' },
+      },
+      {
         resolve: { alias },
         test: {
           name: 'contract',

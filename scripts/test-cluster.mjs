@@ -62,7 +62,7 @@ if (!existsSync('.output/server/index.mjs')) {
 }
 mkdirSync('test-results', { recursive: true })
 const report = 'test-results/vitest-cluster.json'
-spawnSync('npx', ['vitest', 'run', '--project', 'contract', '--project', 'cluster', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit', env })
+spawnSync('npx', ['vitest', 'run', '--project', 'storage', '--project', 'contract', '--project', 'cluster', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit', env })
 let passed = 0
 let failed = 0
 try {

@@ -40,7 +40,7 @@ for (const [name, args] of [['lint', ['eslint', '.']], ['typecheck', ['nuxi', 't
 
 const buildOk = existsSync('.output/server/index.mjs')
 
-run('vitest (unit, store, contract)', npx, ['vitest', 'run', '--project', 'unit', '--project', 'store', '--project', 'contract', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`], env)
+run('vitest (unit, store, storage, contract)', npx, ['vitest', 'run', '--project', 'unit', '--project', 'store', '--project', 'storage', '--project', 'contract', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`], env)
 const vitest = readJson(`${results}/vitest.json`)
 if (vitest) {
   passed += vitest.numPassedTests

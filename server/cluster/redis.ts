@@ -95,7 +95,11 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   })
 
   /** Registers (again) with every local user: after a start, or when the lease lapsed meanwhile. */
+  /** Set by `stop()`: nothing may register this instance again after it left. */
+  let stopped = false
+
   async function announce(): Promise<void> {
+    if (stopped) return
     const users = handlers.localUsers()
     const m = pub.multi().sadd(instancesKey, instanceId).del(presenceKey(instanceId))
     if (users.length > 0) m.hset(presenceKey(instanceId), Object.fromEntries(users.map(u => [u.id, u.username])))
@@ -120,6 +124,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       .exec())
     // First tick, or the others gave this instance up meanwhile (its lease lapsed during an outage,
     // or one of them removed it just as it renewed): tell them again who is here.
+    if (stopped) return
     if (mustAnnounce(lease, added)) await announce()
     const candidates = leaseCandidates(instanceId, await pub.smembers(instancesKey), handlers.knownInstances())
     const check = pub.pipeline()
@@ -168,7 +173,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   let ticking = false
   const runTick = () => {
     // (Nothing to renew without a connection; `ready` starts a tick at once.)
-    if (ticking || pub.status !== 'ready') return
+    if (ticking || stopped || pub.status !== 'ready') return
     ticking = true
     tick().catch(logError('lease')).finally(() => (ticking = false))
   }
@@ -192,6 +197,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       await withTimeout(pub.ping(), timeoutMs, 'redis')
     },
     async stop() {
+      stopped = true
       clearInterval(timer)
       try {
         await withTimeout(pub.multi()

@@ -50,11 +50,14 @@ describe('frame limits', () => {
     client.close()
   })
 
-  it('closes with 1008 after more than 10 invalid frames in a row', async () => {
+  it('closes with 1008 after more than 10 invalid frames in a row, after answering the 10 it was owed', async () => {
     await pause(2000)
     const client = await online()
     for (let i = 0; i < 11; i++) client.send('garbage')
     expect((await client.closed).code).toBe(1008)
+    const errors = []
+    for (let i = 0; i < 10; i++) errors.push(await client.next('error', 100))
+    expect(errors.map(e => e.code)).toEqual(Array(10).fill('bad_json'))
   })
 
   it('forgives invalid frames followed by a valid one', async () => {
@@ -108,6 +111,17 @@ describe('rate limits', () => {
     expect(limited[0]).toMatchObject({ code: 'rate_limited', cid: expect.stringMatching(/^t/) })
     tab1.close()
     tab2.close()
+  })
+
+  it('keeps simultaneous upgrades of one user under the connection cap', async () => {
+    const user = await registerUser(httpUrl('/'))
+    const attempts = await Promise.allSettled(Array.from({ length: 10 }, () => wsConnect(wsUrl(), { cookie: user.cookie })))
+    const open = attempts.filter(a => a.status === 'fulfilled').map(a => (a as PromiseFulfilledResult<Awaited<ReturnType<typeof wsConnect>>>).value)
+    const refused = attempts.filter(a => a.status === 'rejected').map(a => (a as PromiseRejectedResult).reason as { status?: number })
+    expect(open).toHaveLength(3)
+    expect(refused.map(r => r.status)).toEqual(Array(7).fill(429))
+    for (const c of open) c.close()
+    await Promise.all(open.map(c => c.closed))
   })
 
   it('refuses a user\'s upgrade beyond the connection cap with 429', async () => {

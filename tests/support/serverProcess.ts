@@ -65,3 +65,43 @@ export class ServerProcess {
     })
   }
 }
+
+/** How a server process that was expected to stop on its own ended. */
+export interface Exited { code: number | null, signal: NodeJS.Signals | null, output: string, timedOut: boolean }
+
+/**
+ * Runs the production build with `env` (and `args`, e.g. `--check`) until it exits by itself, or
+ * kills it after `timeoutMs` (then `timedOut`): for start-ups that must stop, not serve.
+ */
+export function runUntilExit(env: Record<string, string>, args: string[] = [], timeoutMs = 15_000): Promise<Exited> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [join(rootDir, '.output/server/index.mjs'), ...args], {
+      env: { ...process.env, HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    proc.stdout!.on('data', (d: Buffer) => (output += d))
+    proc.stderr!.on('data', (d: Buffer) => (output += d))
+    let timedOut = false
+    const timer = setTimeout(() => {
+      timedOut = true
+      proc.kill('SIGKILL')
+    }, timeoutMs)
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      resolve({ code, signal, output, timedOut })
+    })
+  })
+}
+
+/** Holds a TCP port (as another program would) until `close()`; `host` '::' holds it on every address. */
+export function occupyPort(host = '127.0.0.1'): Promise<{ port: number, close: () => Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, host, () => {
+      const { port } = srv.address() as { port: number }
+      resolve({ port, close: () => new Promise(r => srv.close(() => r())) })
+    })
+  })
+}

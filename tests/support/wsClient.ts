@@ -19,6 +19,8 @@ export interface ConnectOptions {
   cookie?: string
   origin?: string | null
   protocols?: string[]
+  /** The local address to connect from (e.g. 127.0.0.2: another client address on loopback). */
+  localAddress?: string
 }
 
 /** Rejection of an upgrade as a Node client sees it: the HTTP status and body. */
@@ -28,11 +30,11 @@ export class UpgradeRefused extends Error {
   }
 }
 
-export function wsConnect(url: string, { cookie, origin, protocols = ['jizhan.v1'] }: ConnectOptions = {}): Promise<WsClient> {
+export function wsConnect(url: string, { cookie, origin, protocols = ['jizhan.v1'], localAddress }: ConnectOptions = {}): Promise<WsClient> {
   const headers: Record<string, string> = {}
   if (cookie) headers.cookie = cookie
   if (origin !== null) headers.origin = origin ?? new URL(url.replace(/^ws/, 'http')).origin
-  const ws = new WebSocket(url, protocols, { headers })
+  const ws = new WebSocket(url, protocols, { headers, localAddress })
   const queue: Frame[] = []
   const keepAlives: Array<() => void> = []
   const waiters: Array<() => void> = []
