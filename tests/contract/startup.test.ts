@@ -71,7 +71,7 @@ describe('start-up that cannot serve', () => {
 
 describe('npm start -- --check', () => {
   it('prints the effective settings with secrets masked and exits 0 without serving', async () => {
-    const env = { ...await baseEnv(), NUXT_SESSION_SECRET: 's'.repeat(40), NUXT_HEARTBEAT_INTERVAL_MS: '30000' }
+    const env: Record<string, string> = { ...await baseEnv(), NUXT_SESSION_SECRET: 's'.repeat(40), NUXT_HEARTBEAT_INTERVAL_MS: '30000' }
     const run = await runUntilExit(env, ['--check'])
     expect(run.code).toBe(0)
     expect(run.output).toContain('NUXT_HEARTBEAT_INTERVAL_MS=30000')
