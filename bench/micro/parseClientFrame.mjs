@@ -8,13 +8,14 @@ import { resolve } from 'node:path'
 
 const require = createRequire(import.meta.url)
 const jiti = require('jiti')(import.meta.url)
+
 const file = resolve(process.argv[2] ?? new URL('../../shared/protocol.ts', import.meta.url).pathname)
 const { parseClientFrame } = jiti(file)
 
 const frames = {
-  send: JSON.stringify({ type: 'send', cid: '3f1c2a9e-1b7d-4c55-9d0e-6a1f2b3c4d5e', to: 12345, text: 'hello there, how are you doing today?' }),
-  ping: '{"type":"ping"}',
-  read: '{"type":"read","peer":12345,"seq":678}',
+  'send': JSON.stringify({ type: 'send', cid: '3f1c2a9e-1b7d-4c55-9d0e-6a1f2b3c4d5e', to: 12345, text: 'hello there, how are you doing today?' }),
+  'ping': '{"type":"ping"}',
+  'read': '{"type":"read","peer":12345,"seq":678}',
   'bad send': JSON.stringify({ type: 'send', cid: 'c1', to: 'bob', text: 'hi' }),
   'bad json': '{nope',
 }
