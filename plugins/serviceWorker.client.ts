@@ -5,18 +5,36 @@
  */
 export default defineNuxtPlugin(() => {
   if (import.meta.dev || !('serviceWorker' in navigator)) return
-  const ready = navigator.serviceWorker.register('/sw.js').then(async () => {
-    const registration = await navigator.serviceWorker.ready
+  // The build id names the worker's cache: a new deploy installs a new worker, which drops the old cache.
+  const script = `/sw.js?build=${encodeURIComponent(useRuntimeConfig().app.buildId)}`
+  const ready = navigator.serviceWorker.register(script).then(async (registration) => {
+    // Talk to this build's worker once it runs, not to the previous build's, which it replaces.
+    const worker = await activated(registration.installing ?? registration.waiting ?? registration.active)
     const urls = [location.href, ...performance.getEntriesByType('resource').map(e => e.name)]
       .filter(u => u.startsWith(location.origin) && !u.includes('/api/'))
-    registration.active?.postMessage({ type: 'cache', urls })
-    return registration
+    worker.postMessage({ type: 'cache', urls })
+    return worker
   }).catch((error) => {
     console.warn('[jizhan] offline support unavailable:', error)
     return null
   })
   // Pages reached by client-side navigation were never fetched as documents: have them cached too.
   useRouter().afterEach((to) => {
-    ready.then(registration => registration?.active?.postMessage({ type: 'cache', urls: [new URL(to.fullPath, location.origin).href] }))
+    ready.then(worker => worker?.postMessage({ type: 'cache', urls: [new URL(to.fullPath, location.origin).href] }))
   })
 })
+
+/** Resolves when the worker is active; rejects when it is replaced or fails to install first. */
+function activated(worker: ServiceWorker | null): Promise<ServiceWorker> {
+  return new Promise((resolve, reject) => {
+    if (!worker) return reject(new Error('no service worker'))
+    const check = () => {
+      if (worker.state === 'activated') resolve(worker)
+      else if (worker.state === 'redundant') reject(new Error('service worker replaced before it activated'))
+      else return
+      worker.removeEventListener('statechange', check)
+    }
+    worker.addEventListener('statechange', check)
+    check()
+  })
+}

@@ -57,6 +57,8 @@ test('messages written offline survive a reload while still offline and are sent
   await expect(messages(alice.page)).toHaveText(['before going offline', ...texts], { timeout: 15_000 })
   await expect(receipts(alice.page)).toHaveText(['· Read', '· Sending…', '· Sending…', '· Sending…'])
   await expect(alice.page.getByRole('region', { name: `Conversation with ${bob.name}` })).toBeVisible()
+  // The cached page still runs under the policy it was cached with (hashes, not a per-response nonce).
+  expect(alice.csp).toEqual([])
 
   await alice.context.setOffline(false)
   await expect(status(alice.page)).toHaveText('Connected')

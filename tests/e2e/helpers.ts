@@ -11,9 +11,28 @@ export async function hydrated(page: Page) {
 
 export const status = (page: Page) => page.getByRole('status')
 
-/** A person in their own browser context, registered and connected. */
-export async function personOnline(browser: Browser, prefix: string): Promise<{ context: BrowserContext, page: Page, name: string }> {
+/**
+ * Collects the Content-Security-Policy violations a context reports: Chromium's console message
+ * ("… violates the following Content Security Policy directive …") and the pages'
+ * `securitypolicyviolation` events, forwarded by an init script (which the policy does not bind).
+ */
+export async function watchCsp(context: BrowserContext): Promise<string[]> {
+  const violations: string[] = []
+  context.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) violations.push(message.text())
+  })
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`Content Security Policy violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`)
+    })
+  })
+  return violations
+}
+
+/** A person in their own browser context, registered and connected; `csp` collects CSP violations. */
+export async function personOnline(browser: Browser, prefix: string): Promise<{ context: BrowserContext, page: Page, name: string, csp: string[] }> {
   const context = await browser.newContext()
+  const csp = await watchCsp(context)
   const page = await context.newPage()
   const name = uniqueName(prefix)
   await page.goto('/login')
@@ -23,7 +42,7 @@ export async function personOnline(browser: Browser, prefix: string): Promise<{ 
   await page.getByRole('button', { name: 'Register' }).click()
   await expect(page).toHaveURL(/\/$/)
   await expect(status(page)).toHaveText(/Connected/)
-  return { context, page, name }
+  return { context, page, name, csp }
 }
 
 /** The button for a person in the people list. */
