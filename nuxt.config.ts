@@ -1,3 +1,4 @@
+import { sqliteWriterSource } from './scripts/sqliteWriterSource.mjs'
 import { runtimeConfigDefaults } from './shared/settings'
 
 // https://nuxt.com/docs/api/configuration/nuxt-config
@@ -23,6 +24,8 @@ export default defineNuxtConfig({
 
   nitro: {
     experimental: { websocket: true },
+    // The SQLite writer thread runs from source (server/chat/storage/sqlite/writer.ts).
+    virtual: { '#sqlite-writer-source': () => `export default ${JSON.stringify(sqliteWriterSource())}` },
   },
 
   typescript: {

@@ -6,6 +6,7 @@ import { defineConfig } from 'vitest/config'
 const alias = {
   '#shared': fileURLToPath(new URL('./shared', import.meta.url)),
   '#imports': fileURLToPath(new URL('./tests/support/nitroImports.ts', import.meta.url)),
+  '#sqlite-writer-source': fileURLToPath(new URL('./tests/support/sqliteWriterSource.ts', import.meta.url)),
 }
 
 export default defineConfig({

@@ -37,6 +37,6 @@ export async function relayMessage(conn: Connection, frame: SendFrame): Promise<
 /** Records a delivered or read receipt and relays the new receipt state to both people. */
 export async function relayReceipt(conn: Connection, frame: DeliveredFrame | ReadFrame): Promise<void> {
   if (frame.peer === conn.user.id) return
-  const events = await recordReceipt(conn.user.id, frame.peer, frame.type, frame.seq)
+  const events = await recordReceipt({ userId: conn.user.id, peer: frame.peer, kind: frame.type, seq: frame.seq })
   deliver(events.map(e => ({ userId: e.userId, pos: e.pos, text: encodeFrame(receiptFrame(e.state, e.pos)) })))
 }

@@ -11,11 +11,19 @@ import { withStatementCache } from './statementCache'
 /** How SQLite syncs its WAL: FULL on every commit (survives power loss) or NORMAL (survives a crash). */
 export type SqliteSynchronous = 'FULL' | 'NORMAL'
 
-/** Opens the embedded SQLite database under `dataDir`. */
+/** The embedded database's file in the data folder. */
+export function sqliteFile(dataDir: string): string {
+  return join(resolve(dataDir), 'jizhan.sqlite')
+}
+
+/**
+ * Opens the embedded SQLite database under `dataDir`. Messages and receipts are written by the
+ * writer thread's own connection (chat/storage/sqlite/); this one reads, migrates and writes the
+ * rest (accounts, sessions).
+ */
 export function openSqlite(dataDir: string, synchronous: SqliteSynchronous = 'FULL'): Kysely<Database> {
-  const dir = resolve(dataDir)
-  mkdirSync(dir, { recursive: true })
-  const sqlite = new SQLite(join(dir, 'jizhan.sqlite'))
+  mkdirSync(resolve(dataDir), { recursive: true })
+  const sqlite = new SQLite(sqliteFile(dataDir))
   // WAL lets readers proceed during a write; foreign keys are off by default in SQLite.
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('foreign_keys = ON')

@@ -1,3 +1,4 @@
+import { closeSqliteWriter } from '../chat/storage/sqlite/writer'
 import { useCluster } from '../cluster/cluster'
 import { useSettings } from '../infra/settings'
 import { drainConnections } from '../socket/drain'
@@ -26,6 +27,8 @@ export default defineNitroPlugin((nitroApp) => {
   nitroApp.hooks.hook('close', async () => {
     // Closed without a signal (e.g. by a test harness): drain at once.
     await drainConnections(0)
+    // Every acknowledged message is committed already; what the writer has in hand is answered.
+    await closeSqliteWriter()
     const cluster = useCluster()
     if (!cluster.shared) return
     await new Promise(resolve => setTimeout(resolve, LEAVE_GRACE_MS))

@@ -67,7 +67,7 @@ describe('reads that do not grow with the number of conversations', () => {
   })
 
   it('replays a batch full of receipt events in a fixed number of queries, each with its unread count', async () => {
-    for (const p of PEERS) await recordReceipt(ME, p, 'read', 2)
+    for (const p of PEERS) await recordReceipt({ userId: ME, peer: p, kind: 'read', seq: 2 })
     const { result, queries } = await queriesOf(() => eventsAfter(ME, 0, 200))
     const receipts = result.filter(e => e.kind === 'receipt')
     expect(receipts).toHaveLength(PEERS.length)

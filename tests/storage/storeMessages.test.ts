@@ -1,32 +1,50 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../server/infra/database/schema'
-import { migrate, openPostgres, openSqlite } from '../../server/infra/db'
+import { migrate, openPostgres, openSqlite, sqliteFile } from '../../server/infra/db'
+import { createSqliteWrites } from '../../server/chat/storage/sqlite/writes'
 import { storeMessages } from '../../server/chat/storage/writes'
-import type { StoreInput } from '../../server/chat/storage/writes'
+import type { StoreInput, StoreResult } from '../../server/chat/storage/model'
 import { testDatabaseEnv } from '../support/database'
 
 /**
- * The group-commit write (storeMessages) on a real database: the embedded SQLite, and PostgreSQL
- * too under `npm run test:cluster` (JIZHAN_TEST_DATABASE=postgres).
+ * The group-commit write on a real database, as the server runs it: on the embedded SQLite the
+ * writer thread's plain statements (sqlite/writes.ts, here on a connection of the test's own), on
+ * PostgreSQL (under `npm run test:cluster`, JIZHAN_TEST_DATABASE=postgres) the Kysely batch.
  */
-async function openTestDb(): Promise<Kysely<Database>> {
-  const env = await testDatabaseEnv()
-  const db = env.NUXT_DATABASE_URL ? openPostgres(env.NUXT_DATABASE_URL) : openSqlite(mkdtempSync(join(tmpdir(), 'jizhan-store-')))
-  await migrate(db)
-  return db
-}
-
 let db: Kysely<Database>
+let store: (inputs: StoreInput[]) => Promise<StoreResult[]>
+let dataDir: string | undefined
+let raw: SQLite.Database | undefined
 const [A, B, C] = [1, 2, 3]
 beforeAll(async () => {
-  db = await openTestDb()
+  const env = await testDatabaseEnv()
+  if (env.NUXT_DATABASE_URL) {
+    db = openPostgres(env.NUXT_DATABASE_URL)
+    store = inputs => storeMessages(db, inputs)
+  }
+  else {
+    dataDir = mkdtempSync(join(tmpdir(), 'jizhan-store-'))
+    db = openSqlite(dataDir)
+  }
+  await migrate(db)
+  if (dataDir) {
+    raw = new SQLite(sqliteFile(dataDir))
+    raw.pragma('foreign_keys = ON')
+    const writes = createSqliteWrites(raw)
+    store = async inputs => writes.storeMessages(inputs)
+  }
   await db.insertInto('users').values([A, B, C].map(id => ({ id, username: `u${id}`, username_key: `u${id}`, password_hash: 'x', created_at: 0 }))).execute()
 })
-afterAll(() => db?.destroy())
+afterAll(async () => {
+  raw?.close()
+  await db?.destroy()
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+})
 
 const msg = (from: number, to: number, cid: string, text = cid): StoreInput => ({ from, to, cid, text })
 
@@ -36,7 +54,7 @@ async function events(userId: number) {
 
 describe('storing a batch of messages in one transaction', () => {
   it('numbers each conversation and each stream gaplessly, in batch order', async () => {
-    const results = await storeMessages(db, [msg(A, B, 'a1'), msg(B, A, 'b1'), msg(A, C, 'a2'), msg(A, B, 'a3')])
+    const results = await store([msg(A, B, 'a1'), msg(B, A, 'b1'), msg(A, C, 'a2'), msg(A, B, 'a3')])
     expect(results.map(r => [r.message.seq, r.duplicate])).toEqual([[1, false], [2, false], [1, false], [3, false]])
     expect(results.map(r => r.positions)).toEqual([
       [{ userId: A, pos: 1 }, { userId: B, pos: 1 }],
@@ -46,13 +64,13 @@ describe('storing a batch of messages in one transaction', () => {
     ])
     expect((await events(A)).map(e => [Number(e.pos), String(e.message_id)])).toEqual(results.map((r, i) => [i + 1, r.message.id]))
     // The next batch continues where this one ended.
-    const [next] = await storeMessages(db, [msg(B, A, 'b2')])
+    const [next] = await store([msg(B, A, 'b2')])
     expect(next!.message.seq).toBe(4)
     expect(next!.positions).toEqual([{ userId: A, pos: 5 }, { userId: B, pos: 4 }])
   })
 
   it('stores a cid sent twice in one batch once, and answers the second with the first', async () => {
-    const [first, again, other] = await storeMessages(db, [msg(C, B, 'c1', 'hello'), msg(C, B, 'c1', 'hello'), msg(C, B, 'c2')])
+    const [first, again, other] = await store([msg(C, B, 'c1', 'hello'), msg(C, B, 'c1', 'hello'), msg(C, B, 'c2')])
     expect(first!.duplicate).toBe(false)
     expect(again).toEqual({ message: first!.message, positions: [], duplicate: true })
     expect(other!.message.seq).toBe(first!.message.seq + 1)
@@ -62,7 +80,7 @@ describe('storing a batch of messages in one transaction', () => {
 
   it('answers a cid stored by an earlier batch with the stored message, writing nothing', async () => {
     const headBefore = await db.selectFrom('users').select('stream_head').where('id', '=', C).executeTakeFirstOrThrow()
-    const [resent] = await storeMessages(db, [msg(C, B, 'c1', 'a different text')])
+    const [resent] = await store([msg(C, B, 'c1', 'a different text')])
     expect(resent!.duplicate).toBe(true)
     expect(resent!.message.text).toBe('hello')
     expect(await db.selectFrom('users').select('stream_head').where('id', '=', C).executeTakeFirstOrThrow()).toEqual(headBefore)
@@ -74,7 +92,7 @@ describe('storing a batch of messages in one transaction', () => {
       const [from, to] = pairs[(b + k) % pairs.length]!
       return msg(from, to, `conc-${b}-${k}`)
     }))
-    const results = (await Promise.all(batches.map(batch => storeMessages(db, batch)))).flat()
+    const results = (await Promise.all(batches.map(batch => store(batch)))).flat()
     expect(results.every(r => !r.duplicate)).toBe(true)
     for (const [lo, hi] of [[A, B], [A, C], [B, C]]) {
       const seqs = (await db.selectFrom('messages').select('seq').where('conversation_id', '=', `${lo}:${hi}`).orderBy('seq').execute()).map(r => Number(r.seq))
@@ -91,10 +109,10 @@ describe('storing a batch of messages in one transaction', () => {
     const before = await count()
     const headsBefore = await db.selectFrom('users').select(['id', 'stream_head']).orderBy('id').execute()
     // User 99 does not exist: the foreign key fails the batch after the first message was written.
-    await expect(storeMessages(db, [msg(A, B, 'ok-1'), msg(A, 99, 'bad')])).rejects.toThrow()
+    await expect(store([msg(A, B, 'ok-1'), msg(A, 99, 'bad')])).rejects.toThrow()
     expect(await count()).toBe(before)
     expect(await db.selectFrom('users').select(['id', 'stream_head']).orderBy('id').execute()).toEqual(headsBefore)
-    const [ok] = await storeMessages(db, [msg(A, B, 'ok-1')])
+    const [ok] = await store([msg(A, B, 'ok-1')])
     expect(ok!.duplicate).toBe(false)
   })
 })

@@ -1,20 +1,26 @@
 import { sql } from 'kysely'
-import type { ReceiptState } from '#shared/protocol'
+import type { Kysely } from 'kysely'
+import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
 import { appendEvents } from './events'
+import type { ReceiptEvent, ReceiptInput } from './model'
 import { unreadCounts } from './reads'
 import { conversationOf, receiptState } from './rows'
-
-/** A receipt change as one participant's stream records it. */
-export interface ReceiptEvent { userId: number, pos: number, state: ReceiptState }
+import { useSqliteWriter } from './sqlite/writer'
 
 /**
  * Records that `userId` received (or read) the conversation with `peer` up to `seq`. Receipts only
  * move forward and never past the newest message; reading implies having received. Returns the
- * receipt event of each participant, or none when nothing changed.
+ * receipt event of each participant, or none when nothing changed. On SQLite in the writer
+ * thread (sqlite/writes.ts), on PostgreSQL below.
  */
-export async function recordReceipt(userId: number, peer: number, kind: 'delivered' | 'read', seq: number): Promise<ReceiptEvent[]> {
+export async function recordReceipt(input: ReceiptInput): Promise<ReceiptEvent[]> {
   const db = await useDb()
+  return hasRowLocks(db) ? recordReceiptWith(db, input) : useSqliteWriter().recordReceipt(input)
+}
+
+/** The receipt through Kysely, with PostgreSQL's row locks taken in the global order. */
+export async function recordReceiptWith(db: Kysely<Database>, { userId, peer, kind, seq }: ReceiptInput): Promise<ReceiptEvent[]> {
   const lockRows = hasRowLocks(db)
   const conv = conversationOf(userId, peer)
   const side = conv.lo === userId ? 'lo' : 'hi'

@@ -3,22 +3,12 @@ import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
 import { useSettings } from '../../infra/settings'
 import { appendEvents, incrementFor } from './events'
-import type { NewEvent, StreamPosition } from './events'
+import type { NewEvent } from './events'
 import { createGroupCommit } from './groupCommit'
 import type { GroupCommit } from './groupCommit'
+import type { StoreInput, StoreResult } from './model'
 import { conversationOf, toMessage } from './rows'
-import type { StoredMessage } from './rows'
-
-/** One message to store, as the relay received it. */
-export interface StoreInput { from: number, to: number, cid: string, text: string }
-
-export interface StoreResult {
-  message: StoredMessage
-  /** Where the message landed in each participant's stream (empty for a duplicate). */
-  positions: StreamPosition[]
-  /** The sender had sent this cid before: the stored message is returned, nothing new written. */
-  duplicate: boolean
-}
+import { useSqliteWriter } from './sqlite/writer'
 
 /** Most messages written by one group-commit transaction. */
 export const STORE_BATCH_MAX = 200
@@ -37,13 +27,22 @@ let writer: GroupCommit<StoreInput, StoreResult> | undefined
 
 function useWriter(): GroupCommit<StoreInput, StoreResult> {
   writer ??= createGroupCommit({
-    commit: async inputs => storeMessages(await useDb(), inputs),
+    commit: commitBatch,
     maxBatch: STORE_BATCH_MAX,
     maxPending: useSettings().storeQueueMax,
     splitOnError: isDataError,
     onBatchError: (error, size) => console.error(`[store] a batch of ${size} message(s) failed:`, (error as Error)?.message ?? error),
   })
   return writer
+}
+
+/**
+ * Writes one batch: on SQLite in the writer thread (plain prepared statements, off the event
+ * loop), on PostgreSQL through the pool with row locks.
+ */
+async function commitBatch(inputs: StoreInput[]): Promise<StoreResult[]> {
+  const db = await useDb()
+  return hasRowLocks(db) ? storeMessages(db, inputs) : useSqliteWriter().storeMessages(inputs)
 }
 
 /**
@@ -69,7 +68,8 @@ export async function storeMessage(input: StoreInput): Promise<StoreResult> {
 }
 
 /**
- * Stores a batch of messages in one transaction, all or nothing; one result per input, in order.
+ * Stores a batch of messages in one transaction through Kysely (the PostgreSQL path; SQLite's is
+ * sqlite/writes.ts), all or nothing; one result per input, in order.
  * Set-based, so a batch costs a handful of statements whatever its size: already stored cids,
  * conversations, seqs, messages, stream positions, events. Within the batch, messages take seqs
  * and stream positions in input order, and a cid repeated by the same sender is stored once (the

@@ -1,0 +1,99 @@
+import { createRequire } from 'node:module'
+import { Worker } from 'node:worker_threads'
+import source from '#sqlite-writer-source'
+import { sqliteFile } from '../../../infra/db'
+import { useSettings } from '../../../infra/settings'
+import type { WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
+import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+
+/**
+ * The main thread's side of the SQLite writer thread (writerThread.ts): requests go out in order,
+ * each answered by its promise. A thread that dies (it should not) fails what it had in hand with
+ * the reason and is started again for the next request, so one bad moment does not stop writing.
+ */
+export interface SqliteWriter {
+  storeMessages(inputs: StoreInput[]): Promise<StoreResult[]>
+  recordReceipt(input: ReceiptInput): Promise<ReceiptEvent[]>
+  /** Stops the thread after the requests already sent. */
+  close(): Promise<void>
+}
+
+/** An error the writer thread reported, with the SQLite code (e.g. SQLITE_CONSTRAINT_UNIQUE). */
+export class WriterError extends Error {
+  constructor(message: string, readonly code?: string) {
+    super(message)
+  }
+}
+
+type Waiter = { resolve: (value: never) => void, reject: (error: unknown) => void }
+
+export function startSqliteWriter(file: string, synchronous: WriterSetup['synchronous']): SqliteWriter {
+  const setup: WriterSetup = { file, synchronous, betterSqlite3: createRequire(import.meta.url).resolve('better-sqlite3') }
+  let worker: Worker | undefined
+  let nextId = 0
+  const waiting = new Map<number, Waiter>()
+  let closing: Promise<void> | undefined
+
+  function thread(): Worker {
+    if (worker) return worker
+    const w = new Worker(source, { eval: true, workerData: setup })
+    // The thread never keeps the process alive by itself: shutdown closes it after the drain.
+    w.unref()
+    w.on('message', (response: WriterResponse) => {
+      const waiter = waiting.get(response.id)
+      if (!waiter) return
+      waiting.delete(response.id)
+      if (response.ok) waiter.resolve(response.result as never)
+      else waiter.reject(new WriterError(response.error.message, response.error.code))
+    })
+    const failAll = (reason: unknown) => {
+      if (worker === w) worker = undefined
+      const error = reason instanceof Error ? reason : new Error(String(reason))
+      for (const waiter of waiting.values()) waiter.reject(error)
+      waiting.clear()
+    }
+    w.on('error', (error) => {
+      console.error('[store] the SQLite writer thread failed:', error)
+      failAll(error)
+    })
+    w.on('exit', code => failAll(new Error(`the SQLite writer thread exited (${code})`)))
+    worker = w
+    return w
+  }
+
+  function request<T>(message: WriterRequest extends infer R ? R extends WriterRequest ? Omit<R, 'id'> : never : never): Promise<T> {
+    if (closing) return Promise.reject(new Error('the SQLite writer is closed'))
+    const id = ++nextId
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as Waiter['resolve'], reject })
+      thread().postMessage({ ...message, id } as WriterRequest)
+    })
+  }
+
+  return {
+    storeMessages: inputs => request({ op: 'storeMessages', inputs }),
+    recordReceipt: input => request({ op: 'recordReceipt', input }),
+    close() {
+      closing ??= (async () => {
+        // What was sent is answered first (bounded: a thread that hangs is stopped anyway).
+        for (let i = 0; i < 500 && waiting.size > 0; i++) await new Promise(resolve => setTimeout(resolve, 10))
+        await worker?.terminate()
+      })()
+      return closing
+    },
+  }
+}
+
+let writer: SqliteWriter | undefined
+
+/** This process's SQLite writer thread (started on first use; the database is migrated by then). */
+export function useSqliteWriter(): SqliteWriter {
+  const { dataDir, sqliteSynchronous } = useSettings()
+  writer ??= startSqliteWriter(sqliteFile(dataDir), sqliteSynchronous)
+  return writer
+}
+
+/** Closes the writer thread, if it was started, after what it has in hand (shutdown). */
+export async function closeSqliteWriter(): Promise<void> {
+  await writer?.close()
+}

@@ -1,0 +1,19 @@
+import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+
+/** What the main thread and the SQLite writer thread say to each other. */
+
+export interface WriterSetup {
+  /** The database file (already created and migrated by the main thread). */
+  file: string
+  synchronous: 'FULL' | 'NORMAL'
+  /** Where better-sqlite3 is, resolved by the main thread (the thread runs from source, not a file). */
+  betterSqlite3: string
+}
+
+export type WriterRequest
+  = | { id: number, op: 'storeMessages', inputs: StoreInput[] }
+    | { id: number, op: 'recordReceipt', input: ReceiptInput }
+
+export type WriterResponse
+  = | { id: number, ok: true, result: StoreResult[] | ReceiptEvent[] }
+    | { id: number, ok: false, error: { message: string, code?: string } }
