@@ -1,12 +1,12 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, watch } from 'vue'
 import type { ChatMessage, ConversationSummary, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ReceiptState, ServerFrame } from '#shared/protocol'
-import { isStored, itemStatus, mergeMessage } from '../utils/conversation'
-import type { ChatItem, ItemStatus } from '../utils/conversation'
-import { createChatCache } from '../utils/chatCache'
-import type { ChatCache } from '../utils/chatCache'
-import { OutboxFullError, createOutbox } from '../utils/outbox'
-import type { Outbox, OutboxEntry, StorageLike } from '../utils/outbox'
+import { isStored, itemStatus, mergeMessage } from '../utils/chat/conversation'
+import type { ChatItem, ItemStatus } from '../utils/chat/conversation'
+import { createChatCache } from '../utils/chat/chatCache'
+import type { ChatCache } from '../utils/chat/chatCache'
+import { OutboxFullError, createOutbox } from '../utils/chat/outbox'
+import type { Outbox, OutboxEntry, StorageLike } from '../utils/chat/outbox'
 import { useConnectionStore } from './connection'
 
 export interface Contact extends PublicUser {

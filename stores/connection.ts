@@ -2,10 +2,10 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { CloseCode, PROTOCOL_NAME, encodeFrame, parseServerFrame } from '#shared/protocol'
 import type { ClientFrame, ServerFrame } from '#shared/protocol'
-import { createBackoff } from '../utils/backoff'
-import type { Backoff } from '../utils/backoff'
-import { afterDrop, canAttempt, heartbeatOverdue, minimumRetryDelay, normalizeConnectionOptions } from '../utils/connectionStatus'
-import type { ConnectionStatus } from '../utils/connectionStatus'
+import { createBackoff } from '../utils/connection/backoff'
+import type { Backoff } from '../utils/connection/backoff'
+import { afterDrop, canAttempt, heartbeatOverdue, minimumRetryDelay, normalizeConnectionOptions } from '../utils/connection/connectionStatus'
+import type { ConnectionStatus } from '../utils/connection/connectionStatus'
 
 /** The part of the browser WebSocket the store uses; tests pass a fake. */
 export interface SocketLike {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CloseCode } from '#shared/protocol'
-import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../../utils/connectionStatus'
+import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../../../utils/connection/connectionStatus'
 
 describe('what follows a lost socket', () => {
   const base = { code: 1006, welcomed: true, attempts: 0, maxAttempts: 3 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { itemStatus, mergeMessage } from '../../utils/conversation'
-import type { ChatItem } from '../../utils/conversation'
+import { itemStatus, mergeMessage } from '../../../utils/chat/conversation'
+import type { ChatItem } from '../../../utils/chat/conversation'
 
 const msg = (seq: number, extra: Partial<{ cid: string, from: number }> = {}) => ({ id: `m${seq}`, seq, from: 2, to: 1, text: `t${seq}`, ts: seq, ...extra })
 const pending = (cid: string): ChatItem => ({ key: cid, cid, from: 1, to: 2, text: cid, ts: 0, pending: 'sending' })

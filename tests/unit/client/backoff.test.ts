@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createBackoff } from '../../utils/backoff'
+import { createBackoff } from '../../../utils/connection/backoff'
 
 describe('backoff', () => {
   it('doubles the window each attempt up to the cap', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { OutboxFullError, createOutbox } from '../../utils/outbox'
+import { OutboxFullError, createOutbox } from '../../../utils/chat/outbox'
 
 function memoryStorage() {
   const map = new Map<string, string>()
