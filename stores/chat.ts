@@ -6,6 +6,7 @@ import type { ChatItem, ItemStatus } from '../utils/chat/conversation'
 import { createChatCache } from '../utils/chat/chatCache'
 import type { ChatCache } from '../utils/chat/chatCache'
 import { OutboxFullError, createOutbox } from '../utils/chat/outbox'
+import { storageKeys } from '../utils/chat/persisted'
 import type { Outbox, OutboxEntry, StorageLike } from '../utils/chat/outbox'
 import { useConnectionStore } from './connection'
 
@@ -271,7 +272,7 @@ export const useChatStore = defineStore('chat', () => {
     if (me.value?.id === user.id) return
     if (me.value) reset()
     me.value = user
-    outbox = createOutbox(need().storage, `jizhan.outbox.${user.id}`)
+    outbox = createOutbox(need().storage, storageKeys(user.id).outbox)
     cache = createChatCache(need().storage, user.id)
     for (const c of cache.loadRecent()) {
       const conv = conversation(c.peer)

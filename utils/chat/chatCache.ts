@@ -1,75 +1,29 @@
-import type { ChatMessage, PublicUser } from '#shared/protocol'
-import type { StorageLike } from './outbox'
+import type { PublicUser } from '#shared/protocol'
+import { ContactsSchema, CursorSchema, RecentSchema, load, remove, save, storageKeys } from './persisted'
+import type { RecentConversation, StorageLike } from './persisted'
+
+export type { RecentConversation }
 
 /**
  * What a browser keeps of one user's chat between page loads, besides the outbox: the stream
  * cursor (so a reload resumes where the last page stopped), the people list and the newest lines of
  * the most recent conversations (so a page reloaded offline still shows them). All bounded; every
- * read tolerates missing or corrupt entries, every write a full or disabled storage.
+ * read tolerates missing or corrupt entries (see persisted.ts), every write a full or disabled storage.
  */
 export const RECENT_PER_CONVERSATION = 50
 export const RECENT_CONVERSATIONS = 20
 
-export interface RecentConversation {
-  peer: number
-  messages: ChatMessage[]
-  /** How far the peer got with my messages, so cached lines keep their ticks. */
-  peerDelivered: number
-  peerRead: number
-}
-
 export function createChatCache(storage: StorageLike, userId: number) {
-  const keys = {
-    cursor: `jizhan.cursor.${userId}`,
-    contacts: `jizhan.contacts.${userId}`,
-    recent: `jizhan.recent.${userId}`,
-  }
-
-  function read(key: string): unknown {
-    try {
-      return JSON.parse(storage.getItem(key) ?? 'null')
-    }
-    catch {
-      return null
-    }
-  }
-
-  function write(key: string, value: unknown): void {
-    try {
-      storage.setItem(key, JSON.stringify(value))
-    }
-    catch {
-      // Storage full or disabled: the page still works; the next one knows less.
-    }
-  }
+  const { outbox: _outbox, ...keys } = storageKeys(userId)
 
   return {
-    loadCursor(): number | null {
-      const saved = read(keys.cursor)
-      return Number.isSafeInteger(saved) && (saved as number) >= 0 ? saved as number : null
-    },
-    saveCursor: (cursor: number) => write(keys.cursor, cursor),
+    loadCursor: (): number | null => load(storage, keys.cursor, CursorSchema, null),
+    saveCursor: (cursor: number) => save(storage, keys.cursor, cursor),
 
-    loadContacts(): PublicUser[] {
-      const saved = read(keys.contacts)
-      return Array.isArray(saved)
-        ? saved.filter((u): u is PublicUser => Number.isSafeInteger(u?.id) && typeof u.username === 'string')
-        : []
-    },
-    saveContacts: (users: PublicUser[]) => write(keys.contacts, users.map(u => ({ id: u.id, username: u.username }))),
+    loadContacts: (): PublicUser[] => load(storage, keys.contacts, ContactsSchema, []),
+    saveContacts: (users: PublicUser[]) => save(storage, keys.contacts, users.map(u => ({ id: u.id, username: u.username }))),
 
-    loadRecent(): RecentConversation[] {
-      const saved = read(keys.recent)
-      if (!Array.isArray(saved)) return []
-      return saved
-        .filter((c): c is RecentConversation => Number.isSafeInteger(c?.peer) && Array.isArray(c.messages))
-        .map(c => ({
-          peer: c.peer,
-          messages: c.messages.filter(m => Number.isSafeInteger(m?.seq) && typeof m.id === 'string' && typeof m.text === 'string'),
-          peerDelivered: Number.isSafeInteger(c.peerDelivered) ? c.peerDelivered : 0,
-          peerRead: Number.isSafeInteger(c.peerRead) ? c.peerRead : 0,
-        }))
-    },
+    loadRecent: (): RecentConversation[] => load(storage, keys.recent, RecentSchema, []),
     /** Keeps the newest lines of the conversations with the most recent activity. */
     saveRecent(conversations: RecentConversation[]): void {
       const recent = conversations
@@ -81,19 +35,12 @@ export function createChatCache(storage: StorageLike, userId: number) {
           peer: c.peer, peerDelivered: c.peerDelivered, peerRead: c.peerRead,
           messages: c.messages.map(({ id, seq, from, to, text, ts, cid }) => ({ id, seq, from, to, text, ts, cid })),
         }))
-      write(keys.recent, recent)
+      save(storage, keys.recent, recent)
     },
 
     /** Forgets everything kept for this user except the outbox (sign-out on a shared computer). */
     forget(): void {
-      for (const key of Object.values(keys)) {
-        try {
-          storage.removeItem(key)
-        }
-        catch {
-          // nothing to forget
-        }
-      }
+      for (const key of Object.values(keys)) remove(storage, key)
     },
   }
 }

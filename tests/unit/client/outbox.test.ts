@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { OutboxFullError, createOutbox } from '../../../utils/chat/outbox'
-
-function memoryStorage() {
-  const map = new Map<string, string>()
-  return {
-    map,
-    getItem: (k: string) => map.get(k) ?? null,
-    setItem: (k: string, v: string) => void map.set(k, v),
-    removeItem: (k: string) => void map.delete(k),
-  }
-}
+import { memoryStorage } from '../../support/memoryStorage'
 
 const entry = (cid: string) => ({ cid, to: 2, text: `text ${cid}`, createdAt: 1 })
 
@@ -49,8 +40,10 @@ describe('outbox', () => {
     const storage = memoryStorage()
     storage.setItem('k', '{not json')
     expect(createOutbox(storage, 'k').list()).toEqual([])
-    storage.setItem('k', JSON.stringify([{ cid: 1 }, { ...entry('ok'), state: 'queued' }]))
+    storage.setItem('k', JSON.stringify([{ cid: 1 }, { ...entry('ok'), state: 'queued' }, { ...entry('odd'), state: 'lost' }, { ...entry('nan'), to: 'bob', state: 'queued' }]))
     expect(createOutbox(storage, 'k').list().map(e => e.cid)).toEqual(['ok'])
+    storage.setItem('k', JSON.stringify({ cid: 'not a list' }))
+    expect(createOutbox(storage, 'k').list()).toEqual([])
   })
 })
 

@@ -1,0 +1,118 @@
+import * as v from 'valibot'
+import type { ChatMessage } from '#shared/protocol'
+
+/**
+ * Everything the browser keeps of a user's chat between page loads, as one schema per shape: the
+ * TypeScript types are derived from them, and every read goes through them. Storage is another
+ * program's to change (an old version of this app, the person, a browser extension), so a read never
+ * throws: an unreadable value counts as missing, and a list keeps its valid entries and drops the rest.
+ */
+
+/** The part of `localStorage` the chat uses; tests pass a Map-backed one. */
+export interface StorageLike {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+  removeItem(key: string): void
+}
+
+/** The storage key of each thing kept for one user (the user id keeps two accounts apart). */
+export function storageKeys(userId: number) {
+  return {
+    outbox: `jizhan.outbox.${userId}`,
+    cursor: `jizhan.cursor.${userId}`,
+    contacts: `jizhan.contacts.${userId}`,
+    recent: `jizhan.recent.${userId}`,
+  }
+}
+
+const Id = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
+/** A position or sequence number: 0 means "none yet". */
+const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0))
+
+/** A list whose invalid entries are dropped one by one instead of failing the whole list. */
+function listOf<T>(entry: v.GenericSchema<unknown, T>) {
+  return v.pipe(v.array(v.unknown()), v.transform(items => items.flatMap((item) => {
+    const parsed = v.safeParse(entry, item)
+    return parsed.success ? [parsed.output] : []
+  })))
+}
+
+/** A message written but not yet acknowledged by the server. */
+export const OutboxEntrySchema = v.object({
+  cid: v.string(),
+  to: Id,
+  text: v.string(),
+  createdAt: v.number(),
+  /** queued: to be sent (again) when connected; failed: the server refused it, retry by hand. */
+  state: v.picklist(['queued', 'failed']),
+  error: v.optional(v.string()),
+})
+export type OutboxEntry = v.InferOutput<typeof OutboxEntrySchema>
+export const OutboxSchema = listOf(OutboxEntrySchema)
+
+/** Position of the last stream event this browser applied. */
+export const CursorSchema = Count
+
+/** A person's name as last seen (presence is never kept: it is only known while connected). */
+export const ContactSchema = v.object({ id: Id, username: v.string() })
+export type SavedContact = v.InferOutput<typeof ContactSchema>
+export const ContactsSchema = listOf(ContactSchema)
+
+/**
+ * A stored message, as the server sent it. Typed as the protocol's ChatMessage, so the two cannot
+ * drift: a field the protocol adds fails to compile here until the schema has it.
+ */
+export const MessageSchema: v.GenericSchema<unknown, ChatMessage> = v.object({
+  id: v.string(),
+  seq: Id,
+  from: Id,
+  to: Id,
+  text: v.string(),
+  ts: v.number(),
+  cid: v.optional(v.string()),
+})
+
+/** The newest lines of one conversation, kept so a page reloaded offline still shows them. */
+export const RecentConversationSchema = v.object({
+  peer: Id,
+  messages: listOf(MessageSchema),
+  /** How far the peer got with my messages, so cached lines keep their ticks. */
+  peerDelivered: v.fallback(Count, 0),
+  peerRead: v.fallback(Count, 0),
+})
+export type RecentConversation = v.InferOutput<typeof RecentConversationSchema>
+export const RecentSchema = listOf(RecentConversationSchema)
+
+/** Reads and validates one key; `fallback` when it is missing, not JSON or not of the schema's shape. */
+export function load<T>(storage: StorageLike, key: string, schema: v.GenericSchema<unknown, T>, fallback: T): T {
+  let raw: unknown
+  try {
+    const text = storage.getItem(key)
+    if (text === null) return fallback
+    raw = JSON.parse(text)
+  }
+  catch {
+    return fallback
+  }
+  const parsed = v.safeParse(schema, raw)
+  return parsed.success ? parsed.output : fallback
+}
+
+/** Writes one key; a full or disabled storage is ignored (the page works, the next one knows less). */
+export function save(storage: StorageLike, key: string, value: unknown): void {
+  try {
+    storage.setItem(key, JSON.stringify(value))
+  }
+  catch {
+    // Storage full or disabled.
+  }
+}
+
+export function remove(storage: StorageLike, key: string): void {
+  try {
+    storage.removeItem(key)
+  }
+  catch {
+    // Nothing to remove, or storage disabled.
+  }
+}
