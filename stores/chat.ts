@@ -7,6 +7,7 @@ import { createChatCache } from '../utils/chat/chatCache'
 import type { ChatCache } from '../utils/chat/chatCache'
 import { OutboxFullError, createOutbox } from '../utils/chat/outbox'
 import { storageKeys } from '../utils/chat/persisted'
+import { createStreamCursor } from '../utils/chat/streamCursor'
 import type { Outbox, OutboxEntry, StorageLike } from '../utils/chat/outbox'
 import { useConnectionStore } from './connection'
 
@@ -61,9 +62,7 @@ export const useChatStore = defineStore('chat', () => {
   let env: ChatEnv | undefined
   let outbox: Outbox | undefined
   let cache: ChatCache | undefined
-  /** Position of the last stream event applied; null until the first welcome of this page. */
-  let cursor: number | null = null
-  let resuming = false
+  const stream = createStreamCursor()
   /** Outbox entries already sent on the current connection. */
   let sentOnThisLink = new Set<string>()
   const pendingDelivered = new Map<number, number>()
@@ -292,26 +291,23 @@ export const useChatStore = defineStore('chat', () => {
     setMe(user)
     for (const c of Object.values(contacts.value)) c.online = false
     for (const u of online) upsertContact(u, true)
-    // A page continues from the cursor this browser stored; a first visit starts at the head and
-    // loads what came before as history. A stored cursor past the head (a reset server) is dropped.
-    cursor ??= cache!.loadCursor()
-    if (cursor === null || cursor > head) cursor = head
+    stream.welcome(cache!.loadCursor(), head)
     synced.value = false
     sentOnThisLink = new Set()
     requestResume()
   }
 
   function requestResume() {
-    if (resuming || cursor === null) return
-    resuming = connection.send({ type: 'resume', cursor })
+    const from = stream.resumeFrom()
+    if (from !== null && connection.send({ type: 'resume', cursor: from })) stream.resumeSent()
   }
 
   /** Applies stream events in order; a gap means frames were missed, so the stream is resumed. */
   function onStreamEvent(frame: MessageFrame | ReceiptFrame) {
-    if (cursor === null || frame.pos <= cursor) return
-    if (frame.pos > cursor + 1) return requestResume()
-    cursor = frame.pos
-    cache?.saveCursor(cursor)
+    const verdict = stream.accept(frame.pos)
+    if (verdict === 'gap') return requestResume()
+    if (verdict === 'ignore') return
+    cache?.saveCursor(frame.pos)
     if (frame.type === 'message') onMessage(frame)
     else applyReceipts(conversation(frame.peer), frame)
   }
@@ -400,7 +396,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'receipt':
         return onStreamEvent(frame)
       case 'synced':
-        resuming = false
+        stream.resumeDone()
         synced.value = true
         sendDelivered()
         flush()
@@ -418,7 +414,7 @@ export const useChatStore = defineStore('chat', () => {
   watch(() => connection.status, (status) => {
     if (status === 'open') return
     synced.value = false
-    resuming = false
+    stream.resumeDone()
     // Without a link, presence is unknown: nobody is shown online rather than stale dots.
     for (const c of Object.values(contacts.value)) c.online = false
   })
@@ -432,8 +428,7 @@ export const useChatStore = defineStore('chat', () => {
     announcement.value = ''
     outbox = undefined
     cache = undefined
-    cursor = null
-    resuming = false
+    stream.reset()
     synced.value = false
   }
 
