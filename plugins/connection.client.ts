@@ -1,7 +1,7 @@
 import type { ChatMessage, ConversationSummary } from '#shared/protocol'
 import { useChatStore } from '~/stores/chat'
-import type { Contact } from '~/stores/chat'
 import { useConnectionStore } from '~/stores/connection'
+import type { Contact } from '~/stores/contacts'
 import { browserConnectionEnv } from '~/utils/connection/browserConnectionEnv'
 
 /** Wires the connection and chat stores to the real browser, with settings from runtime config. */

@@ -10,10 +10,8 @@ import { storageKeys } from '../utils/chat/persisted'
 import { createStreamCursor } from '../utils/chat/streamCursor'
 import type { Outbox, OutboxEntry, StorageLike } from '../utils/chat/outbox'
 import { useConnectionStore } from './connection'
-
-export interface Contact extends PublicUser {
-  online: boolean
-}
+import { useContactsStore } from './contacts'
+import type { Contact } from './contacts'
 
 /** The HTTP side of the chat, injected so the store also runs outside a browser. */
 export interface ChatApi {
@@ -50,8 +48,7 @@ const PERMANENT: ReadonlySet<string> = new Set(['bad_frame', 'unknown_user', 'se
  */
 export const useChatStore = defineStore('chat', () => {
   const connection = useConnectionStore()
-  const me = ref<PublicUser | null>(null)
-  const contacts = ref<Record<number, Contact>>({})
+  const people = useContactsStore()
   const conversations = reactive<Record<number, Conversation>>({})
   const selectedId = ref<number | null>(null)
   /** The latest line for the screen-reader live region. */
@@ -77,12 +74,9 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   const unread = computed(() => Object.fromEntries(Object.values(conversations).map(c => [c.peer, c.unread])))
-  const contactList = computed(() => Object.values(contacts.value)
-    .filter(c => c.id !== me.value?.id)
-    .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username)))
-  const selected = computed(() => selectedId.value === null
+  const selected = computed<Contact | null>(() => selectedId.value === null
     ? null
-    : contacts.value[selectedId.value] ?? { id: selectedId.value, username: `user ${selectedId.value}`, online: false })
+    : people.contacts[selectedId.value] ?? { id: selectedId.value, username: `user ${selectedId.value}`, online: false })
   const selectedConversation = computed(() => selectedId.value === null ? null : conversations[selectedId.value] ?? null)
   const selectedItems = computed(() => selectedConversation.value?.items ?? [])
 
@@ -91,33 +85,8 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   function statusOf(item: ChatItem): ItemStatus {
-    const conv = conversations[item.from === me.value?.id ? item.to : item.from]
-    return itemStatus(item, me.value?.id ?? 0, conv ?? { peerDelivered: 0, peerRead: 0 })
-  }
-
-  function upsertContact(user: PublicUser, online?: boolean) {
-    const known = contacts.value[user.id]
-    contacts.value[user.id] = { id: user.id, username: user.username, online: online ?? known?.online ?? false }
-    if (!known) saveContacts()
-  }
-
-  /**
-   * Replaces the people list (from GET /api/users). While the socket is open its presence frames are
-   * newer than any HTTP snapshot, so known users keep the online state the socket gave them.
-   */
-  function setContacts(users: Contact[]) {
-    const live = connection.status === 'open'
-    const next: Record<number, Contact> = {}
-    for (const u of users) {
-      const known = contacts.value[u.id]
-      next[u.id] = { id: u.id, username: u.username, online: live && known ? known.online : u.online }
-    }
-    contacts.value = next
-    saveContacts()
-  }
-
-  function saveContacts() {
-    cache?.saveContacts(Object.values(contacts.value))
+    const conv = conversations[item.from === people.me?.id ? item.to : item.from]
+    return itemStatus(item, people.me?.id ?? 0, conv ?? { peerDelivered: 0, peerRead: 0 })
   }
 
   let recentSaveQueued = false
@@ -142,7 +111,7 @@ export const useChatStore = defineStore('chat', () => {
   async function refresh() {
     const api = need().api
     const [users, summaries] = await Promise.all([api.users(), api.conversations()])
-    setContacts(users)
+    people.setContacts(users)
     for (const s of summaries) {
       const conv = conversation(s.peer)
       conv.lastSeq = Math.max(conv.lastSeq, s.lastSeq)
@@ -210,7 +179,7 @@ export const useChatStore = defineStore('chat', () => {
   /** Queues text for the selected contact; it is sent now if connected, else on reconnect. */
   function send(text: string): string | null {
     const to = selectedId.value
-    if (to === null || !me.value || !outbox || text.trim() === '') return null
+    if (to === null || !people.me || !outbox || text.trim() === '') return null
     let entry: OutboxEntry
     try {
       entry = outbox.add({ cid: need().newCid(), to, text, createdAt: Date.now() })
@@ -226,7 +195,7 @@ export const useChatStore = defineStore('chat', () => {
 
   function lineFor(entry: OutboxEntry): ChatItem {
     return {
-      key: entry.cid, cid: entry.cid, from: me.value!.id, to: entry.to, text: entry.text, ts: entry.createdAt,
+      key: entry.cid, cid: entry.cid, from: people.me!.id, to: entry.to, text: entry.text, ts: entry.createdAt,
       pending: entry.state === 'queued' ? 'sending' : 'failed', error: entry.error,
     }
   }
@@ -268,11 +237,11 @@ export const useChatStore = defineStore('chat', () => {
    * outbox, so messages queued before a reload show, and can be added to, even while offline.
    */
   function setMe(user: PublicUser) {
-    if (me.value?.id === user.id) return
-    if (me.value) reset()
-    me.value = user
+    if (people.me?.id === user.id) return
+    if (people.me) reset()
     outbox = createOutbox(need().storage, storageKeys(user.id).outbox)
     cache = createChatCache(need().storage, user.id)
+    people.open(user, cache)
     for (const c of cache.loadRecent()) {
       const conv = conversation(c.peer)
       for (const m of c.messages) mergeMessage(conv.items, m)
@@ -281,16 +250,11 @@ export const useChatStore = defineStore('chat', () => {
       conv.peerRead = Math.max(conv.peerRead, c.peerRead)
     }
     for (const entry of outbox.list()) conversation(entry.to).items.push(lineFor(entry))
-    for (const u of cache.loadContacts()) {
-      if (!contacts.value[u.id]) upsertContact(u, false)
-    }
-    saveContacts()
   }
 
   function onWelcome(user: PublicUser, online: PublicUser[], head: number) {
     setMe(user)
-    for (const c of Object.values(contacts.value)) c.online = false
-    for (const u of online) upsertContact(u, true)
+    people.setOnline(online)
     stream.welcome(cache!.loadCursor(), head)
     synced.value = false
     sentOnThisLink = new Set()
@@ -313,7 +277,7 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   function onMessage(frame: MessageFrame) {
-    const mine = frame.from === me.value?.id
+    const mine = frame.from === people.me?.id
     const peer = mine ? frame.to : frame.from
     const conv = conversation(peer)
     const { type: _type, pos: _pos, ...message } = frame
@@ -328,7 +292,7 @@ export const useChatStore = defineStore('chat', () => {
     queueMicrotask(sendDelivered)
     if (wasNew && frame.seq > conv.selfRead) {
       conv.unread++
-      const sender = contacts.value[frame.from]?.username ?? 'someone'
+      const sender = people.contacts[frame.from]?.username ?? 'someone'
       announcement.value = `New message from ${sender}: ${frame.text}`
     }
     if (selectedId.value === peer) markRead()
@@ -365,8 +329,8 @@ export const useChatStore = defineStore('chat', () => {
   function onAck(cid: string, id: string, seq: number, ts: number) {
     const entry = outbox?.list().find(e => e.cid === cid)
     outbox?.remove(cid)
-    if (!entry || !me.value) return
-    mergeMessage(conversation(entry.to).items, { id, seq, ts, cid, from: me.value.id, to: entry.to, text: entry.text })
+    if (!entry || !people.me) return
+    mergeMessage(conversation(entry.to).items, { id, seq, ts, cid, from: people.me.id, to: entry.to, text: entry.text })
     saveRecentSoon()
     conversation(entry.to).lastSeq = Math.max(conversation(entry.to).lastSeq, seq)
   }
@@ -391,7 +355,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'welcome':
         return onWelcome(frame.user, frame.online, frame.head)
       case 'presence':
-        return upsertContact(frame.user, frame.online)
+        return people.upsert(frame.user, frame.online)
       case 'message':
       case 'receipt':
         return onStreamEvent(frame)
@@ -415,14 +379,11 @@ export const useChatStore = defineStore('chat', () => {
     if (status === 'open') return
     synced.value = false
     stream.resumeDone()
-    // Without a link, presence is unknown: nobody is shown online rather than stale dots.
-    for (const c of Object.values(contacts.value)) c.online = false
   })
 
   /** Forgets everything (sign-out, or another user on this page). Queued messages stay in storage. */
   function reset() {
-    me.value = null
-    contacts.value = {}
+    people.reset()
     for (const conv of Object.values(conversations)) Reflect.deleteProperty(conversations, conv.peer)
     selectedId.value = null
     announcement.value = ''
@@ -433,8 +394,7 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   return {
-    me, contacts, contactList, conversations, unread, selectedId, selected, selectedConversation, selectedItems,
-    announcement, synced,
-    configure, setMe, forgetCache, refresh, setContacts, select, loadOlder, send, retry, discard, statusOf, markRead, reset,
+    conversations, unread, selectedId, selected, selectedConversation, selectedItems, announcement, synced,
+    configure, setMe, forgetCache, refresh, select, loadOlder, send, retry, discard, statusOf, markRead, reset,
   }
 })

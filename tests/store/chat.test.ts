@@ -4,6 +4,7 @@ import type { ChatMessage } from '#shared/protocol'
 import { useChatStore } from '../../stores/chat'
 import type { ChatApi } from '../../stores/chat'
 import { useConnectionStore } from '../../stores/connection'
+import { useContactsStore } from '../../stores/contacts'
 import { WELCOME, createFakeEnv } from '../support/fakeConnectionEnv'
 
 function memoryStorage() {
@@ -31,7 +32,7 @@ function setup(opts: { storage?: ReturnType<typeof memoryStorage>, history?: Cha
     }),
   }
   chat.configure({ api, storage, isVisible: () => opts.visible ?? true, newCid: () => `c${++cid}` })
-  chat.setContacts([{ id: 1, username: 'alice', online: false }, { id: 2, username: 'bob', online: false }])
+  useContactsStore().setContacts([{ id: 1, username: 'alice', online: false }, { id: 2, username: 'bob', online: false }])
   connection.connect()
   const sent = () => fake.socket.frames as Sent[]
   const welcome = (head = 0) => {
@@ -75,7 +76,7 @@ describe('chat store', () => {
     offline.configure({ api: {} as ChatApi, storage, isVisible: () => true, newCid: () => 'x' })
     offline.setMe({ id: 1, username: 'alice' })
     expect(offline.conversations[2]!.items.map(i => i.text)).toEqual(['kept for offline'])
-    expect(offline.contacts[2]!.username).toBe('bob')
+    expect(useContactsStore().contacts[2]!.username).toBe('bob')
     offline.forgetCache()
     expect([...storage.map.keys()].filter(k => !k.startsWith('jizhan.outbox'))).toEqual([])
   })
@@ -246,16 +247,5 @@ describe('chat store', () => {
     fake.socket.receive({ type: 'message', pos: 1, id: 'm9', seq: 1, from: 1, to: 2, text: 'from my phone', ts: 1, cid: 'other' })
     expect(chat.conversations[2]!.items).toMatchObject([{ text: 'from my phone', seq: 1 }])
     expect(chat.unread[2]).toBe(0)
-  })
-
-  it('follows presence: online list on welcome, then joins and leaves', () => {
-    const { chat, fake } = setup()
-    expect(chat.contacts[2]!.online).toBe(false)
-    fake.socket.receive({ type: 'presence', user: { id: 2, username: 'bob' }, online: true })
-    expect(chat.contactList[0]).toMatchObject({ username: 'bob', online: true })
-    fake.socket.receive({ type: 'presence', user: { id: 3, username: 'carol' }, online: true })
-    expect(chat.contactList.map(c => c.username)).toEqual(['bob', 'carol'])
-    fake.socket.receive({ type: 'presence', user: { id: 2, username: 'bob' }, online: false })
-    expect(chat.contacts[2]!.online).toBe(false)
   })
 })

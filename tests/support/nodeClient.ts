@@ -3,9 +3,9 @@ import { createPinia } from 'pinia'
 import WebSocket from 'ws'
 import type { ChatMessage, ConversationSummary } from '#shared/protocol'
 import { useChatStore } from '../../stores/chat'
-import type { Contact } from '../../stores/chat'
 import { useConnectionStore } from '../../stores/connection'
 import type { SocketLike } from '../../stores/connection'
+import type { Contact } from '../../stores/contacts'
 import type { TestUser } from './accounts'
 
 /**
