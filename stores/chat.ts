@@ -1,17 +1,17 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, watch } from 'vue'
 import type { ChatMessage, ConversationSummary, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ReceiptState, ServerFrame } from '#shared/protocol'
-import { isStored, itemStatus, mergeMessage } from '../utils/chat/conversation'
-import type { ChatItem, ItemStatus } from '../utils/chat/conversation'
 import { createChatCache } from '../utils/chat/chatCache'
 import type { ChatCache } from '../utils/chat/chatCache'
-import { OutboxFullError, createOutbox } from '../utils/chat/outbox'
-import { storageKeys } from '../utils/chat/persisted'
+import { isStored, itemStatus, mergeMessage } from '../utils/chat/conversation'
+import type { ChatItem, ItemStatus } from '../utils/chat/conversation'
+import type { OutboxEntry } from '../utils/chat/outbox'
 import { createStreamCursor } from '../utils/chat/streamCursor'
-import type { Outbox, OutboxEntry, StorageLike } from '../utils/chat/outbox'
 import { useConnectionStore } from './connection'
 import { useContactsStore } from './contacts'
 import type { Contact } from './contacts'
+import { useSenderStore } from './sender'
+import type { SenderEnv } from './sender'
 
 /** The HTTP side of the chat, injected so the store also runs outside a browser. */
 export interface ChatApi {
@@ -21,12 +21,11 @@ export interface ChatApi {
   history(peer: number, beforeSeq: number | null, limit: number): Promise<ChatMessage[]>
 }
 
-export interface ChatEnv {
+/** Everything the chat needs from the outside world: HTTP, storage, visibility, ids and timers. */
+export interface ChatEnv extends SenderEnv {
   api: ChatApi
-  storage: StorageLike
   /** Whether the page is visible to the person (read receipts are only sent then). */
   isVisible: () => boolean
-  newCid: () => string
 }
 
 interface Conversation extends Omit<ConversationSummary, 'last'> {
@@ -37,18 +36,19 @@ interface Conversation extends Omit<ConversationSummary, 'last'> {
 }
 
 export const HISTORY_PAGE = 50
-/** Pause before sending again a message the server failed to store (an `internal` error). */
-const RETRY_AFTER_MS = 2000
-/** Errors after which sending the same message again cannot succeed. */
-const PERMANENT: ReadonlySet<string> = new Set(['bad_frame', 'unknown_user', 'self_message'])
+/** Recent lines are written to storage at most this often. */
+const SAVE_RECENT_AFTER_MS = 300
 
 /**
- * People, presence and conversations. Receives the user's event stream through the connection store
- * (resuming from its cursor after every reconnect), sends through the outbox, sends receipts.
+ * Conversations: their lines (history pages, the live stream, own lines still in the outbox), unread
+ * counts and receipts. Receives the user's event stream through the connection store, in order by
+ * the stream cursor (resuming from it after every reconnect); sends through the sender store; keeps
+ * people and presence in the contacts store.
  */
 export const useChatStore = defineStore('chat', () => {
   const connection = useConnectionStore()
   const people = useContactsStore()
+  const sender = useSenderStore()
   const conversations = reactive<Record<number, Conversation>>({})
   const selectedId = ref<number | null>(null)
   /** The latest line for the screen-reader live region. */
@@ -57,20 +57,21 @@ export const useChatStore = defineStore('chat', () => {
   const synced = ref(false)
 
   let env: ChatEnv | undefined
-  let outbox: Outbox | undefined
   let cache: ChatCache | undefined
   const stream = createStreamCursor()
-  /** Outbox entries already sent on the current connection. */
-  let sentOnThisLink = new Set<string>()
+  /** Per peer, the newest seq this device has and the server has not been told of yet. */
   const pendingDelivered = new Map<number, number>()
+  let stopRecentSave: (() => void) | undefined
 
   function need(): ChatEnv {
     if (!env) throw new Error('chat store: call configure() first')
     return env
   }
 
+  /** Injects the environment (for this store and the sender); call once before `setMe`. */
   function configure(newEnv: ChatEnv) {
     env = newEnv
+    sender.configure(newEnv)
   }
 
   const unread = computed(() => Object.fromEntries(Object.values(conversations).map(c => [c.peer, c.unread])))
@@ -89,17 +90,17 @@ export const useChatStore = defineStore('chat', () => {
     return itemStatus(item, people.me?.id ?? 0, conv ?? { peerDelivered: 0, peerRead: 0 })
   }
 
-  let recentSaveQueued = false
   /** Keeps the newest lines for offline reloads (written at most every 300 ms). */
   function saveRecentSoon() {
-    if (recentSaveQueued || !cache) return
-    recentSaveQueued = true
-    setTimeout(() => {
-      recentSaveQueued = false
+    if (stopRecentSave || !cache) return
+    const e = need()
+    const id = e.setTimeout(() => {
+      stopRecentSave = undefined
       cache?.saveRecent(Object.values(conversations).map(c => ({
         peer: c.peer, messages: c.items.filter(isStored), peerDelivered: c.peerDelivered, peerRead: c.peerRead,
       })))
-    }, 300)
+    }, SAVE_RECENT_AFTER_MS)
+    stopRecentSave = () => e.clearTimeout(id)
   }
 
   /** Forgets what this browser kept of the user's conversations (sign-out on a shared computer). */
@@ -135,6 +136,8 @@ export const useChatStore = defineStore('chat', () => {
       conv.unread = r.unread
     }
   }
+
+  // ---- history -----------------------------------------------------------------------------------
 
   /** Opens a conversation: shows its newest page and marks it read. */
   async function select(peer: number | null) {
@@ -174,22 +177,19 @@ export const useChatStore = defineStore('chat', () => {
     if (newest) conv.lastSeq = Math.max(conv.lastSeq, newest.seq)
   }
 
-  // ---- sending -----------------------------------------------------------------------------------
+  // ---- own lines ---------------------------------------------------------------------------------
 
-  /** Queues text for the selected contact; it is sent now if connected, else on reconnect. */
+  /**
+   * Queues text for the selected contact; it is sent now if connected, else on reconnect. Returns
+   * why it was refused (the outbox is full), or null.
+   */
   function send(text: string): string | null {
     const to = selectedId.value
-    if (to === null || !people.me || !outbox || text.trim() === '') return null
-    let entry: OutboxEntry
-    try {
-      entry = outbox.add({ cid: need().newCid(), to, text, createdAt: Date.now() })
-    }
-    catch (error) {
-      if (error instanceof OutboxFullError) return error.message
-      throw error
-    }
+    if (to === null || !people.me || text.trim() === '') return null
+    const entry = sender.add(to, text)
+    if (typeof entry === 'string') return entry
     conversation(to).items.push(lineFor(entry))
-    flush()
+    sender.flush()
     return null
   }
 
@@ -203,12 +203,10 @@ export const useChatStore = defineStore('chat', () => {
   /** Sends a line the server refused once more, with the same client id. */
   function retry(peer: number, cid: string) {
     const item = conversation(peer).items.find(i => i.cid === cid)
-    if (!item || item.pending !== 'failed' || !outbox) return
-    outbox.update(cid, { state: 'queued', error: undefined })
+    if (!item || item.pending !== 'failed') return
     item.pending = 'sending'
     item.error = undefined
-    sentOnThisLink.delete(cid)
-    flush()
+    sender.retry(cid)
   }
 
   /** Gives up on a line the server refused: it leaves the outbox and the conversation. */
@@ -217,17 +215,24 @@ export const useChatStore = defineStore('chat', () => {
     const at = items.findIndex(i => i.cid === cid && i.pending === 'failed')
     if (at < 0) return
     items.splice(at, 1)
-    outbox?.remove(cid)
+    sender.discard(cid)
   }
 
-  /** Sends every queued entry not yet sent on this connection, oldest first, once synced. */
-  function flush() {
-    if (!outbox || !synced.value || !connection.isOpen) return
-    for (const entry of outbox.list()) {
-      if (entry.state !== 'queued' || sentOnThisLink.has(entry.cid)) continue
-      if (!connection.send({ type: 'send', cid: entry.cid, to: entry.to, text: entry.text })) return
-      sentOnThisLink.add(entry.cid)
-    }
+  function onAck(cid: string, id: string, seq: number, ts: number) {
+    const entry = sender.stored(cid)
+    if (!entry || !people.me) return
+    const conv = conversation(entry.to)
+    mergeMessage(conv.items, { id, seq, ts, cid, from: people.me.id, to: entry.to, text: entry.text })
+    saveRecentSoon()
+    conv.lastSeq = Math.max(conv.lastSeq, seq)
+  }
+
+  function onError(frame: ErrorFrame) {
+    if (!frame.cid) return
+    const failed = sender.refused(frame.cid, frame.code, frame.message)
+    if (!failed) return
+    const item = conversation(failed.to).items.find(i => i.cid === frame.cid)
+    if (item) Object.assign(item, { pending: 'failed', error: frame.message })
   }
 
   // ---- the stream --------------------------------------------------------------------------------
@@ -239,9 +244,9 @@ export const useChatStore = defineStore('chat', () => {
   function setMe(user: PublicUser) {
     if (people.me?.id === user.id) return
     if (people.me) reset()
-    outbox = createOutbox(need().storage, storageKeys(user.id).outbox)
     cache = createChatCache(need().storage, user.id)
     people.open(user, cache)
+    sender.open(user.id)
     for (const c of cache.loadRecent()) {
       const conv = conversation(c.peer)
       for (const m of c.messages) mergeMessage(conv.items, m)
@@ -249,7 +254,7 @@ export const useChatStore = defineStore('chat', () => {
       conv.peerDelivered = Math.max(conv.peerDelivered, c.peerDelivered)
       conv.peerRead = Math.max(conv.peerRead, c.peerRead)
     }
-    for (const entry of outbox.list()) conversation(entry.to).items.push(lineFor(entry))
+    for (const entry of sender.entries()) conversation(entry.to).items.push(lineFor(entry))
   }
 
   function onWelcome(user: PublicUser, online: PublicUser[], head: number) {
@@ -257,7 +262,7 @@ export const useChatStore = defineStore('chat', () => {
     people.setOnline(online)
     stream.welcome(cache!.loadCursor(), head)
     synced.value = false
-    sentOnThisLink = new Set()
+    sender.linkOpened()
     requestResume()
   }
 
@@ -285,18 +290,29 @@ export const useChatStore = defineStore('chat', () => {
     conv.lastSeq = Math.max(conv.lastSeq, frame.seq)
     if (mergeMessage(conv.items, message)) saveRecentSoon()
     if (mine) {
-      if (frame.cid) outbox?.remove(frame.cid)
+      if (frame.cid) sender.stored(frame.cid)
       return
     }
     pendingDelivered.set(peer, Math.max(pendingDelivered.get(peer) ?? 0, frame.seq))
     queueMicrotask(sendDelivered)
     if (wasNew && frame.seq > conv.selfRead) {
       conv.unread++
-      const sender = people.contacts[frame.from]?.username ?? 'someone'
-      announcement.value = `New message from ${sender}: ${frame.text}`
+      const from = people.contacts[frame.from]?.username ?? 'someone'
+      announcement.value = `New message from ${from}: ${frame.text}`
     }
     if (selectedId.value === peer) markRead()
   }
+
+  function onSynced() {
+    stream.resumeDone()
+    synced.value = true
+    sendDelivered()
+    sender.linkReady()
+    if (selectedId.value !== null && !conversation(selectedId.value).loaded) return void select(selectedId.value)
+    markRead()
+  }
+
+  // ---- receipts ----------------------------------------------------------------------------------
 
   function sendDelivered() {
     for (const [peer, seq] of pendingDelivered) {
@@ -326,30 +342,6 @@ export const useChatStore = defineStore('chat', () => {
     if (connection.send({ type: 'read', peer, seq: shown })) conv.unread = 0
   }
 
-  function onAck(cid: string, id: string, seq: number, ts: number) {
-    const entry = outbox?.list().find(e => e.cid === cid)
-    outbox?.remove(cid)
-    if (!entry || !people.me) return
-    mergeMessage(conversation(entry.to).items, { id, seq, ts, cid, from: people.me.id, to: entry.to, text: entry.text })
-    saveRecentSoon()
-    conversation(entry.to).lastSeq = Math.max(conversation(entry.to).lastSeq, seq)
-  }
-
-  function onError(frame: ErrorFrame) {
-    if (!frame.cid || !outbox) return
-    const entry = outbox.list().find(e => e.cid === frame.cid)
-    if (!entry) return
-    // A refusal that a resend cannot fix waits for the person; anything else is sent again shortly.
-    if (!PERMANENT.has(frame.code)) {
-      sentOnThisLink.delete(frame.cid)
-      setTimeout(flush, RETRY_AFTER_MS)
-      return
-    }
-    outbox.update(frame.cid, { state: 'failed', error: frame.message })
-    const item = conversation(entry.to).items.find(i => i.cid === frame.cid)
-    if (item) Object.assign(item, { pending: 'failed', error: frame.message })
-  }
-
   function onFrame(frame: ServerFrame) {
     switch (frame.type) {
       case 'welcome':
@@ -360,12 +352,7 @@ export const useChatStore = defineStore('chat', () => {
       case 'receipt':
         return onStreamEvent(frame)
       case 'synced':
-        stream.resumeDone()
-        synced.value = true
-        sendDelivered()
-        flush()
-        if (selectedId.value !== null && !conversation(selectedId.value).loaded) return void select(selectedId.value)
-        return markRead()
+        return onSynced()
       case 'ack':
         return onAck(frame.cid, frame.id, frame.seq, frame.ts)
       case 'error':
@@ -379,15 +366,16 @@ export const useChatStore = defineStore('chat', () => {
     if (status === 'open') return
     synced.value = false
     stream.resumeDone()
+    sender.linkLost()
   })
 
   /** Forgets everything (sign-out, or another user on this page). Queued messages stay in storage. */
   function reset() {
     people.reset()
+    sender.reset()
     for (const conv of Object.values(conversations)) Reflect.deleteProperty(conversations, conv.peer)
     selectedId.value = null
     announcement.value = ''
-    outbox = undefined
     cache = undefined
     stream.reset()
     synced.value = false

@@ -1,47 +1,10 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { ChatMessage } from '#shared/protocol'
 import { useChatStore } from '../../stores/chat'
-import type { ChatApi } from '../../stores/chat'
-import { useConnectionStore } from '../../stores/connection'
 import { useContactsStore } from '../../stores/contacts'
-import { WELCOME, createFakeEnv } from '../support/fakeConnectionEnv'
-
-function memoryStorage() {
-  const map = new Map<string, string>()
-  return { map, getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k) }
-}
-
-interface Sent { type: string, cid?: string, cursor?: number, peer?: number, seq?: number, text?: string }
-
-/** Alice (1) talking to Bob (2), with a fake socket, fake HTTP and in-memory storage. */
-function setup(opts: { storage?: ReturnType<typeof memoryStorage>, history?: ChatMessage[], visible?: boolean, welcome?: object } = {}) {
-  setActivePinia(createPinia())
-  const fake = createFakeEnv()
-  const connection = useConnectionStore()
-  connection.configure(fake.env)
-  const chat = useChatStore()
-  const storage = opts.storage ?? memoryStorage()
-  let cid = 0
-  const api: ChatApi = {
-    users: async () => [{ id: 1, username: 'alice', online: false }, { id: 2, username: 'bob', online: false }],
-    conversations: async () => [],
-    history: vi.fn(async (_peer: number, before: number | null, limit: number) => {
-      const all = opts.history ?? []
-      return all.filter(m => before === null || m.seq < before).slice(-limit)
-    }),
-  }
-  chat.configure({ api, storage, isVisible: () => opts.visible ?? true, newCid: () => `c${++cid}` })
-  useContactsStore().setContacts([{ id: 1, username: 'alice', online: false }, { id: 2, username: 'bob', online: false }])
-  connection.connect()
-  const sent = () => fake.socket.frames as Sent[]
-  const welcome = (head = 0) => {
-    fake.socket.open()
-    fake.socket.receive({ ...WELCOME, head, ...opts.welcome })
-  }
-  welcome()
-  return { chat, connection, fake, storage, api, sent, welcome }
-}
+import { createFakeChatEnv, setupChat } from '../support/fakeChatEnv'
+import { WELCOME } from '../support/fakeConnectionEnv'
+import { memoryStorage } from '../support/memoryStorage'
 
 let pos = 0
 const fromBob = (seq: number, text = `b${seq}`) => ({ type: 'message', pos: ++pos, id: `m${seq}`, seq, from: 2, to: 1, text, ts: seq })
@@ -54,7 +17,7 @@ afterEach(() => vi.useRealTimers())
 
 describe('chat store', () => {
   it('loads a conversation\'s history only once the stream is synced, so nothing falls between them', async () => {
-    const { chat, fake, api } = setup({ history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'old', ts: 1 }] })
+    const { chat, fake, api } = setupChat({ history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'old', ts: 1 }] })
     await chat.select(2)
     expect(api.history).not.toHaveBeenCalled()
     fake.socket.receive({ type: 'synced', head: 0 })
@@ -65,7 +28,7 @@ describe('chat store', () => {
 
   it('shows the recent lines and names after a reload without network, and forgets them on sign-out', async () => {
     const storage = memoryStorage()
-    const first = setup({ storage })
+    const first = setupChat({ storage })
     first.fake.socket.receive({ type: 'synced', head: 0 })
     first.fake.socket.receive(fromBob(1, 'kept for offline'))
     await vi.advanceTimersByTimeAsync(500)
@@ -73,7 +36,7 @@ describe('chat store', () => {
 
     setActivePinia(createPinia())
     const offline = useChatStore()
-    offline.configure({ api: {} as ChatApi, storage, isVisible: () => true, newCid: () => 'x' })
+    offline.configure(createFakeChatEnv({ storage }).env)
     offline.setMe({ id: 1, username: 'alice' })
     expect(offline.conversations[2]!.items.map(i => i.text)).toEqual(['kept for offline'])
     expect(useContactsStore().contacts[2]!.username).toBe('bob')
@@ -83,16 +46,16 @@ describe('chat store', () => {
 
   it('continues from the cursor a previous page stored, so a reload replays what came meanwhile', () => {
     const storage = memoryStorage()
-    const first = setup({ storage })
+    const first = setupChat({ storage })
     first.fake.socket.receive({ type: 'synced', head: 0 })
     first.fake.socket.receive(fromBob(1))
     first.fake.socket.receive(fromBob(2))
-    const second = setup({ storage, welcome: { head: 5 } }) // the reload; the head has moved on to 5
+    const second = setupChat({ storage, welcome: { head: 5 } }) // the reload; the head has moved on to 5
     expect(second.sent().filter(f => f.type === 'resume').at(-1)).toEqual({ type: 'resume', cursor: 2 })
   })
 
   it('does not count a replayed message twice as unread when a receipt before it already did', () => {
-    const { chat, fake } = setup()
+    const { chat, fake } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     fake.socket.receive(fromBob(1))
     // Replayed: the receipt carries the current state (2 unread as of seq 2), then message 2 follows.
@@ -102,7 +65,7 @@ describe('chat store', () => {
   })
 
   it('sends a message again shortly when the server failed to store it', () => {
-    const { chat, fake, sent } = setup({ welcome: { heartbeat: { intervalMs: 60_000, timeoutMs: 10_000 } } })
+    const { chat, fake, sent } = setupChat({ welcome: { heartbeat: { intervalMs: 60_000, timeoutMs: 10_000 } } })
     fake.socket.receive({ type: 'synced', head: 0 })
     chat.select(2)
     chat.send('hello')
@@ -113,7 +76,7 @@ describe('chat store', () => {
   })
 
   it('resumes the stream from the head on a fresh page and sends nothing before synced', () => {
-    const { fake, sent, chat } = setup()
+    const { fake, sent, chat } = setupChat()
     expect(sent()).toEqual([{ type: 'resume', cursor: 0 }])
     chat.select(2)
     chat.send('early')
@@ -123,7 +86,7 @@ describe('chat store', () => {
   })
 
   it('shows a line as sending until the ack, then sent, delivered and read as receipts arrive', async () => {
-    const { chat, fake } = setup()
+    const { chat, fake } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     await chat.select(2)
     chat.send('hello')
@@ -138,7 +101,7 @@ describe('chat store', () => {
 
   it('keeps a message written while disconnected in the outbox, across a reload, and sends it on reconnect', async () => {
     const storage = memoryStorage()
-    const first = setup({ storage })
+    const first = setupChat({ storage })
     first.fake.socket.receive({ type: 'synced', head: 0 })
     first.fake.socket.serverClose(1006)
     await first.chat.select(2)
@@ -146,7 +109,7 @@ describe('chat store', () => {
     expect(first.chat.selectedItems[0]).toMatchObject({ text: 'written offline', pending: 'sending' })
 
     // The page reloads: a new store on the same storage.
-    const second = setup({ storage })
+    const second = setupChat({ storage })
     await second.chat.select(2)
     expect(second.chat.selectedItems).toMatchObject([{ text: 'written offline', pending: 'sending' }])
     second.fake.socket.receive({ type: 'synced', head: 0 })
@@ -156,7 +119,7 @@ describe('chat store', () => {
   })
 
   it('sends the same cid again after a reconnect when the ack was lost (the server deduplicates)', () => {
-    const { chat, fake, sent } = setup()
+    const { chat, fake, sent } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     chat.select(2)
     chat.send('once')
@@ -170,7 +133,7 @@ describe('chat store', () => {
   })
 
   it('marks a refused line failed with the server\'s reason and retries it with the same cid', () => {
-    const { chat, fake, sent } = setup()
+    const { chat, fake, sent } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     chat.select(2)
     chat.send('hello')
@@ -182,7 +145,7 @@ describe('chat store', () => {
   })
 
   it('discards a refused line from the conversation and the outbox', () => {
-    const { chat, fake, storage } = setup()
+    const { chat, fake, storage } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     chat.select(2)
     chat.send('hello')
@@ -193,7 +156,7 @@ describe('chat store', () => {
   })
 
   it('applies stream events in order once, and resumes from its cursor when it sees a gap', () => {
-    const { chat, fake, sent } = setup()
+    const { chat, fake, sent } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     const first = fromBob(1)
     fake.socket.receive(first)
@@ -206,7 +169,7 @@ describe('chat store', () => {
   })
 
   it('counts unread messages of conversations not open, and sends delivered receipts for them', async () => {
-    const { chat, fake, sent } = setup()
+    const { chat, fake, sent } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     fake.socket.receive(fromBob(1))
     fake.socket.receive(fromBob(2, 'there'))
@@ -218,12 +181,12 @@ describe('chat store', () => {
   })
 
   it('sends a read receipt when the conversation is open and visible, not when the page is hidden', async () => {
-    const visible = setup({ history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'hi', ts: 1 }] })
+    const visible = setupChat({ history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'hi', ts: 1 }] })
     visible.fake.socket.receive({ type: 'synced', head: 0 })
     await visible.chat.select(2)
     expect(visible.sent().filter(f => f.type === 'read')).toEqual([{ type: 'read', peer: 2, seq: 1 }])
 
-    const hidden = setup({ visible: false, history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'hi', ts: 1 }] })
+    const hidden = setupChat({ visible: false, history: [{ id: 'm1', seq: 1, from: 2, to: 1, text: 'hi', ts: 1 }] })
     hidden.fake.socket.receive({ type: 'synced', head: 0 })
     await hidden.chat.select(2)
     expect(hidden.sent().some(f => f.type === 'read')).toBe(false)
@@ -231,7 +194,7 @@ describe('chat store', () => {
 
   it('opens a conversation on its newest page and loads older pages on demand', async () => {
     const history = Array.from({ length: 120 }, (_, i) => ({ id: `m${i + 1}`, seq: i + 1, from: 2, to: 1, text: `t${i + 1}`, ts: i }))
-    const { chat, fake } = setup({ history })
+    const { chat, fake } = setupChat({ history })
     fake.socket.receive({ type: 'synced', head: 0 })
     await chat.select(2)
     expect(chat.selectedItems.map(i => i.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 71 + i))
@@ -242,7 +205,7 @@ describe('chat store', () => {
   })
 
   it('shows what I sent from another device as my own stored line', () => {
-    const { chat, fake } = setup()
+    const { chat, fake } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     fake.socket.receive({ type: 'message', pos: 1, id: 'm9', seq: 1, from: 1, to: 2, text: 'from my phone', ts: 1, cid: 'other' })
     expect(chat.conversations[2]!.items).toMatchObject([{ text: 'from my phone', seq: 1 }])

@@ -65,6 +65,9 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     storage: { getItem: k => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: k => void storage.delete(k) },
     isVisible: () => true,
     newCid: () => randomUUID(),
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: id => clearTimeout(id as ReturnType<typeof setTimeout>),
+    now: () => Date.now(),
   })
   chat.setMe({ id: user.id, username: user.username })
   let acks = 0
