@@ -369,13 +369,19 @@ export const useChatStore = defineStore('chat', () => {
     sender.linkLost()
   })
 
-  /** Forgets everything (sign-out, or another user on this page). Queued messages stay in storage. */
+  /**
+   * Forgets everything in memory (sign-out, or another user on this page): nothing of the previous
+   * user may be sent, shown or saved after it. Queued messages stay in storage.
+   */
   function reset() {
     people.reset()
     sender.reset()
     for (const conv of Object.values(conversations)) Reflect.deleteProperty(conversations, conv.peer)
     selectedId.value = null
     announcement.value = ''
+    pendingDelivered.clear()
+    stopRecentSave?.()
+    stopRecentSave = undefined
     cache = undefined
     stream.reset()
     synced.value = false

@@ -212,3 +212,18 @@ describe('chat store', () => {
     expect(chat.unread[2]).toBe(0)
   })
 })
+
+describe('chat store when the user changes', () => {
+  it('does not send the previous user\'s pending delivered receipts as the next user', async () => {
+    const { chat, fake, sent } = setupChat({ conversations: [{ peer: 2, lastSeq: 3, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 3 }] })
+    fake.socket.serverClose(1006) // offline: the delivered receipt for Bob's 3 lines has to wait
+    await chat.refresh()
+    chat.reset() // Alice signs out; Carol signs in in the same tab
+    chat.setMe({ id: 3, username: 'carol' })
+    await vi.advanceTimersByTimeAsync(1000)
+    fake.socket.open()
+    fake.socket.receive({ ...WELCOME, user: { id: 3, username: 'carol' } })
+    fake.socket.receive({ type: 'synced', head: 0 })
+    expect(sent().filter(f => f.type === 'delivered')).toEqual([])
+  })
+})
