@@ -28,11 +28,15 @@ export interface ChatEnv extends SenderEnv {
   isVisible: () => boolean
 }
 
+/** Which history page of a conversation failed to load: the pane shows it with a Retry. */
+export type LoadError = 'newest' | 'older'
+
 interface Conversation extends Omit<ConversationSummary, 'last'> {
   items: ChatItem[]
   /** The newest page was loaded; more older pages exist while `hasOlder`. */
   loaded: boolean
   hasOlder: boolean
+  loadError: LoadError | null
 }
 
 export const HISTORY_PAGE = 50
@@ -82,7 +86,7 @@ export const useChatStore = defineStore('chat', () => {
   const selectedItems = computed(() => selectedConversation.value?.items ?? [])
 
   function conversation(peer: number): Conversation {
-    return conversations[peer] ??= { peer, lastSeq: 0, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 0, items: [], loaded: false, hasOlder: true }
+    return conversations[peer] ??= { peer, lastSeq: 0, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 0, items: [], loaded: false, hasOlder: true, loadError: null }
   }
 
   function statusOf(item: ChatItem): ItemStatus {
@@ -147,34 +151,48 @@ export const useChatStore = defineStore('chat', () => {
     // History is read only once the stream is synced: the page then covers everything up to the
     // stream's head, and the stream everything after it — no message can fall between the two.
     // Until then (or while offline) the conversation shows what it has; `synced` loads it.
-    if (!conv.loaded && synced.value) {
-      try {
-        await loadPage(conv, null)
-      }
-      catch {
-        return
-      }
-    }
+    if (!conv.loaded && synced.value && !await loadPage(conv, null)) return
     markRead()
   }
 
-  /** Loads the page before the oldest line shown (scrolling up). */
+  /**
+   * Loads the page before the oldest line shown (scrolling up). Resolves false when there is none,
+   * or while a failed load waits for `retryLoad`; never rejects.
+   */
   async function loadOlder(peer: number): Promise<boolean> {
     const conv = conversation(peer)
     const oldest = conv.items.find(i => i.seq !== undefined)?.seq
-    if (!conv.hasOlder || oldest === 1) return false
-    await loadPage(conv, oldest ?? null)
-    return true
+    if (!conv.hasOlder || oldest === 1 || conv.loadError) return false
+    return loadPage(conv, oldest ?? null)
   }
 
-  async function loadPage(conv: Conversation, beforeSeq: number | null) {
-    const page = await need().api.history(conv.peer, beforeSeq, HISTORY_PAGE)
+  /** Tries the page that failed to load again (the pane's Retry). */
+  async function retryLoad(peer: number) {
+    const conv = conversation(peer)
+    const failed = conv.loadError
+    conv.loadError = null
+    if (failed === 'older') await loadOlder(peer)
+    else if (failed === 'newest' && selectedId.value === peer) await select(peer)
+  }
+
+  /** Loads one page; a failure is kept on the conversation (for the pane to show), not thrown. */
+  async function loadPage(conv: Conversation, beforeSeq: number | null): Promise<boolean> {
+    let page: ChatMessage[]
+    try {
+      page = await need().api.history(conv.peer, beforeSeq, HISTORY_PAGE)
+    }
+    catch {
+      conv.loadError = beforeSeq === null ? 'newest' : 'older'
+      return false
+    }
+    conv.loadError = null
     for (const m of page) mergeMessage(conv.items, m)
     saveRecentSoon()
     if (beforeSeq === null) conv.loaded = true
     conv.hasOlder = page.length === HISTORY_PAGE && page[0]!.seq > 1
     const newest = page.at(-1)
     if (newest) conv.lastSeq = Math.max(conv.lastSeq, newest.seq)
+    return true
   }
 
   // ---- own lines ---------------------------------------------------------------------------------
@@ -389,6 +407,6 @@ export const useChatStore = defineStore('chat', () => {
 
   return {
     conversations, unread, selectedId, selected, selectedConversation, selectedItems, announcement, synced,
-    configure, setMe, forgetCache, refresh, select, loadOlder, send, retry, discard, statusOf, markRead, reset,
+    configure, setMe, forgetCache, refresh, select, loadOlder, retryLoad, send, retry, discard, statusOf, markRead, reset,
   }
 })

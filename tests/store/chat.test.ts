@@ -215,7 +215,7 @@ describe('chat store', () => {
 
 describe('chat store when the user changes', () => {
   it('does not send the previous user\'s pending delivered receipts as the next user', async () => {
-    const { chat, fake, sent } = setupChat({ conversations: [{ peer: 2, lastSeq: 3, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 3 }] })
+    const { chat, fake, sent } = setupChat({ conversations: [{ peer: 2, lastSeq: 3, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 3, last: null }] })
     fake.socket.serverClose(1006) // offline: the delivered receipt for Bob's 3 lines has to wait
     await chat.refresh()
     chat.reset() // Alice signs out; Carol signs in in the same tab
@@ -225,5 +225,51 @@ describe('chat store when the user changes', () => {
     fake.socket.receive({ ...WELCOME, user: { id: 3, username: 'carol' } })
     fake.socket.receive({ type: 'synced', head: 0 })
     expect(sent().filter(f => f.type === 'delivered')).toEqual([])
+  })
+})
+
+describe('chat store when history cannot be loaded', () => {
+  const history = Array.from({ length: 120 }, (_, i) => ({ id: `m${i + 1}`, seq: i + 1, from: 2, to: 1, text: `t${i + 1}`, ts: i }))
+
+  it('keeps the error of the newest page for the pane, and loads it on retry', async () => {
+    const { chat, fake, api, sent } = setupChat({ history })
+    fake.socket.receive({ type: 'synced', head: 0 })
+    api.history.mockRejectedValueOnce(new Error('503'))
+    await chat.select(2)
+    expect(chat.selectedConversation).toMatchObject({ loadError: 'newest', loaded: false })
+    expect(chat.selectedItems).toEqual([])
+    await chat.retryLoad(2)
+    expect(chat.selectedConversation!.loadError).toBeNull()
+    expect(chat.selectedItems).toHaveLength(50)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(sent().filter(f => f.type === 'read')).toEqual([{ type: 'read', peer: 2, seq: 120 }])
+  })
+
+  it('resolves instead of rejecting when an older page fails, and scrolling asks no more until retried', async () => {
+    const { chat, fake, api } = setupChat({ history })
+    fake.socket.receive({ type: 'synced', head: 0 })
+    await chat.select(2)
+    api.history.mockRejectedValueOnce(new Error('503'))
+    await expect(chat.loadOlder(2)).resolves.toBe(false)
+    expect(chat.selectedConversation!.loadError).toBe('older')
+    await expect(chat.loadOlder(2)).resolves.toBe(false)
+    expect(api.history).toHaveBeenCalledTimes(2)
+    await chat.retryLoad(2)
+    expect(chat.selectedConversation!.loadError).toBeNull()
+    expect(chat.selectedItems[0]!.seq).toBe(21)
+  })
+
+  it('loads a failed newest page again by itself once the next link is synced', async () => {
+    const { chat, fake, api } = setupChat({ history })
+    fake.socket.receive({ type: 'synced', head: 0 })
+    api.history.mockRejectedValueOnce(new Error('offline'))
+    await chat.select(2)
+    fake.socket.serverClose(1006)
+    await vi.advanceTimersByTimeAsync(1000)
+    fake.socket.open()
+    fake.socket.receive(WELCOME)
+    fake.socket.receive({ type: 'synced', head: 0 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(chat.selectedConversation).toMatchObject({ loadError: null, loaded: true })
   })
 })
