@@ -29,20 +29,30 @@ export function useAuth() {
     }
   }
 
-  async function signOut(): Promise<void> {
+  /**
+   * The one cleanup for every way a session ends: signing out here, elsewhere ("sign out
+   * everywhere", another account signing in in this browser) or by expiry. Closes the connection
+   * for good, forgets the user's data in the stores and in storage (the outbox of unsent messages
+   * stays, see the chat store's `forget`), and has the offline shell drop the pages rendered for
+   * this user. Safe to run twice.
+   */
+  function forgetSession(): void {
     useConnectionStore().signOut()
-    useChatStore().forgetCache()
-    // The offline shell holds pages rendered for this user: forget them.
+    useChatStore().forget()
     navigator.serviceWorker?.controller?.postMessage({ type: 'forget' })
+    user.value = null
+  }
+
+  /** Signs out deliberately: forgets this browser's data first, then ends the session on the server. */
+  async function signOut(): Promise<void> {
+    forgetSession()
     try {
       await $fetch('/api/auth/logout', { method: 'POST', body: {} })
     }
     finally {
-      user.value = null
-      useChatStore().reset()
       await navigateTo('/login')
     }
   }
 
-  return { user, refresh, authenticate, signOut }
+  return { user, refresh, authenticate, signOut, forgetSession }
 }

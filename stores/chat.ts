@@ -107,11 +107,6 @@ export const useChatStore = defineStore('chat', () => {
     stopRecentSave = () => e.clearTimeout(id)
   }
 
-  /** Forgets what this browser kept of the user's conversations (sign-out on a shared computer). */
-  function forgetCache() {
-    cache?.forget()
-  }
-
   /** Loads people and conversation summaries over HTTP. */
   async function refresh() {
     const api = need().api
@@ -388,6 +383,18 @@ export const useChatStore = defineStore('chat', () => {
   })
 
   /**
+   * The session ended (however it ended): forgets the user in memory and what this browser kept of
+   * their conversations (recent lines, names, cursor), so a shared computer keeps nothing readable.
+   * The outbox of unsent messages stays: it is the only copy of what the person wrote (the server
+   * never saw it), only this same user's next sign-in here shows and sends it, and a session that
+   * merely expired must not lose messages.
+   */
+  function forget() {
+    cache?.forget()
+    reset()
+  }
+
+  /**
    * Forgets everything in memory (sign-out, or another user on this page): nothing of the previous
    * user may be sent, shown or saved after it. Queued messages stay in storage.
    */
@@ -407,6 +414,6 @@ export const useChatStore = defineStore('chat', () => {
 
   return {
     conversations, unread, selectedId, selected, selectedConversation, selectedItems, announcement, synced,
-    configure, setMe, forgetCache, refresh, select, loadOlder, retryLoad, send, retry, discard, statusOf, markRead, reset,
+    configure, setMe, forget, refresh, select, loadOlder, retryLoad, send, retry, discard, statusOf, markRead, reset,
   }
 })

@@ -177,3 +177,60 @@ test('a link that silently stops answering is caught by the heartbeat and replac
   await expect(status(alice.page)).toHaveText('Connected')
   await alice.context.close()
 })
+
+test('a session ended elsewhere forgets what this browser kept of the user, as signing out here does', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  await alice.page.waitForFunction(() => navigator.serviceWorker?.controller !== null)
+  await openConversation(alice.page, bob.name)
+  await openConversation(bob.page, alice.name)
+  await sendMessage(bob.page, 'kept on a shared computer?')
+  await expect(messages(alice.page)).toHaveText(['kept on a shared computer?'])
+  const kept = () => alice.page.evaluate(() => Object.keys(localStorage).filter(k => /^jizhan\.(recent|contacts|cursor)\./.test(k)).sort())
+  await expect.poll(kept).toHaveLength(3)
+  // The offline shell's cached pages: the chat page ('/') was rendered for Alice.
+  const cachedPaths = () => alice.page.evaluate(async () => {
+    const paths: string[] = []
+    for (const name of await caches.keys()) paths.push(...(await (await caches.open(name)).keys()).map(r => new URL(r.url).pathname))
+    return paths
+  })
+  await expect.poll(cachedPaths).toContain('/')
+
+  // Alice signs out everywhere from her phone.
+  const phone = await browser.newContext()
+  expect((await phone.request.post('/api/auth/login', { data: { username: alice.name, password: 'password123' } })).ok()).toBe(true)
+  expect((await phone.request.post('/api/auth/logout', { data: { everywhere: true } })).ok()).toBe(true)
+
+  // With a conversation open, the tab ends on the sign-in page (closing the conversation changes the URL).
+  await expect(alice.page).toHaveURL(/\/login$/)
+  await expect.poll(kept).toEqual([])
+  await expect.poll(cachedPaths).not.toContain('/')
+  await phone.close()
+  await alice.context.close()
+  await bob.context.close()
+})
+
+test('a history page that fails to load shows the error in the pane, and Retry loads it', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  await openConversation(bob.page, alice.name)
+  await sendMessage(bob.page, 'in the history')
+  await expect(bob.page.locator('.message.own .receipt')).toHaveText(['· Delivered'])
+  const errors: string[] = []
+  alice.page.on('pageerror', error => errors.push(error.message))
+
+  const history = /\/api\/conversations\/\d+\/messages/
+  await alice.page.route(history, route => route.fulfill({ status: 503, body: '' }))
+  await openConversation(alice.page, bob.name)
+  const pane = alice.page.getByRole('region', { name: `Conversation with ${bob.name}` })
+  await expect(pane.getByRole('alert')).toContainText('Messages could not be loaded.')
+
+  await alice.page.unroute(history)
+  await pane.getByRole('button', { name: 'Retry' }).click()
+  await expect(messages(alice.page)).toHaveText(['in the history'])
+  await expect(pane.getByRole('alert')).toHaveCount(0)
+  await expect(bob.page.locator('.message.own .receipt')).toHaveText(['· Read'])
+  expect(errors).toEqual([])
+  await alice.context.close()
+  await bob.context.close()
+})

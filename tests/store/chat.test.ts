@@ -40,8 +40,9 @@ describe('chat store', () => {
     offline.setMe({ id: 1, username: 'alice' })
     expect(offline.conversations[2]!.items.map(i => i.text)).toEqual(['kept for offline'])
     expect(useContactsStore().contacts[2]!.username).toBe('bob')
-    offline.forgetCache()
+    offline.forget()
     expect([...storage.map.keys()].filter(k => !k.startsWith('jizhan.outbox'))).toEqual([])
+    expect(offline.conversations).toEqual({})
   })
 
   it('continues from the cursor a previous page stored, so a reload replays what came meanwhile', () => {
@@ -271,5 +272,29 @@ describe('chat store when history cannot be loaded', () => {
     fake.socket.receive({ type: 'synced', head: 0 })
     await vi.advanceTimersByTimeAsync(0)
     expect(chat.selectedConversation).toMatchObject({ loadError: null, loaded: true })
+  })
+})
+
+describe('chat store when the session ends', () => {
+  it('forgets what this browser kept of the user and writes nothing back afterwards', async () => {
+    const { chat, fake, storage } = setupChat()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    fake.socket.receive(fromBob(1)) // saves the cursor now and the recent lines within 300 ms
+    chat.forget()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect([...storage.map.keys()]).toEqual([])
+  })
+
+  it('keeps the outbox of unsent messages for the same user\'s next sign-in', async () => {
+    const storage = memoryStorage()
+    const first = setupChat({ storage })
+    first.fake.socket.serverClose(1006)
+    await first.chat.select(2)
+    first.chat.send('not sent yet')
+    first.chat.forget()
+    expect([...storage.map.keys()]).toEqual(['jizhan.outbox.1'])
+    const again = setupChat({ storage })
+    again.fake.socket.receive({ type: 'synced', head: 0 })
+    expect(again.sent().filter(f => f.type === 'send')).toMatchObject([{ text: 'not sent yet' }])
   })
 })
