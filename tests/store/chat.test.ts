@@ -2,6 +2,7 @@ import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useChatStore } from '../../stores/chat'
 import { useContactsStore } from '../../stores/contacts'
+import { useConversationsStore } from '../../stores/conversations'
 import { createFakeChatEnv, setupChat } from '../support/fakeChatEnv'
 import { WELCOME } from '../support/fakeConnectionEnv'
 import { memoryStorage } from '../support/memoryStorage'
@@ -38,11 +39,11 @@ describe('chat store', () => {
     const offline = useChatStore()
     offline.configure(createFakeChatEnv({ storage }).env)
     offline.setMe({ id: 1, username: 'alice' })
-    expect(offline.conversations[2]!.items.map(i => i.text)).toEqual(['kept for offline'])
+    expect(useConversationsStore().byPeer[2]!.items.map(i => i.text)).toEqual(['kept for offline'])
     expect(useContactsStore().contacts[2]!.username).toBe('bob')
     offline.forget()
     expect([...storage.map.keys()].filter(k => !k.startsWith('jizhan.outbox'))).toEqual([])
-    expect(offline.conversations).toEqual({})
+    expect(useConversationsStore().byPeer).toEqual({})
   })
 
   it('continues from the cursor a previous page stored, so a reload replays what came meanwhile', () => {
@@ -56,13 +57,13 @@ describe('chat store', () => {
   })
 
   it('does not count a replayed message twice as unread when a receipt before it already did', () => {
-    const { chat, fake } = setupChat()
+    const { conversations, fake } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     fake.socket.receive(fromBob(1))
     // Replayed: the receipt carries the current state (2 unread as of seq 2), then message 2 follows.
     fake.socket.receive({ type: 'receipt', pos: ++pos, peer: 2, lastSeq: 2, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 2 })
     fake.socket.receive(fromBob(2))
-    expect(chat.unread[2]).toBe(2)
+    expect(conversations.unread[2]).toBe(2)
   })
 
   it('sends a message again shortly when the server failed to store it', () => {
@@ -87,17 +88,17 @@ describe('chat store', () => {
   })
 
   it('shows a line as sending until the ack, then sent, delivered and read as receipts arrive', async () => {
-    const { chat, fake } = setupChat()
+    const { chat, conversations, fake } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     await chat.select(2)
     chat.send('hello')
-    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('sending')
+    expect(conversations.statusOf(chat.selectedItems[0]!)).toBe('sending')
     fake.socket.receive({ type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 5 })
-    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('sent')
+    expect(conversations.statusOf(chat.selectedItems[0]!)).toBe('sent')
     fake.socket.receive({ type: 'receipt', pos: 1, peer: 2, lastSeq: 1, peerDelivered: 1, peerRead: 0, selfRead: 0, unread: 0 })
-    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('delivered')
+    expect(conversations.statusOf(chat.selectedItems[0]!)).toBe('delivered')
     fake.socket.receive({ type: 'receipt', pos: 2, peer: 2, lastSeq: 1, peerDelivered: 1, peerRead: 1, selfRead: 0, unread: 0 })
-    expect(chat.statusOf(chat.selectedItems[0]!)).toBe('read')
+    expect(conversations.statusOf(chat.selectedItems[0]!)).toBe('read')
   })
 
   it('keeps a message written while disconnected in the outbox, across a reload, and sends it on reconnect', async () => {
@@ -157,25 +158,25 @@ describe('chat store', () => {
   })
 
   it('applies stream events in order once, and resumes from its cursor when it sees a gap', () => {
-    const { chat, fake, sent } = setupChat()
+    const { conversations, fake, sent } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     const first = fromBob(1)
     fake.socket.receive(first)
     fake.socket.receive(first) // the same event twice is one message
     fake.socket.receive(fromBob(2))
-    expect(chat.conversations[2]!.items.map(i => i.seq)).toEqual([1, 2])
+    expect(conversations.byPeer[2]!.items.map(i => i.seq)).toEqual([1, 2])
     fake.socket.receive({ ...fromBob(4), pos: 5 }) // pos 3 and 4 went missing
     expect(sent().filter(f => f.type === 'resume').at(-1)).toEqual({ type: 'resume', cursor: 2 })
-    expect(chat.conversations[2]!.items.map(i => i.seq)).toEqual([1, 2])
+    expect(conversations.byPeer[2]!.items.map(i => i.seq)).toEqual([1, 2])
   })
 
   it('counts unread messages of conversations not open, and sends delivered receipts for them', async () => {
-    const { chat, fake, sent } = setupChat()
+    const { chat, conversations, fake, sent } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     fake.socket.receive(fromBob(1))
     fake.socket.receive(fromBob(2, 'there'))
     await vi.advanceTimersByTimeAsync(0)
-    expect(chat.unread[2]).toBe(2)
+    expect(conversations.unread[2]).toBe(2)
     expect(chat.announcement).toBe('New message from bob: there')
     expect(sent().filter(f => f.type === 'delivered').at(-1)).toEqual({ type: 'delivered', peer: 2, seq: 2 })
     expect(sent().some(f => f.type === 'read')).toBe(false)
@@ -195,22 +196,22 @@ describe('chat store', () => {
 
   it('opens a conversation on its newest page and loads older pages on demand', async () => {
     const history = Array.from({ length: 120 }, (_, i) => ({ id: `m${i + 1}`, seq: i + 1, from: 2, to: 1, text: `t${i + 1}`, ts: i }))
-    const { chat, fake } = setupChat({ history })
+    const { chat, conversations, fake } = setupChat({ history })
     fake.socket.receive({ type: 'synced', head: 0 })
     await chat.select(2)
     expect(chat.selectedItems.map(i => i.seq)).toEqual(Array.from({ length: 50 }, (_, i) => 71 + i))
-    expect(await chat.loadOlder(2)).toBe(true)
-    expect(await chat.loadOlder(2)).toBe(true)
+    expect(await conversations.loadOlder(2)).toBe(true)
+    expect(await conversations.loadOlder(2)).toBe(true)
     expect(chat.selectedItems.map(i => i.seq)).toEqual(Array.from({ length: 120 }, (_, i) => i + 1))
-    expect(await chat.loadOlder(2)).toBe(false)
+    expect(await conversations.loadOlder(2)).toBe(false)
   })
 
   it('shows what I sent from another device as my own stored line', () => {
-    const { chat, fake } = setupChat()
+    const { conversations, fake } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
     fake.socket.receive({ type: 'message', pos: 1, id: 'm9', seq: 1, from: 1, to: 2, text: 'from my phone', ts: 1, cid: 'other' })
-    expect(chat.conversations[2]!.items).toMatchObject([{ text: 'from my phone', seq: 1 }])
-    expect(chat.unread[2]).toBe(0)
+    expect(conversations.byPeer[2]!.items).toMatchObject([{ text: 'from my phone', seq: 1 }])
+    expect(conversations.unread[2]).toBe(0)
   })
 })
 
@@ -247,13 +248,13 @@ describe('chat store when history cannot be loaded', () => {
   })
 
   it('resolves instead of rejecting when an older page fails, and scrolling asks no more until retried', async () => {
-    const { chat, fake, api } = setupChat({ history })
+    const { chat, conversations, fake, api } = setupChat({ history })
     fake.socket.receive({ type: 'synced', head: 0 })
     await chat.select(2)
     api.history.mockRejectedValueOnce(new Error('503'))
-    await expect(chat.loadOlder(2)).resolves.toBe(false)
+    await expect(conversations.loadOlder(2)).resolves.toBe(false)
     expect(chat.selectedConversation!.loadError).toBe('older')
-    await expect(chat.loadOlder(2)).resolves.toBe(false)
+    await expect(conversations.loadOlder(2)).resolves.toBe(false)
     expect(api.history).toHaveBeenCalledTimes(2)
     await chat.retryLoad(2)
     expect(chat.selectedConversation!.loadError).toBeNull()

@@ -16,15 +16,15 @@ export function writeAll(sides: readonly Side[], perSide: number): Promise<void>
   })).then(() => {})
 }
 
-const stored = (s: Side) => s.client.chat.conversations[s.peer]?.items.filter(i => i.seq !== undefined) ?? []
+const stored = (s: Side) => s.client.conversations.byPeer[s.peer]?.items.filter(i => i.seq !== undefined) ?? []
 
 /** Whether every side shows all 2 × perSide messages of its conversation, stored. */
 export function allDelivered(sides: readonly Side[], perSide: number): boolean {
-  return sides.every(s => stored(s).length === 2 * perSide && (s.client.chat.conversations[s.peer]?.items.length ?? 0) === 2 * perSide)
+  return sides.every(s => stored(s).length === 2 * perSide && (s.client.conversations.byPeer[s.peer]?.items.length ?? 0) === 2 * perSide)
 }
 
 export function progress(sides: readonly Side[]): string {
-  return sides.map(s => `${s.prefix}: ${stored(s).length} stored of ${s.client.chat.conversations[s.peer]?.items.length}`).join('; ')
+  return sides.map(s => `${s.prefix}: ${stored(s).length} stored of ${s.client.conversations.byPeer[s.peer]?.items.length}`).join('; ')
 }
 
 /**
@@ -34,7 +34,7 @@ export function progress(sides: readonly Side[]): string {
 export function expectExactlyOnceInOrder(sides: readonly Side[], perSide: number): void {
   const range = (n: number) => Array.from({ length: n }, (_, i) => i)
   for (const s of sides) {
-    const items = s.client.chat.conversations[s.peer]!.items
+    const items = s.client.conversations.byPeer[s.peer]!.items
     expect(items.map(i => i.seq)).toEqual(range(2 * perSide).map(i => i + 1))
     expect(items.map(i => i.text).sort()).toEqual([...range(perSide).map(i => `${s.prefix}-${i}`), ...range(perSide).map(i => `${s.peerPrefix}-${i}`)].sort())
     for (const prefix of [s.prefix, s.peerPrefix]) {

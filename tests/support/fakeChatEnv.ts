@@ -6,6 +6,7 @@ import type { ChatApi, ChatEnv } from '../../stores/chat'
 import { useConnectionStore } from '../../stores/connection'
 import { useContactsStore } from '../../stores/contacts'
 import type { Contact } from '../../stores/contacts'
+import { useConversationsStore } from '../../stores/conversations'
 import { WELCOME, createFakeEnv } from './fakeConnectionEnv'
 import { memoryStorage } from './memoryStorage'
 
@@ -71,5 +72,5 @@ export function setupChat(opts: FakeChatOptions & { welcome?: object } = {}) {
     fake.socket.receive({ ...WELCOME, head, ...opts.welcome })
   }
   welcome()
-  return { chat, people, connection, fake, storage, api, env, sent, welcome }
+  return { chat, people, conversations: useConversationsStore(), connection, fake, storage, api, env, sent, welcome }
 }

@@ -6,6 +6,7 @@ import { useChatStore } from '../../stores/chat'
 import { useConnectionStore } from '../../stores/connection'
 import type { SocketLike } from '../../stores/connection'
 import type { Contact } from '../../stores/contacts'
+import { useConversationsStore } from '../../stores/conversations'
 import type { TestUser } from './accounts'
 
 /**
@@ -16,6 +17,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   const pinia = createPinia()
   const connection = useConnectionStore(pinia)
   const chat = useChatStore(pinia)
+  const conversations = useConversationsStore(pinia)
   const headers = { cookie: user.cookie, origin: baseUrl }
   const get = async <T>(path: string): Promise<T> => {
     const res = await fetch(new URL(path, baseUrl), { headers })
@@ -75,6 +77,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   return {
     connection,
     chat,
+    conversations,
     closeCodes,
     opens,
     get acks() {
