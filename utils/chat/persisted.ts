@@ -1,5 +1,6 @@
 import * as v from 'valibot'
-import type { ChatMessage } from '#shared/protocol'
+import { ChatMessageSchema, UserSchema } from '#shared/protocol'
+import { count, id } from '#shared/schema'
 
 /**
  * Everything the browser keeps of a user's chat between page loads, as one schema per shape: the
@@ -25,10 +26,6 @@ export function storageKeys(userId: number) {
   }
 }
 
-const Id = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
-/** A position or sequence number: 0 means "none yet". */
-const Count = v.pipe(v.number(), v.safeInteger(), v.minValue(0))
-
 /** A list whose invalid entries are dropped one by one instead of failing the whole list. */
 function listOf<T>(entry: v.GenericSchema<unknown, T>) {
   return v.pipe(v.array(v.unknown()), v.transform(items => items.flatMap((item) => {
@@ -40,7 +37,7 @@ function listOf<T>(entry: v.GenericSchema<unknown, T>) {
 /** A message written but not yet acknowledged by the server. */
 export const OutboxEntrySchema = v.object({
   cid: v.string(),
-  to: Id,
+  to: id('to'),
   text: v.string(),
   createdAt: v.number(),
   /** queued: to be sent (again) when connected; failed: the server refused it, retry by hand. */
@@ -51,34 +48,19 @@ export type OutboxEntry = v.InferOutput<typeof OutboxEntrySchema>
 export const OutboxSchema = listOf(OutboxEntrySchema)
 
 /** Position of the last stream event this browser applied. */
-export const CursorSchema = Count
+export const CursorSchema = count('cursor')
 
-/** A person's name as last seen (presence is never kept: it is only known while connected). */
-export const ContactSchema = v.object({ id: Id, username: v.string() })
-export type SavedContact = v.InferOutput<typeof ContactSchema>
-export const ContactsSchema = listOf(ContactSchema)
-
-/**
- * A stored message, as the server sent it. Typed as the protocol's ChatMessage, so the two cannot
- * drift: a field the protocol adds fails to compile here until the schema has it.
- */
-export const MessageSchema: v.GenericSchema<unknown, ChatMessage> = v.object({
-  id: v.string(),
-  seq: Id,
-  from: Id,
-  to: Id,
-  text: v.string(),
-  ts: v.number(),
-  cid: v.optional(v.string()),
-})
+/** People's names as last seen, in the protocol's user shape (presence is never kept). */
+export const ContactsSchema = listOf(UserSchema)
 
 /** The newest lines of one conversation, kept so a page reloaded offline still shows them. */
 export const RecentConversationSchema = v.object({
-  peer: Id,
-  messages: listOf(MessageSchema),
+  peer: id('peer'),
+  /** Stored messages exactly as the server sent them: the protocol's own schema. */
+  messages: listOf(ChatMessageSchema),
   /** How far the peer got with my messages, so cached lines keep their ticks. */
-  peerDelivered: v.fallback(Count, 0),
-  peerRead: v.fallback(Count, 0),
+  peerDelivered: v.fallback(count('peerDelivered'), 0),
+  peerRead: v.fallback(count('peerRead'), 0),
 })
 export type RecentConversation = v.InferOutput<typeof RecentConversationSchema>
 export const RecentSchema = listOf(RecentConversationSchema)
