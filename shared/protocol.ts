@@ -141,7 +141,6 @@ export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema
 const WelcomeSchema = v.object({
   type: v.literal('welcome'),
   user: UserSchema,
-  online: v.array(UserSchema),
   heartbeat: v.object({ intervalMs: id('heartbeat.intervalMs'), timeoutMs: id('heartbeat.timeoutMs') }),
   /** Position of the newest event in the user's stream now. */
   head: count('head'),
@@ -149,14 +148,23 @@ const WelcomeSchema = v.object({
   instance: v.optional(v.string()),
 })
 const PongSchema = v.object({ type: v.literal('pong') })
-const PresenceSchema = v.object({ type: v.literal('presence'), user: UserSchema, online: v.boolean() })
+/**
+ * People who came online (their first socket anywhere) or went offline (their last), coalesced: one
+ * frame per turn of the server's event loop, however many changed.
+ */
+const PresenceSchema = v.object({ type: v.literal('presence'), online: v.array(UserSchema), offline: v.array(UserSchema) })
 /** A message event of the user's stream; `pos` is its position there. */
 const MessageSchema = v.object({ type: v.literal('message'), pos: id('pos'), ...ChatMessageEntries })
 /** Receipt state of one conversation, as seen by the receiving user; an event of their stream. */
 const ReceiptSchema = v.object({ type: v.literal('receipt'), pos: id('pos'), ...ReceiptStateEntries })
 /** The resume replay is complete: everything up to `head` was sent; live events follow. */
 const SyncedSchema = v.object({ type: v.literal('synced'), head: count('head') })
-const AckSchema = v.object({ type: v.literal('ack'), cid: cidSchema('cid'), id: v.string(), seq: id('seq'), ts: v.number() })
+/**
+ * The message was stored. `pos`: where it sits in the sender's stream; the sending socket gets
+ * this ack at that position instead of a copy of its own message (its other devices get the copy).
+ * A resend of a stored cid is acknowledged without `pos`.
+ */
+const AckSchema = v.object({ type: v.literal('ack'), cid: cidSchema('cid'), id: v.string(), seq: id('seq'), ts: v.number(), pos: v.optional(id('pos')) })
 const ErrorSchema = v.object({ type: v.literal('error'), code: v.picklist(ERROR_CODES), message: v.string(), cid: v.optional(cidSchema('cid')) })
 
 const SERVER_SCHEMAS = {

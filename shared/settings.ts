@@ -10,9 +10,11 @@
  * setting needs no rebuild.
  */
 
-export interface SettingSpec<T> {
+export type Scope = 'server' | 'public'
+
+export interface SettingSpec<T, S extends Scope = Scope> {
   /** Server-only, or public (sent to the browser in the page payload). */
-  readonly scope: 'server' | 'public'
+  readonly scope: S
   readonly default: T
   /** The values allowed, in words: the end of the error line and the README's column. */
   readonly allowed: string
@@ -28,12 +30,12 @@ export function parseInteger(raw: unknown, min: number, max: number): number | u
   return Number.isSafeInteger(n) && n >= min && n <= max ? n : undefined
 }
 
-function integer(scope: 'server' | 'public', value: number, min: number, max: number, unit = ''): SettingSpec<number> {
+function integer<S extends Scope>(scope: S, value: number, min: number, max: number, unit = ''): SettingSpec<number, S> {
   const u = unit ? ` ${unit}` : ''
   return { scope, default: value, allowed: `a whole number from ${min} to ${max}${u}`, parse: raw => parseInteger(raw, min, max) }
 }
 
-function flag(value: boolean): SettingSpec<boolean> {
+function flag(value: boolean): SettingSpec<boolean, 'server'> {
   return {
     scope: 'server',
     default: value,
@@ -46,16 +48,16 @@ function flag(value: boolean): SettingSpec<boolean> {
   }
 }
 
-function text(value: string, allowed: string, ok: (s: string) => boolean, secret = false): SettingSpec<string> {
+function text(value: string, allowed: string, ok: (s: string) => boolean, secret = false): SettingSpec<string, 'server'> {
   return { scope: 'server', default: value, allowed, secret, parse: raw => typeof raw === 'string' && ok(raw) ? raw : undefined }
 }
 
 /** A folder path; set but empty means the default. */
-function folder(value: string): SettingSpec<string> {
+function folder(value: string): SettingSpec<string, 'server'> {
   return { scope: 'server', default: value, allowed: 'a folder path (created if missing; must be writable)', parse: raw => typeof raw === 'string' ? raw.trim() || value : undefined }
 }
 
-function oneOf<const T extends string>(value: T, options: readonly T[]): SettingSpec<T> {
+function oneOf<const T extends string>(value: T, options: readonly T[]): SettingSpec<T, 'server'> {
   return {
     scope: 'server',
     default: value,
@@ -129,10 +131,10 @@ export const SETTINGS = {
 } as const
 
 export type SettingKey = keyof typeof SETTINGS
-type ValueOf<S> = S extends SettingSpec<infer U> ? U : never
+type ValueOf<S> = S extends SettingSpec<infer U, Scope> ? U : never
 /** Every setting with its validated value. */
 export type Settings = { -readonly [K in SettingKey]: ValueOf<(typeof SETTINGS)[K]> }
-type ScopeKeys<S extends 'server' | 'public'> = { [K in SettingKey]: (typeof SETTINGS)[K]['scope'] extends S ? K : never }[SettingKey]
+type ScopeKeys<S extends Scope> = { [K in SettingKey]: (typeof SETTINGS)[K]['scope'] extends S ? K : never }[SettingKey]
 export type PublicSettings = Pick<Settings, ScopeKeys<'public'>>
 
 /** The environment variable that sets `key`. */

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref, watch } from 'vue'
-import type { ConversationSummary, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ServerFrame } from '#shared/protocol'
+import type { AckFrame, ConversationSummary, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ServerFrame } from '#shared/protocol'
 import { createChatCache } from '../utils/chat/chatCache'
 import type { ChatCache } from '../utils/chat/chatCache'
 import type { ChatItem } from '../utils/chat/conversation'
@@ -87,8 +87,9 @@ export const useChatStore = defineStore('chat', () => {
   /** Loads people and conversation summaries over HTTP. */
   async function refresh() {
     const api = need().api
+    const mark = people.snapshotMark()
     const [users, summaries] = await Promise.all([api.users(), api.conversations()])
-    people.setContacts(users)
+    people.setContacts(users, mark)
     for (const s of summaries) {
       conversations.applyReceipts(s.peer, s)
       // This device now knows of every message up to lastSeq (some may have come before the
@@ -161,7 +162,17 @@ export const useChatStore = defineStore('chat', () => {
     sender.discard(cid)
   }
 
-  function onAck(cid: string, id: string, seq: number, ts: number) {
+  /**
+   * The message was stored. An ack with a position stands in the stream for this tab's copy of its
+   * own message: it moves the cursor like that copy would (a skipped position still means frames
+   * were missed).
+   */
+  function onAck({ cid, id, seq, ts, pos }: AckFrame) {
+    if (pos !== undefined) {
+      const verdict = stream.accept(pos)
+      if (verdict === 'gap') requestResume()
+      else if (verdict === 'apply') cache?.saveCursor(pos)
+    }
     const entry = sender.stored(cid)
     if (entry && people.me) conversations.addMessage(entry.to, { id, seq, ts, cid, from: people.me.id, to: entry.to, text: entry.text })
   }
@@ -175,9 +186,10 @@ export const useChatStore = defineStore('chat', () => {
 
   // ---- the stream --------------------------------------------------------------------------------
 
-  function onWelcome(user: PublicUser, online: PublicUser[], head: number) {
+  function onWelcome(user: PublicUser, head: number) {
     setMe(user)
-    people.setOnline(online)
+    // Who is online comes with the people list over HTTP (refresh), then from presence frames.
+    people.allOffline()
     stream.welcome(cache!.loadCursor(), head)
     synced.value = false
     sender.linkOpened()
@@ -231,16 +243,16 @@ export const useChatStore = defineStore('chat', () => {
   function onFrame(frame: ServerFrame) {
     switch (frame.type) {
       case 'welcome':
-        return onWelcome(frame.user, frame.online, frame.head)
+        return onWelcome(frame.user, frame.head)
       case 'presence':
-        return people.upsert(frame.user, frame.online)
+        return people.presence(frame.online, frame.offline)
       case 'message':
       case 'receipt':
         return onStreamEvent(frame)
       case 'synced':
         return onSynced()
       case 'ack':
-        return onAck(frame.cid, frame.id, frame.seq, frame.ts)
+        return onAck(frame)
       case 'error':
         return onError(frame)
     }

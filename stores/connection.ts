@@ -5,7 +5,8 @@ import type { ClientFrame, ServerFrame } from '#shared/protocol'
 import { createBackoff } from '../utils/connection/backoff'
 import type { Backoff } from '../utils/connection/backoff'
 import { afterDrop, canAttempt, heartbeatOverdue, minimumRetryDelay, normalizeConnectionOptions } from '../utils/connection/connectionStatus'
-import type { ConnectionStatus } from '../utils/connection/connectionStatus'
+import type { ConnectionOptions, ConnectionStatus } from '../utils/connection/connectionStatus'
+import { PUBLIC_DEFAULTS, SETTINGS } from '#shared/settings'
 
 /** The part of the browser WebSocket the store uses; tests pass a fake. */
 export interface SocketLike {
@@ -36,20 +37,7 @@ export interface ConnectionEnv {
   warn?: (message: string) => void
 }
 
-export interface ConnectionOptions {
-  reconnectBaseMs: number
-  reconnectCapMs: number
-  reconnectMaxAttempts: number
-  /** Time allowed from creating a socket to its welcome frame. */
-  connectTimeoutMs: number
-}
-
-export const DEFAULT_CONNECTION_OPTIONS: ConnectionOptions = {
-  reconnectBaseMs: 1_000,
-  reconnectCapMs: 30_000,
-  reconnectMaxAttempts: 10,
-  connectTimeoutMs: 10_000,
-}
+export type { ConnectionOptions }
 
 type FrameHandler = (frame: ServerFrame) => void
 const OPEN = 1
@@ -64,17 +52,18 @@ export const useConnectionStore = defineStore('connection', () => {
   const status = ref<ConnectionStatus>('idle')
   /** Failed attempts since the last successful connection. */
   const attempt = ref(0)
-  const maxAttempts = ref(DEFAULT_CONNECTION_OPTIONS.reconnectMaxAttempts)
+  const maxAttempts = ref(PUBLIC_DEFAULTS.reconnectMaxAttempts)
   /** When the next attempt starts (ms since epoch), or null when none is scheduled. */
   const nextAttemptAt = ref<number | null>(null)
   /** Why the last socket ended, for the status line. */
   const lastError = ref<string | null>(null)
   /** Reconnecting, but the browser has no network: no attempt until it returns. */
   const waitingForNetwork = ref(false)
-  const heartbeat = shallowRef({ intervalMs: 25_000, timeoutMs: 10_000 })
+  // Until the welcome announces the server's, the shipped defaults.
+  const heartbeat = shallowRef({ intervalMs: SETTINGS.heartbeatIntervalMs.default, timeoutMs: SETTINGS.heartbeatTimeoutMs.default })
 
   let env: ConnectionEnv | undefined
-  let options = DEFAULT_CONNECTION_OPTIONS
+  let options: ConnectionOptions = PUBLIC_DEFAULTS
   let backoff: Backoff = createBackoff({ baseMs: options.reconnectBaseMs, capMs: options.reconnectCapMs })
   let socket: SocketLike | undefined
   let welcomed = false
@@ -104,7 +93,7 @@ export const useConnectionStore = defineStore('connection', () => {
   function configure(newEnv: ConnectionEnv, newOptions: Partial<Record<keyof ConnectionOptions, unknown>> = {}) {
     cleanup()
     env = newEnv
-    options = normalizeConnectionOptions(newOptions, DEFAULT_CONNECTION_OPTIONS, newEnv.warn)
+    options = normalizeConnectionOptions(newOptions, newEnv.warn)
     maxAttempts.value = options.reconnectMaxAttempts
     backoff = createBackoff({ baseMs: options.reconnectBaseMs, capMs: options.reconnectCapMs, random: newEnv.random })
     browserCleanups = [

@@ -18,6 +18,9 @@ export const useContactsStore = defineStore('contacts', () => {
   const me = ref<PublicUser | null>(null)
   const contacts = ref<Record<number, Contact>>({})
   let cache: ChatCache | undefined
+  /** Counts presence frames; each person remembers the count when the socket last told of them. */
+  let presenceCount = 0
+  const toldAt = new Map<number, number>()
 
   /** Everyone but me, online first, then by name. */
   const contactList = computed(() => Object.values(contacts.value)
@@ -34,6 +37,24 @@ export const useContactsStore = defineStore('contacts', () => {
     save()
   }
 
+  /** The socket says who came online and who went offline. */
+  function presence(online: readonly PublicUser[], offline: readonly PublicUser[]) {
+    presenceCount++
+    for (const u of online) {
+      upsert(u, true)
+      toldAt.set(u.id, presenceCount)
+    }
+    for (const u of offline) {
+      upsert(u, false)
+      toldAt.set(u.id, presenceCount)
+    }
+  }
+
+  /** Marks the moment an HTTP snapshot of the people list is asked for (see setContacts). */
+  function snapshotMark(): number {
+    return presenceCount
+  }
+
   /** Adds or updates one person; `online` undefined keeps what is known. */
   function upsert(user: PublicUser, online?: boolean) {
     const known = contacts.value[user.id]
@@ -42,28 +63,25 @@ export const useContactsStore = defineStore('contacts', () => {
   }
 
   /**
-   * Replaces the people list (from GET /api/users). While the socket is open its presence frames are
-   * newer than any HTTP snapshot, so known users keep the online state the socket gave them.
+   * Replaces the people list with an HTTP snapshot (GET /api/users) asked for at `mark`
+   * (snapshotMark()). The snapshot says who is online, except for people the socket told about
+   * after it was asked for: their presence frame is newer.
    */
-  function setContacts(users: Contact[]) {
-    const live = connection.status === 'open'
+  function setContacts(users: Contact[], mark: number) {
     const next: Record<number, Contact> = {}
     for (const u of users) {
       const known = contacts.value[u.id]
-      next[u.id] = { id: u.id, username: u.username, online: live && known ? known.online : u.online }
+      const newer = known && (toldAt.get(u.id) ?? -1) > mark
+      next[u.id] = { id: u.id, username: u.username, online: newer ? known.online : u.online }
     }
     contacts.value = next
     save()
   }
 
-  /** A welcome lists who is online now: everyone else is not. */
-  function setOnline(online: PublicUser[]) {
-    allOffline()
-    for (const u of online) upsert(u, true)
-  }
-
+  /** Nobody is known to be online (a new link: the snapshot that follows says who is). */
   function allOffline() {
     for (const c of Object.values(contacts.value)) c.online = false
+    toldAt.clear()
   }
 
   function save() {
@@ -79,7 +97,8 @@ export const useContactsStore = defineStore('contacts', () => {
     me.value = null
     contacts.value = {}
     cache = undefined
+    toldAt.clear()
   }
 
-  return { me, contacts, contactList, open, upsert, setContacts, setOnline, reset }
+  return { me, contacts, contactList, open, upsert, presence, snapshotMark, setContacts, allOffline, reset }
 })

@@ -17,6 +17,7 @@ export interface SenderEnv {
 /** Pause before sending again a message the server failed to store (an `internal` error). */
 export const RETRY_AFTER_MS = 2000
 /** Errors after which sending the same message again cannot succeed. */
+// (Anything else — rate_limited, busy, internal — is sent again shortly, with the same cid.)
 const PERMANENT: ReadonlySet<ErrorCode> = new Set(['bad_frame', 'unknown_user', 'self_message'])
 
 /**

@@ -3,6 +3,7 @@ import type { H3Event } from 'h3'
 import { useDb } from '../infra/db'
 import { useSettings } from '../infra/settings'
 import type { Identity } from './identity'
+import { sessionCache } from './sessionCache'
 import { hashToken, newToken } from './tokens'
 
 export const SESSION_COOKIE = 'jizhan_session'
@@ -32,8 +33,13 @@ export async function identityFromSessionToken(token: string | undefined): Promi
   return identityOfSession(hashToken(token))
 }
 
-/** The identity of a stored session by its hash, or null when it is gone or expired. */
+/**
+ * The identity of a stored session by its hash, or null when it is gone or expired. Read from the
+ * database at most once per few seconds per session (sessionCache.ts): one read serves every tab.
+ */
 export async function identityOfSession(idHash: string): Promise<Identity | null> {
+  const cached = sessionCache.get(idHash, Date.now())
+  if (cached) return cached
   const db = await useDb()
   const row = await db.selectFrom('sessions')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -41,12 +47,9 @@ export async function identityOfSession(idHash: string): Promise<Identity | null
     .where('sessions.id_hash', '=', idHash)
     .executeTakeFirst()
   if (!row || Number(row.expires_at) <= Date.now()) return null
-  return { user: { id: row.id, username: row.username }, sessionHash: idHash, sessionExpiresAt: Number(row.expires_at) }
-}
-
-/** Whether a session still exists and has not expired (it may have ended during an upgrade). */
-export async function isSessionActive(sessionHash: string): Promise<boolean> {
-  return (await activeSessions([sessionHash])).has(sessionHash)
+  const identity = { user: { id: row.id, username: row.username }, sessionHash: idHash, sessionExpiresAt: Number(row.expires_at) }
+  sessionCache.set(identity, Date.now())
+  return identity
 }
 
 /** Which of these sessions still exist and have not expired, in one query per thousand. */
@@ -98,6 +101,7 @@ export async function endSession(event: H3Event, everywhere = false): Promise<{ 
     .returning('id_hash')
     .execute()
   await db.deleteFrom('ws_tickets').where('session_hash', 'in', ended.map(s => s.id_hash).concat([''])).execute()
+  sessionCache.end(ended.map(s => s.id_hash), Date.now())
   return { userId: identity.user.id, sessionHashes: ended.map(s => s.id_hash) }
 }
 

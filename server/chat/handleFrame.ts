@@ -1,16 +1,23 @@
 import type { ClientFrame } from '#shared/protocol'
 import { sendFrame } from '../socket/frames'
+import type { Answer } from '../socket/connection'
 import type { Connection } from '../utils/pool'
 import { relayMessage, relayReceipt } from './messages'
 import { resume } from './replay'
 
-/** Acts on one validated frame of a connection (in the connection's frame order). */
-export async function handleFrame(conn: Connection, frame: ClientFrame): Promise<void> {
+/**
+ * Acts on one validated frame of a connection. The work starts at once (a message joins the
+ * current group-commit batch while earlier frames are still being written); what it resolves to is
+ * the answer, which the connection runs in frame order (socket/connection.ts).
+ */
+export async function handleFrame(conn: Connection, frame: ClientFrame): Promise<Answer> {
   switch (frame.type) {
     case 'ping':
-      return sendFrame(conn, { type: 'pong' })
+      return () => sendFrame(conn, { type: 'pong' })
     case 'resume':
-      return resume(conn, frame.cursor)
+      // Started only at its turn (the connection defers it): a replay must follow every earlier answer.
+      await resume(conn, frame.cursor)
+      return () => {}
     case 'send':
       return relayMessage(conn, frame)
     case 'delivered':

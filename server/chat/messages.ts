@@ -1,6 +1,7 @@
 import { encodeFrame } from '#shared/protocol'
 import type { DeliveredFrame, ReadFrame, SendFrame } from '#shared/protocol'
 import { userExists } from '../auth/users'
+import type { Answer } from '../socket/connection'
 import { sendErrorFrame, sendFrame } from '../socket/frames'
 import type { Connection } from '../utils/pool'
 import { deliver } from './deliver'
@@ -10,33 +11,46 @@ import { messagePositions } from './storage/reads'
 import { recordReceipt } from './storage/receipts'
 import { storeMessage } from './storage/writes'
 
-/** Stores the message, acknowledges it with the server's id and seq, then relays it. */
-export async function relayMessage(conn: Connection, frame: SendFrame): Promise<void> {
+/**
+ * Stores the message; the answer acknowledges it with the server's id, seq and stream position,
+ * and relays it. Stored before acknowledged; the server stamps id, seq, sender and time.
+ */
+export async function relayMessage(conn: Connection, frame: SendFrame): Promise<Answer> {
   const from = conn.user.id
-  if (frame.to === from) return sendErrorFrame(conn, 'self_message', 'You cannot send a message to yourself.', frame.cid)
-  if (!await userExists(frame.to)) return sendErrorFrame(conn, 'unknown_user', `No user with id ${frame.to}.`, frame.cid)
-
-  // Stored before acknowledged; the server stamps id, seq, sender and time. A resend of a stored
-  // cid is acknowledged again with the stored message.
+  if (frame.to === from) return () => sendErrorFrame(conn, 'self_message', 'You cannot send a message to yourself.', frame.cid)
+  if (!await userExists(frame.to)) return () => sendErrorFrame(conn, 'unknown_user', `No user with id ${frame.to}.`, frame.cid)
   let stored
   try {
     stored = await storeMessage({ from, to: frame.to, cid: frame.cid, text: frame.text })
   }
   catch (error) {
-    if (error instanceof BusyError) return sendErrorFrame(conn, 'busy', 'The server is busy; the message was not stored. Send it again shortly.', frame.cid)
+    if (error instanceof BusyError) return () => sendErrorFrame(conn, 'busy', 'The server is busy; the message was not stored. Send it again shortly.', frame.cid)
     throw error
   }
   const { message } = stored
-  sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
-  // A resend is relayed again too: the instance that stored it first may have died before relaying
-  // it. Sockets that already have those positions drop them.
-  const positions = stored.duplicate ? await messagePositions(message.id) : stored.positions
-  deliver(positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })))
+  const ack = { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts } as const
+  if (stored.duplicate) {
+    // A resend of a stored cid: acknowledged again, and its stored events relayed again (the
+    // instance that stored it first may have died before relaying them; sockets that already
+    // have those positions drop them).
+    const positions = await messagePositions(message.id)
+    return () => {
+      sendFrame(conn, ack)
+      deliver(positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })))
+    }
+  }
+  const own = stored.positions.find(p => p.userId === from)!
+  return () => deliver(
+    stored.positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })),
+    // The sending socket needs the ack, not also the message: the ack takes its place in that
+    // socket's stream (so it carries the position), one frame instead of two.
+    { conn, pos: own.pos, text: encodeFrame({ ...ack, pos: own.pos }), direct: encodeFrame(ack) },
+  )
 }
 
-/** Records a delivered or read receipt and relays the new receipt state to both people. */
-export async function relayReceipt(conn: Connection, frame: DeliveredFrame | ReadFrame): Promise<void> {
-  if (frame.peer === conn.user.id) return
+/** Records a delivered or read receipt; the answer relays the new receipt state to both people. */
+export async function relayReceipt(conn: Connection, frame: DeliveredFrame | ReadFrame): Promise<Answer> {
+  if (frame.peer === conn.user.id) return () => {}
   const events = await recordReceipt({ userId: conn.user.id, peer: frame.peer, kind: frame.type, seq: frame.seq })
-  deliver(events.map(e => ({ userId: e.userId, pos: e.pos, text: encodeFrame(receiptFrame(e.state, e.pos)) })))
+  return () => deliver(events.map(e => ({ userId: e.userId, pos: e.pos, text: encodeFrame(receiptFrame(e.state, e.pos)) })))
 }

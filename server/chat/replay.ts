@@ -5,14 +5,16 @@ import { activeSessions } from '../auth/sessions'
 import { sendFrame } from '../socket/frames'
 import { closeSessionsHere } from '../socket/sessions'
 import { messageFrame, receiptFrame } from './frames'
-import { eventsAfter, streamHead, streamHeads } from './storage/reads'
+import { headOf } from './heads'
+import { eventsAfter, streamHeads } from './storage/reads'
 
 /**
  * Replays the user's stream after `cursor` in bounded batches, then lets live events through:
  * nothing missing, nothing twice, in order.
  */
 export async function resume(conn: Connection, cursor: number): Promise<void> {
-  await replayFrom(conn, Math.min(cursor, await streamHead(conn.user.id)))
+  // A cursor past the head (a database that was reset) starts again at the head.
+  await replayFrom(conn, Math.min(cursor, await headOf(conn.user.id)))
   sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })
 }
 

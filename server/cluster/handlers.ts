@@ -1,6 +1,6 @@
 import { deliverHere } from '../chat/deliver'
 import { resyncConnections } from '../chat/replay'
-import { broadcastPresence } from '../socket/membership'
+import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
 import { instanceId } from './cluster'

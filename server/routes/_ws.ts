@@ -1,7 +1,5 @@
 import type { Peer } from 'crossws'
 import { handleFrame } from '../chat/handleFrame'
-import { closeSessionsHere } from '../socket/sessions'
-import { isSessionActive } from '../auth/sessions'
 import { PeerConnection } from '../socket/connection'
 import { disconnect, join, leave } from '../socket/membership'
 import { pendingSockets } from '../socket/pendingSockets'
@@ -38,11 +36,7 @@ export default defineWebSocketHandler({
       const conn = new PeerConnection(peer, accepted, handleFrame)
       connections.set(peer, conn)
       // Joining is the first job of the connection's queue: frames wait until the welcome is out.
-      conn.enqueue(async () => {
-        await join(conn)
-        // A sign-out between this upgrade's check and now would otherwise leave the socket open.
-        if (!conn.closed && !await isSessionActive(conn.sessionHash)) closeSessionsHere([conn.sessionHash])
-      }, 'join')
+      conn.enqueue(() => join(conn), 'join')
     }
     catch (error) {
       console.error('[ws] open failed', error)

@@ -13,14 +13,21 @@ import { StreamCursor } from './stream'
 /** Rate-limited frames in a row after which the connection is closed with 4029. */
 export const MAX_LIMITED_IN_A_ROW = 100
 
-/** What a connection does with a valid frame (chat/handleFrame.ts). */
-export type FrameHandler = (conn: Connection, frame: ClientFrame) => Promise<void>
+/** What a frame's work resolves to: sending its answer, run in frame order. */
+export type Answer = () => void
+
+/**
+ * What a connection does with a valid frame (chat/handleFrame.ts): starts the work and resolves
+ * with the answer. Started on arrival, except `resume`, which starts at its turn.
+ */
+export type FrameHandler = (conn: Connection, frame: ClientFrame) => Promise<Answer>
 
 /**
  * One open socket and everything the server keeps for it: who it is, its place in the user's
- * stream, and its frame queue. Frames of one connection are handled one after another, so async
- * work (a database write) cannot reorder their answers; every answer goes out in frame order.
- * Validation, the frame budget and the invalid-frame count are settled on arrival, before queueing.
+ * stream, and its answer queue. A frame's work starts as soon as it arrives (so a burst of messages
+ * is stored as one batch, not one batch per round trip), but its answer waits for every earlier
+ * frame's answer: whatever the database does, answers go out in frame order. Validation, the frame
+ * budget and the invalid-frame count are settled on arrival.
  */
 export class PeerConnection implements Connection {
   readonly id: string
@@ -110,14 +117,15 @@ export class PeerConnection implements Connection {
     const isResume = parsed.ok && parsed.frame.type === 'resume'
     if (isResume && this.#resuming) return sendErrorFrame(this, 'bad_frame', 'A resume is already in progress; wait for synced.')
     if (isResume) this.#resuming = true
+    // The work starts now; a resume only at its turn (a replay must follow every earlier answer).
+    const started = parsed.ok && !isResume ? this.handle(this, parsed.frame) : undefined
+    started?.catch(() => {}) // (handled at its turn, below)
     this.#queue = this.#queue.then(async () => {
-      // SQLite answers synchronously: yield once per frame, or a burst from one client would hold
-      // the event loop (every other connection, and the reading of its own pings) until it ends.
-      await new Promise(resolve => setImmediate(resolve))
-      // Closed meanwhile (drain, sign-out, limits): not acted on; the client resends what is unacknowledged.
+      // Closed meanwhile (drain, sign-out, limits): not answered; the client resends what is unacknowledged.
       if (this.closed) return
       if (!parsed.ok) return sendErrorFrame(this, parsed.code, parsed.message, parsed.cid)
-      await this.handle(this, parsed.frame)
+      const answer = await (started ?? this.handle(this, parsed.frame))
+      if (!this.closed) answer()
     }).catch((error) => {
       console.error('[ws] frame failed', error)
       // A client whose resume failed would wait for `synced` forever: make it reconnect instead.

@@ -1,13 +1,14 @@
-import { CloseCode, encodeFrame } from '#shared/protocol'
-import type { PublicUser } from '#shared/protocol'
-import { streamHead } from '../chat/storage/reads'
+import { CloseCode } from '#shared/protocol'
+import { forgetHead, headOf } from '../chat/heads'
 import { instanceId, useCluster } from '../cluster/cluster'
 import { presence } from '../cluster/presence'
 import { isDraining } from '../infra/lifecycle'
 import { useSettings } from '../infra/settings'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
-import { sendFrame } from './frames'
+import { sessionCache } from '../auth/sessionCache'
+import { sendErrorFrame, sendFrame } from './frames'
+import { broadcastPresence } from './presenceBroadcast'
 import { pendingSockets } from './pendingSockets'
 
 /**
@@ -20,18 +21,24 @@ import { pendingSockets } from './pendingSockets'
  * user came online. Its stream stays on hold until the client sends `resume`.
  */
 export async function join(conn: Connection): Promise<void> {
-  const head = await streamHead(conn.user.id)
+  const head = await headOf(conn.user.id)
   if (conn.closed) return
   // Upgraded just before a shutdown began: the drain has passed it by, so it goes now.
   if (isDraining()) return disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
+  // Its session ended while it was being let in (a sign-out here, or another instance's word).
+  if (sessionCache.isEnded(conn.sessionHash, Date.now())) {
+    sendErrorFrame(conn, 'session_ended', 'Your session ended; sign in again.')
+    return disconnect(conn, CloseCode.SessionEnded, 'session ended')
+  }
   const firstHere = pool.add(conn)
   pendingSockets.release(conn.user.id, conn.reservation)
   const cameOnline = firstHere && presence.add(instanceId, conn.user)
   const s = useSettings()
+  // Who else is online is not in the welcome (it would grow with everyone online): the people
+  // list comes over HTTP, and presence frames keep it current.
   sendFrame(conn, {
     type: 'welcome',
     user: conn.user,
-    online: presence.onlineUsers(),
     heartbeat: { intervalMs: s.heartbeatIntervalMs, timeoutMs: s.heartbeatTimeoutMs },
     head,
     instance: instanceId,
@@ -45,6 +52,7 @@ export function leave(conn: Connection): void {
   conn.closed = true
   pendingSockets.release(conn.user.id, conn.reservation)
   if (!pool.remove(conn)) return
+  forgetHead(conn.user.id)
   const wentOffline = presence.remove(instanceId, conn.user.id)
   // While draining, departures are not announced one by one: the clients are moving to other
   // instances, and the empty snapshot this instance publishes when it leaves the cluster settles
@@ -66,13 +74,5 @@ export function disconnect(conn: Connection, code: number, reason: string): void
   }
   finally {
     setTimeout(() => conn.terminate(), 1000).unref()
-  }
-}
-
-/** Tells this instance's sockets (except the user's own) that the user came online or went offline. */
-export function broadcastPresence(user: PublicUser, online: boolean): void {
-  const text = encodeFrame({ type: 'presence', user, online })
-  for (const other of pool.connections()) {
-    if (other.user.id !== user.id) other.send(text)
   }
 }

@@ -1,4 +1,5 @@
 import { CloseCode } from '#shared/protocol'
+import { sessionCache } from '../auth/sessionCache'
 import { useCluster } from '../cluster/cluster'
 import { pool } from '../utils/pool'
 import { sendErrorFrame } from './frames'
@@ -13,6 +14,8 @@ export function closeSessions(sessionHashes: readonly string[]): number {
 /** Closes the sockets of these sessions on this instance (4001, after a `session_ended` error); returns how many. */
 export function closeSessionsHere(sessionHashes: readonly string[]): number {
   if (sessionHashes.length === 0) return 0
+  // Remembered as ended: a socket of these sessions still joining is closed when it gets there.
+  sessionCache.end(sessionHashes, Date.now())
   const ended = new Set(sessionHashes)
   let closed = 0
   for (const conn of [...pool.connections()]) {

@@ -9,14 +9,22 @@ export class StreamCursor {
   /** Until the client's first `resume` (and during every replay) live events are held. */
   syncing = true
   #held: Array<{ pos: number, text: string }> = []
+  /** Live events that came ahead of a missing position (not syncing), by position. */
+  readonly #early = new Map<number, string>()
+  /** This connection's own copies of events not sent yet (acks), by position. */
+  readonly #own = new Map<number, string>()
   #overflowed = false
-  #gap = false
   #started = false
 
   constructor(private readonly maxHeld = 1000) {}
 
-  /** A live event for this connection: the frames to send now (none while syncing). */
-  live(pos: number, text: string): string[] {
+  /**
+   * A live event for this connection: the frames to send now (none while syncing). `own`: this
+   * connection's own copy (the ack of a message it sent): it stands in for the stored event if a
+   * replay reads that position from the database, so every send still gets its ack.
+   */
+  live(pos: number, text: string, own = false): string[] {
+    if (own && pos > this.sentPos) this.#own.set(pos, text)
     if (this.syncing) {
       // Every event is stored before it is relayed, so a held event that does not fit can be read
       // from the database again: the overflow is remembered and the replay does one more pass.
@@ -26,22 +34,27 @@ export class StreamCursor {
     }
     if (pos <= this.sentPos) return []
     if (pos > this.sentPos + 1) {
-      // Events stored on other instances can arrive out of order, and pub/sub may lose one. Hold
-      // this one; the caller reads the gap from the database (`takeGap`, then a replay).
-      this.syncing = true
-      this.#held.push({ pos, text })
-      this.#gap = true
+      // Ahead of a missing position: events of one batch are answered through different
+      // connections' queues, events of other instances come over pub/sub (which may lose one).
+      // Kept; the missing one usually arrives within the turn. If not (`hasGap` a turn later),
+      // the caller reads the gap from the database (a replay from `sentPos`).
+      if (this.#early.size < this.maxHeld) this.#early.set(pos, text)
       return []
     }
     this.sentPos = pos
-    return [text]
+    this.#own.delete(pos)
+    const out = [text]
+    for (let next = this.#early.get(pos + 1); next !== undefined; next = this.#early.get(this.sentPos + 1)) {
+      this.#early.delete(++this.sentPos)
+      this.#own.delete(this.sentPos)
+      out.push(next)
+    }
+    return out
   }
 
-  /** Whether `live` just found a gap the caller must fill with a replay from `sentPos`; once. */
-  takeGap(): boolean {
-    const gap = this.#gap
-    this.#gap = false
-    return gap
+  /** Whether live events wait behind a missing position (to be read from the database if it stays missing). */
+  hasGap(): boolean {
+    return this.#early.size > 0 && !this.syncing
   }
 
   /** Whether a resume has begun at least once (before it, the client's own resume will read everything). */
@@ -54,6 +67,10 @@ export class StreamCursor {
     this.#started = true
     this.syncing = true
     this.sentPos = cursor
+    // Early events are stored like any other: the replay reads them, or they follow it (finish).
+    for (const [pos, text] of this.#early) this.#held.push({ pos, text })
+    this.#early.clear()
+    for (const pos of this.#own.keys()) if (pos <= cursor) this.#own.delete(pos)
   }
 
   /**
@@ -73,7 +90,9 @@ export class StreamCursor {
     for (const e of events) {
       if (e.pos <= this.sentPos) continue
       this.sentPos = e.pos
-      out.push(e.text)
+      const own = this.#own.get(e.pos)
+      this.#own.delete(e.pos)
+      out.push(own ?? e.text)
     }
     return out
   }

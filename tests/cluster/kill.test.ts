@@ -4,7 +4,7 @@ import { pairSides, proxiedClient, startCluster } from '../support/cluster'
 import type { TestCluster } from '../support/cluster'
 import { allDelivered, expectExactlyOnceInOrder, progress, writeAll } from '../support/conversation'
 import { waitFor } from '../support/nodeClient'
-import { wsConnect } from '../support/wsClient'
+import { nextPresenceOf, wsConnect } from '../support/wsClient'
 
 const PER_SIDE = 150
 const LEASE_MS = 2000
@@ -53,10 +53,7 @@ describe('an instance killed in the middle of conversations', () => {
     // Kept alive, so only the lease (not the victim's own silence sweep) can take it offline.
     ghostSocket.keepAlive(300)
     // The watcher on the other instance sees the ghost come online.
-    for (;;) {
-      const frame = await watch.next('presence')
-      if ((frame.user as { id: number }).id === ghost.id && frame.online === true) break
-    }
+    await nextPresenceOf(watch, ghost.id, true)
 
     const writers = writeAll(sides, PER_SIDE)
     const acks = () => clients.reduce((n, c) => n + c.acks, 0)
@@ -67,12 +64,7 @@ describe('an instance killed in the middle of conversations', () => {
 
     // Measured side by side: the ghost's entry expires with the victim's lease (renewed every
     // third of it); the moved clients come back through nginx.
-    const ghostGone = (async () => {
-      for (;;) {
-        const frame = await watch.next('presence', LEASE_MS * 3)
-        if ((frame.user as { id: number }).id === ghost.id && frame.online === false) return Date.now() - killedAt
-      }
-    })()
+    const ghostGone = nextPresenceOf(watch, ghost.id, false, LEASE_MS * 3).then(() => Date.now() - killedAt)
     const allBack = waitFor(() => onVictim.every(c => c.connection.status === 'open' && c.instance !== victimId && c.chat.synced), 20_000,
       () => onVictim.map(c => `${c.connection.status}@${c.instance}`).join(', ')).then(() => Date.now() - killedAt)
     const delivered = writers.then(() => waitFor(() => allDelivered(sides, PER_SIDE), 60_000, () => progress(sides))).then(() => Date.now() - killedAt)

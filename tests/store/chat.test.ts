@@ -101,6 +101,28 @@ describe('chat store', () => {
     expect(conversations.statusOf(chat.selectedItems[0]!)).toBe('read')
   })
 
+  it('takes an ack with a position as its own line\'s place in the stream: the next event applies without a resume', async () => {
+    const { chat, fake, sent } = setupChat()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    await chat.select(2)
+    chat.send('hello')
+    fake.socket.receive({ type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 5, pos: 1 })
+    fake.socket.receive({ type: 'message', pos: 2, id: 'm2', seq: 2, from: 2, to: 1, text: 'hi back', ts: 6 })
+    expect(chat.selectedItems.map(i => i.text)).toEqual(['hello', 'hi back'])
+    expect(sent().filter(f => f.type === 'resume')).toHaveLength(1) // the first one, after the welcome
+  })
+
+  it('resumes when an ack\'s position skips one: frames were missed', async () => {
+    const { chat, fake, sent } = setupChat()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    await chat.select(2)
+    chat.send('hello')
+    fake.socket.receive({ type: 'ack', cid: 'c1', id: 'm1', seq: 2, ts: 5, pos: 2 })
+    expect(sent().filter(f => f.type === 'resume')).toEqual([{ type: 'resume', cursor: 0 }, { type: 'resume', cursor: 0 }])
+    expect(chat.selectedItems[0]).toMatchObject({ text: 'hello', seq: 2 })
+    expect(chat.selectedItems[0]!.pending).toBeUndefined()
+  })
+
   it('keeps a message written while disconnected in the outbox, across a reload, and sends it on reconnect', async () => {
     const storage = memoryStorage()
     const first = setupChat({ storage })

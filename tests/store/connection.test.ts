@@ -344,7 +344,7 @@ describe('connection store', () => {
     const { store, fake } = connected()
     const seen: string[] = []
     const undo = store.onFrame(f => seen.push(f.type))
-    fake.socket.receive({ type: 'presence', user: { id: 2, username: 'bob' }, online: true })
+    fake.socket.receive({ type: 'presence', online: [{ id: 2, username: 'bob' }], offline: [] })
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
     fake.socket.receive('not json')
     fake.socket.receive({ type: 'presence', user: 'bob' })

@@ -35,27 +35,29 @@ afterEach(() => vi.useRealTimers())
 describe('contacts store', () => {
   it('lists everyone but me, online first, then by name', () => {
     const { people } = setup()
-    people.setContacts([{ ...carol, online: false }, { ...alice, online: true }, { ...bob, online: false }, { id: 4, username: 'dave', online: true }])
+    people.setContacts([{ ...carol, online: false }, { ...alice, online: true }, { ...bob, online: false }, { id: 4, username: 'dave', online: true }], people.snapshotMark())
     expect(people.contactList.map(c => c.username)).toEqual(['dave', 'bob', 'carol'])
   })
 
-  it('follows presence: the welcome\'s online list, then joins and leaves', () => {
+  it('follows presence frames: who came online and who went offline, several at once', () => {
     const { people } = setup()
-    people.setContacts([{ ...bob, online: true }, { ...carol, online: true }])
-    people.setOnline([alice, bob])
-    expect(people.contacts[3]!.online).toBe(false)
-    people.upsert(carol, true)
+    people.setContacts([{ ...bob, online: false }, { ...carol, online: false }], people.snapshotMark())
+    people.presence([bob, carol], [])
     expect(people.contactList.map(c => [c.username, c.online])).toEqual([['bob', true], ['carol', true]])
-    people.upsert(bob, false)
+    people.presence([], [bob])
     expect(people.contacts[2]!.online).toBe(false)
   })
 
-  it('keeps the presence the open socket gave over an older HTTP snapshot', () => {
+  it('keeps what the socket said after the HTTP snapshot was asked for, and takes the snapshot for everyone else', () => {
     const { people } = connected()
-    people.upsert(bob, true)
-    people.setContacts([{ ...bob, online: false }, { ...carol, online: true }])
-    expect(people.contacts[2]!.online).toBe(true)
-    expect(people.contacts[3]!.online).toBe(true) // not known from the socket: the snapshot says
+    people.presence([carol], [])
+    const mark = people.snapshotMark()
+    // While the request is out, bob comes online; the snapshot (taken earlier) still says offline.
+    people.presence([bob], [])
+    people.setContacts([{ ...bob, online: false }, { ...carol, online: false }, { id: 4, username: 'dave', online: true }], mark)
+    expect(people.contacts[2]!.online).toBe(true) // the socket's word is newer
+    expect(people.contacts[3]!.online).toBe(false) // told before the request: the snapshot is newer
+    expect(people.contacts[4]!.online).toBe(true) // not known from the socket: the snapshot says
   })
 
   it('shows nobody online once the link is lost, rather than stale dots', async () => {

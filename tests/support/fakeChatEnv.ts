@@ -64,7 +64,7 @@ export function setupChat(opts: FakeChatOptions & { welcome?: object } = {}) {
   const { env, api, storage } = createFakeChatEnv(opts)
   chat.configure(env)
   const people = useContactsStore()
-  people.setContacts([{ ...ALICE, online: false }, { ...BOB, online: false }])
+  people.setContacts([{ ...ALICE, online: false }, { ...BOB, online: false }], people.snapshotMark())
   connection.connect()
   const sent = () => fake.socket.frames as Sent[]
   const welcome = (head = 0) => {

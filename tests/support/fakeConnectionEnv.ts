@@ -46,7 +46,6 @@ export class FakeSocket implements SocketLike {
 export const WELCOME = {
   type: 'welcome',
   user: { id: 1, username: 'alice' },
-  online: [{ id: 1, username: 'alice' }],
   heartbeat: { intervalMs: 1000, timeoutMs: 500 },
   head: 0,
 }

@@ -122,3 +122,19 @@ export async function presenceFrames(client: WsClient, quietMs = 300): Promise<F
     }
   }
 }
+
+/** What a presence frame says of one user: true (came online), false (went offline) or undefined (nothing). */
+export function presenceOfUser(frame: Frame, userId: number): boolean | undefined {
+  const has = (list: unknown) => (list as Array<{ id: number }> | undefined)?.some(u => u.id === userId) ?? false
+  if (has(frame.online)) return true
+  if (has(frame.offline)) return false
+  return undefined
+}
+
+/** Waits for a presence frame saying that `userId` came online (`online`) or went offline. */
+export async function nextPresenceOf(client: WsClient, userId: number, online: boolean, timeoutMs?: number): Promise<Frame> {
+  for (;;) {
+    const frame = await client.next('presence', timeoutMs)
+    if (presenceOfUser(frame, userId) === online) return frame
+  }
+}

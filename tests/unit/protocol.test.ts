@@ -89,14 +89,15 @@ describe('server frames', () => {
 
   it('round-trips every frame type through encodeFrame', () => {
     const frames: ServerFrame[] = [
-      { type: 'welcome', user, online: [user], heartbeat: { intervalMs: 25000, timeoutMs: 10000 }, head: 0 },
+      { type: 'welcome', user, heartbeat: { intervalMs: 25000, timeoutMs: 10000 }, head: 0 },
       { type: 'pong' },
-      { type: 'presence', user, online: false },
+      { type: 'presence', online: [user], offline: [] },
       { type: 'message', pos: 3, id: 'm1', seq: 1, from: 1, to: 2, text: 'hi', ts: 1 },
       { type: 'message', pos: 4, id: 'm2', seq: 2, from: 2, to: 1, text: 'yo', ts: 2, cid: 'c9' },
       { type: 'receipt', pos: 5, peer: 2, lastSeq: 2, peerDelivered: 2, peerRead: 1, selfRead: 2, unread: 0 },
       { type: 'synced', head: 5 },
       { type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 1 },
+      { type: 'ack', cid: 'c2', id: 'm2', seq: 2, ts: 1, pos: 7 },
       { type: 'error', code: 'unknown_user', message: 'no', cid: 'c1' },
     ]
     for (const frame of frames) expect(parseServerFrame(encodeFrame(frame))).toEqual({ ok: true, frame })
@@ -109,7 +110,8 @@ describe('server frames', () => {
     ['a message with seq 0', { type: 'message', pos: 1, id: 'm', seq: 0, from: 1, to: 2, text: 'x', ts: 1 }],
     ['a receipt with a negative count', { type: 'receipt', pos: 1, peer: 2, lastSeq: 0, peerDelivered: -1, peerRead: 0, selfRead: 0, unread: 0 }],
     ['an ack without seq', { type: 'ack', cid: 'c', id: 'm', ts: 1 }],
-    ['a presence with a string flag', { type: 'presence', user, online: 'yes' }],
+    ['a presence with a string flag', { type: 'presence', online: 'yes', offline: [] }],
+    ['a presence without its offline list', { type: 'presence', online: [user] }],
     ['a message without sender', { type: 'message', pos: 1, id: 'm', seq: 1, to: 2, text: 'x', ts: 1 }],
     ['an error with an unknown code', { type: 'error', code: 'boom', message: 'x' }],
     ['an unknown type', { type: 'surprise' }],

@@ -75,21 +75,43 @@ describe('stream cursor', () => {
 })
 
 describe('stream cursor with events from several instances', () => {
-  it('holds an event that skips a position and asks once for the gap to be read', () => {
+  it('keeps events that come ahead of a missing one and sends them all in order when it arrives', () => {
     const cursor = new StreamCursor()
     cursor.begin(0)
     cursor.finish()
     expect(cursor.live(1, 'e1')).toEqual(['e1'])
     expect(cursor.live(3, 'e3')).toEqual([])
-    expect(cursor.takeGap()).toBe(true)
-    expect(cursor.takeGap()).toBe(false)
-    // Held while the gap is read, and not asked for again.
     expect(cursor.live(4, 'e4')).toEqual([])
-    expect(cursor.takeGap()).toBe(false)
-    cursor.begin(cursor.sentPos)
-    expect(cursor.replay([ev(2), ev(3)])).toEqual(['e2', 'e3'])
-    expect(cursor.finish()).toEqual(['e4'])
+    expect(cursor.hasGap()).toBe(true)
+    expect(cursor.live(2, 'e2')).toEqual(['e2', 'e3', 'e4'])
+    expect(cursor.hasGap()).toBe(false)
     expect(cursor.live(5, 'e5')).toEqual(['e5'])
+  })
+
+  it('reads a gap that stays open from the database, with what came ahead of it after the replay', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.finish()
+    expect(cursor.live(1, 'e1')).toEqual(['e1'])
+    expect(cursor.live(3, 'e3')).toEqual([])
+    expect(cursor.live(5, 'e5')).toEqual([])
+    expect(cursor.hasGap()).toBe(true)
+    // The caller replays from the database after the last sent position.
+    cursor.begin(cursor.sentPos)
+    expect(cursor.hasGap()).toBe(false)
+    // Everything live was stored first: the database has the lost e4 (and e3, e5 again).
+    expect(cursor.replay([ev(2), ev(3), ev(4)])).toEqual(['e2', 'e3', 'e4'])
+    expect(cursor.finish()).toEqual(['e5'])
+  })
+
+  it('sends a connection its own copy (the ack) even when a replay reads that position from the database', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.finish()
+    expect(cursor.live(2, 'ack2', true)).toEqual([])
+    cursor.begin(cursor.sentPos)
+    expect(cursor.replay([ev(1), ev(2), ev(3)])).toEqual(['e1', 'ack2', 'e3'])
+    expect(cursor.finish()).toEqual([])
   })
 
   it('reports whether a resume ever began', () => {

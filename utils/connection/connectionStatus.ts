@@ -1,3 +1,5 @@
+import { PUBLIC_DEFAULTS, SETTINGS, envName } from '#shared/settings'
+import type { PublicSettings } from '#shared/settings'
 import { CloseCode } from '#shared/protocol'
 
 /** Every state a connection can be in, as one value. */
@@ -45,19 +47,23 @@ export function heartbeatOverdue(now: number, lastInboundAt: number, heartbeat: 
   return now - lastInboundAt > heartbeat.intervalMs + heartbeat.timeoutMs
 }
 
+/** The connection options: the public settings of shared/settings.ts. */
+export type ConnectionOptions = PublicSettings
+
 /**
- * Fills in and checks connection options: a value that is not a positive whole number (a typo in
- * an environment variable) falls back to its default with a warning, instead of becoming NaN and a
- * retry loop without delay or end.
+ * Fills in and checks connection options against the one settings schema (shared/settings.ts; the
+ * server checked the same values at start-up): a value it does not allow (a typo in an environment
+ * variable) falls back to its default with a warning, instead of becoming NaN and a retry loop
+ * without delay or end.
  */
-export function normalizeConnectionOptions<T extends { [K in keyof T]: number }>(given: Partial<Record<keyof T, unknown>>, defaults: T, warn: (message: string) => void = console.warn): T {
-  const result = { ...defaults }
-  for (const key of Object.keys(defaults) as Array<keyof T>) {
+export function normalizeConnectionOptions(given: Partial<Record<keyof ConnectionOptions, unknown>>, warn: (message: string) => void = console.warn): ConnectionOptions {
+  const result = { ...PUBLIC_DEFAULTS }
+  for (const key of Object.keys(PUBLIC_DEFAULTS) as Array<keyof ConnectionOptions>) {
     const value = given[key]
     if (value === undefined) continue
-    const n = Number(value)
-    if (Number.isSafeInteger(n) && n > 0) result[key] = n as T[keyof T]
-    else warn(`[jizhan] connection option ${String(key)}=${String(value)} is not a positive whole number; using ${defaults[key]}`)
+    const parsed = SETTINGS[key].parse(value)
+    if (parsed !== undefined) result[key] = parsed
+    else warn(`[jizhan] ${envName(key)}=${String(value)} is not allowed (${SETTINGS[key].allowed}); using ${PUBLIC_DEFAULTS[key]}`)
   }
   return result
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CloseCode } from '#shared/protocol'
+import { PUBLIC_DEFAULTS } from '#shared/settings'
 import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../../../utils/connection/connectionStatus'
 
 describe('what follows a lost socket', () => {
@@ -56,21 +57,19 @@ describe('link liveness', () => {
 })
 
 describe('connection options', () => {
-  const defaults = { reconnectBaseMs: 1000, reconnectMaxAttempts: 10 }
-
   it('takes numbers and numeric strings from the configuration', () => {
-    expect(normalizeConnectionOptions({ reconnectBaseMs: '250', reconnectMaxAttempts: 3 }, defaults)).toEqual({ reconnectBaseMs: 250, reconnectMaxAttempts: 3 })
+    expect(normalizeConnectionOptions({ reconnectBaseMs: '250', reconnectMaxAttempts: 3 })).toMatchObject({ reconnectBaseMs: 250, reconnectMaxAttempts: 3 })
   })
 
-  it('keeps the defaults for missing values', () => {
-    expect(normalizeConnectionOptions({}, defaults)).toEqual(defaults)
+  it('keeps the defaults of shared/settings.ts for missing values', () => {
+    expect(normalizeConnectionOptions({})).toEqual(PUBLIC_DEFAULTS)
   })
 
   it('falls back, loudly, on values that would make a retry loop without delay or end', () => {
     const warnings: string[] = []
-    const options = normalizeConnectionOptions({ reconnectBaseMs: 'fast', reconnectMaxAttempts: 0 }, defaults, m => warnings.push(m))
-    expect(options).toEqual(defaults)
+    const options = normalizeConnectionOptions({ reconnectBaseMs: 'fast', reconnectMaxAttempts: 0 }, m => warnings.push(m))
+    expect(options).toEqual(PUBLIC_DEFAULTS)
     expect(warnings).toHaveLength(2)
-    expect(warnings[0]).toMatch(/reconnectBaseMs=fast/)
+    expect(warnings[0]).toMatch(/NUXT_PUBLIC_RECONNECT_BASE_MS=fast is not allowed/)
   })
 })
