@@ -49,17 +49,6 @@ export async function listUsers(after: string | null, limit: number): Promise<{ 
   }
 }
 
-const knownUserIds = new Set<number>()
-
-/** Whether an account exists. Accounts are never deleted yet, so positive answers are cached. */
-export async function userExists(id: number): Promise<boolean> {
-  if (knownUserIds.has(id)) return true
-  const db = await useDb()
-  const row = await db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
-  if (row) knownUserIds.add(id)
-  return Boolean(row)
-}
-
 /** Replaces a user's password hash. */
 export async function setPassword(userId: number, password: string): Promise<void> {
   const db = await useDb()

@@ -1,6 +1,5 @@
 import { encodeFrame } from '#shared/protocol'
 import type { DeliveredFrame, ReadFrame, SendFrame } from '#shared/protocol'
-import { userExists } from '../auth/users'
 import type { Answer } from '../socket/connection'
 import { sendErrorFrame, sendFrame } from '../socket/frames'
 import type { Connection } from '../utils/pool'
@@ -18,7 +17,8 @@ import { storeMessage } from './storage/writes'
 export async function relayMessage(conn: Connection, frame: SendFrame): Promise<Answer> {
   const from = conn.user.id
   if (frame.to === from) return () => sendErrorFrame(conn, 'self_message', 'You cannot send a message to yourself.', frame.cid)
-  if (!await userExists(frame.to)) return () => sendErrorFrame(conn, 'unknown_user', `No user with id ${frame.to}.`, frame.cid)
+  // Nothing is awaited before the message joins its batch: one sender's messages are stored in the
+  // order they were sent. (The recipient is checked in the batch.)
   let stored
   try {
     stored = await storeMessage({ from, to: frame.to, cid: frame.cid, text: frame.text })
@@ -27,6 +27,7 @@ export async function relayMessage(conn: Connection, frame: SendFrame): Promise<
     if (error instanceof BusyError) return () => sendErrorFrame(conn, 'busy', 'The server is busy; the message was not stored. Send it again shortly.', frame.cid)
     throw error
   }
+  if ('unknownRecipient' in stored) return () => sendErrorFrame(conn, 'unknown_user', `No user with id ${frame.to}.`, frame.cid)
   const { message } = stored
   const ack = { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts } as const
   if (stored.duplicate) {

@@ -8,7 +8,7 @@ import type { Database } from '../../server/infra/database/schema'
 import { migrate, openPostgres, openSqlite, sqliteFile } from '../../server/infra/db'
 import { createSqliteWrites } from '../../server/chat/storage/sqlite/writes'
 import { storeMessages } from '../../server/chat/storage/writes'
-import type { StoreInput, StoreResult } from '../../server/chat/storage/model'
+import type { StoreInput, StoreResult, StoredResult } from '../../server/chat/storage/model'
 import { testDatabaseEnv } from '../support/database'
 
 /**
@@ -17,7 +17,9 @@ import { testDatabaseEnv } from '../support/database'
  * PostgreSQL (under `npm run test:cluster`, JIZHAN_TEST_DATABASE=postgres) the Kysely batch.
  */
 let db: Kysely<Database>
-let store: (inputs: StoreInput[]) => Promise<StoreResult[]>
+let write: (inputs: StoreInput[]) => Promise<StoreResult[]>
+/** The batch's results, every one naming a message (the cases below have no unknown recipient). */
+const store = async (inputs: StoreInput[]) => (await write(inputs)) as StoredResult[]
 let dataDir: string | undefined
 let raw: SQLite.Database | undefined
 const [A, B, C] = [1, 2, 3]
@@ -25,7 +27,7 @@ beforeAll(async () => {
   const env = await testDatabaseEnv()
   if (env.NUXT_DATABASE_URL) {
     db = openPostgres(env.NUXT_DATABASE_URL)
-    store = inputs => storeMessages(db, inputs)
+    write = inputs => storeMessages(db, inputs)
   }
   else {
     dataDir = mkdtempSync(join(tmpdir(), 'jizhan-store-'))
@@ -36,7 +38,7 @@ beforeAll(async () => {
     raw = new SQLite(sqliteFile(dataDir))
     raw.pragma('foreign_keys = ON')
     const writes = createSqliteWrites(raw)
-    store = async inputs => writes.storeMessages(inputs)
+    write = async inputs => writes.storeMessages(inputs)
   }
   await db.insertInto('users').values([A, B, C].map(id => ({ id, username: `u${id}`, username_key: `u${id}`, password_hash: 'x', created_at: 0 }))).execute()
 })
@@ -109,10 +111,16 @@ describe('storing a batch of messages in one transaction', () => {
     const before = await count()
     const headsBefore = await db.selectFrom('users').select(['id', 'stream_head']).orderBy('id').execute()
     // User 99 does not exist: the foreign key fails the batch after the first message was written.
-    await expect(store([msg(A, B, 'ok-1'), msg(A, 99, 'bad')])).rejects.toThrow()
+    await expect(store([msg(A, B, 'ok-1'), msg(99, A, 'bad')])).rejects.toThrow()
     expect(await count()).toBe(before)
     expect(await db.selectFrom('users').select(['id', 'stream_head']).orderBy('id').execute()).toEqual(headsBefore)
     const [ok] = await store([msg(A, B, 'ok-1')])
     expect(ok!.duplicate).toBe(false)
+  })
+
+  it('answers a message to an unknown user in the batch, storing the others', async () => {
+    const results = await write([msg(A, B, 'u-1'), msg(A, 98, 'u-2'), msg(B, A, 'u-3')])
+    expect(results.map(r => 'unknownRecipient' in r ? 'unknown' : r.duplicate)).toEqual([false, 'unknown', false])
+    expect(await db.selectFrom('messages').select('id').where('cid', '=', 'u-2').execute()).toEqual([])
   })
 })

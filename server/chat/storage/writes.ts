@@ -87,6 +87,11 @@ const cidKey = (from: number, cid: string) => `${from}\u0000${cid}`
 
 async function insertMessages(trx: Transaction<Database>, inputs: StoreInput[], lockRows: boolean): Promise<StoreResult[]> {
   const results: Array<StoreResult | undefined> = new Array(inputs.length)
+  const recipients = [...new Set(inputs.map(i => i.to))]
+  const known = new Set((await trx.selectFrom('users').select('id').where('id', 'in', recipients).execute()).map(r => r.id))
+  inputs.forEach((input, i) => {
+    if (!known.has(input.to)) results[i] = { unknownRecipient: true }
+  })
   const stored = await trx.selectFrom('messages').selectAll()
     .where(eb => eb.or(inputs.map(i => eb.and([eb('sender_id', '=', i.from), eb('cid', '=', i.cid)]))))
     .execute()
@@ -94,6 +99,7 @@ async function insertMessages(trx: Transaction<Database>, inputs: StoreInput[], 
   const firstInBatch = new Map<string, number>()
   const fresh: number[] = []
   inputs.forEach((input, i) => {
+    if (results[i]) return
     const key = cidKey(input.from, input.cid)
     const existing = storedByKey.get(key)
     if (existing) results[i] = { message: existing, positions: [], duplicate: true }
@@ -150,7 +156,7 @@ async function insertMessages(trx: Transaction<Database>, inputs: StoreInput[], 
 
   // A cid repeated within the batch: the first occurrence was stored; the others are resends of it.
   inputs.forEach((input, i) => {
-    results[i] ??= { message: results[firstInBatch.get(cidKey(input.from, input.cid))!]!.message, positions: [], duplicate: true }
+    results[i] ??= { message: (results[firstInBatch.get(cidKey(input.from, input.cid))!] as Extract<StoreResult, { message: unknown }>).message, positions: [], duplicate: true }
   })
   return results as StoreResult[]
 }

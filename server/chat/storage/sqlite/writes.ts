@@ -12,6 +12,7 @@ import type { ConversationRow, MessageRow, StoredMessage } from '../rows'
  */
 
 export function createSqliteWrites(db: BetterSqlite3.Database) {
+  const userExists = db.prepare<[number], { id: number }>('SELECT id FROM users WHERE id = ?')
   const byCid = db.prepare<[number, string], MessageRow>('SELECT id, seq, sender_id, recipient_id, cid, text, created_at FROM messages WHERE sender_id = ? AND cid = ?')
   const newConversation = db.prepare('INSERT INTO conversations (id, user_lo, user_hi) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING')
   const advanceSeq = db.prepare<[number, string], { last_seq: number }>('UPDATE conversations SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq')
@@ -63,8 +64,11 @@ export function createSqliteWrites(db: BetterSqlite3.Database) {
     /** By sender and cid: the message stored before, or stored by this batch. */
     const inBatch = new Map<string, StoredMessage>()
     const seen = new Set<string>()
+    const recipients = new Map<number, boolean>()
+    const exists = (id: number) => recipients.get(id) ?? recipients.set(id, userExists.get(id) !== undefined).get(id)!
     // Seqs first, one UPDATE per conversation: the fresh messages' conversations and counts.
     const fresh: Array<{ input: StoreInput, conversationId: string } | null> = inputs.map((input) => {
+      if (!exists(input.to)) return null
       const key = cidKey(input.from, input.cid)
       if (seen.has(key)) return null
       seen.add(key)
@@ -101,8 +105,9 @@ export function createSqliteWrites(db: BetterSqlite3.Database) {
     const positionsOf = new Map(stored.map((m, k) => [m.id, [0, 1].map(j => ({ userId: events[2 * k + j]!.userId, pos: positions[2 * k + j]! }))]))
     for (const [i, input] of inputs.entries()) {
       const f = fresh[i]
-      const message = inBatch.get(cidKey(input.from, input.cid))!
-      results.push(f ? { message, positions: positionsOf.get(message.id)!, duplicate: false } : { message, positions: [], duplicate: true })
+      const message = inBatch.get(cidKey(input.from, input.cid))
+      if (!message) results.push({ unknownRecipient: true })
+      else results.push(f ? { message, positions: positionsOf.get(message.id)!, duplicate: false } : { message, positions: [], duplicate: true })
     }
     return results
   })
