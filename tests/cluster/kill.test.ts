@@ -75,8 +75,8 @@ describe('an instance killed in the middle of conversations', () => {
     expectExactlyOnceInOrder(sides, PER_SIDE)
 
     // Everyone who moved is online (on the survivor); the ghost is not.
-    const check = await wsConnect(`${cluster.proxy.url.replace(/^http/, 'ws')}/_ws`, { cookie: watcher.cookie })
-    const online = ((await check.next('welcome')).online as Array<{ id: number }>).map(u => u.id)
+    const res = await fetch(`${cluster.proxy.url}/api/users`, { headers: { cookie: watcher.cookie } })
+    const online = (await res.json() as { users: Array<{ id: number, online: boolean }> }).users.filter(u => u.online).map(u => u.id)
     expect(online).toEqual(expect.arrayContaining([a1.id, b1.id, a2.id, b2.id]))
     expect(online).not.toContain(ghost.id)
 
@@ -87,6 +87,5 @@ describe('an instance killed in the middle of conversations', () => {
       + `dead instance's presence expired after ${ghostGoneMs} ms (lease ${LEASE_MS} ms)`)
     for (const c of clients) c.stop()
     watch.close()
-    check.close()
   }, 120_000)
 })
