@@ -2,9 +2,11 @@
 // The whole test suite, as the README's test command: lint, typecheck, production build, vitest
 // (unit, store, contract against the build) and Playwright (two browser contexts against the build).
 // Every stage runs even when an earlier one failed, so one run shows everything; the last line is
-// `N passed, N failed`, summed over all runners (a failed lint/typecheck/build counts as one failure).
+// `N passed, N failed`, summed over all runners (a failed lint/typecheck/build counts as one failure,
+// and so do temp folders the tests left behind).
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
+import { createRunTmp, finishRunTmp } from './runTmp.mjs'
 
 const results = 'test-results'
 rmSync(results, { recursive: true, force: true })
@@ -32,7 +34,8 @@ function readJson(file) {
 }
 
 const npx = 'npx'
-const env = { NUXT_TELEMETRY_DISABLED: '1', CI: process.env.CI ?? '' }
+const runTmp = createRunTmp()
+const env = { NUXT_TELEMETRY_DISABLED: '1', CI: process.env.CI ?? '', TMPDIR: runTmp }
 
 for (const [name, args] of [['lint', ['eslint', '.']], ['typecheck', ['nuxi', 'typecheck']], ['build', ['nuxi', 'build']]]) {
   if (!run(name, npx, args, env)) failed++
@@ -69,6 +72,10 @@ else {
   lines.push('FAIL playwright (e2e): skipped, no build')
   failed++
 }
+
+const leftBehind = finishRunTmp(runTmp)
+if (leftBehind.length > 0) failed++
+lines.push(leftBehind.length > 0 ? `FAIL temp folders: the tests left ${leftBehind.length} behind: ${leftBehind.join(', ')}` : 'ok   temp folders: none left behind')
 
 console.log(`\n${lines.join('\n')}`)
 console.log(`${passed} passed, ${failed} failed`)

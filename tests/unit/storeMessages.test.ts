@@ -1,21 +1,21 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../server/database/schema'
 import { migrate, openPostgres, openSqlite } from '../../server/utils/db'
 import { storeMessages } from '../../server/utils/messages'
 import type { StoreInput } from '../../server/utils/messages'
-import { testDatabaseEnv } from '../support/database'
+import { dropTestDatabase, testDatabaseEnv } from '../support/database'
+import { makeTempDir, removeTempDir } from '../support/tempDir'
 
+let databaseUrl: string | undefined
+let dataDir: string | undefined
 /**
  * The group-commit write (storeMessages) on a real database: the embedded SQLite, and PostgreSQL
  * too under `npm run test:cluster` (JIZHAN_TEST_DATABASE=postgres).
  */
 async function openTestDb(): Promise<Kysely<Database>> {
-  const env = await testDatabaseEnv()
-  const db = env.NUXT_DATABASE_URL ? openPostgres(env.NUXT_DATABASE_URL) : openSqlite(mkdtempSync(join(tmpdir(), 'jizhan-store-')))
+  databaseUrl = (await testDatabaseEnv()).NUXT_DATABASE_URL
+  const db = databaseUrl ? openPostgres(databaseUrl) : openSqlite(dataDir = makeTempDir('store'))
   await migrate(db)
   return db
 }
@@ -26,7 +26,11 @@ beforeAll(async () => {
   db = await openTestDb()
   await db.insertInto('users').values([A, B, C].map(id => ({ id, username: `u${id}`, username_key: `u${id}`, password_hash: 'x', created_at: 0 }))).execute()
 })
-afterAll(() => db?.destroy())
+afterAll(async () => {
+  await db?.destroy()
+  if (dataDir) removeTempDir(dataDir)
+  await dropTestDatabase(databaseUrl)
+})
 
 const msg = (from: number, to: number, cid: string, text = cid): StoreInput => ({ from, to, cid, text })
 
