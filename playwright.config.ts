@@ -1,12 +1,15 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { defineConfig } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/browser'
+import { makeTempDir, removeTempDir } from './tests/support/tempDir'
 
 const port = Number(process.env.E2E_PORT ?? 3217)
-// The config is evaluated in every worker too: create the data folder once, in the main process.
-process.env.JIZHAN_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'jizhan-e2e-'))
+// The config is evaluated in every worker too: create the data folder once, in the main process,
+// and remove it when that process exits. Not in a globalTeardown: Playwright stops the webServer
+// only after the global teardown, and the server must be gone before its folder is.
+if (!process.env.JIZHAN_E2E_DATA_DIR) {
+  const dataDir = process.env.JIZHAN_E2E_DATA_DIR = makeTempDir('e2e')
+  process.once('exit', () => removeTempDir(dataDir))
+}
 
 /**
  * End-to-end tests drive the production build (.output) in Chromium: two browser contexts are two

@@ -58,9 +58,12 @@ const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11,
 
 const servers = {}
 
-/** Whatever happens, no server of this run outlives it. */
+/** Whatever happens, no server of this run outlives it, nor its temp folders. */
 async function stopServers() {
-  await Promise.all(Object.values(servers).map(s => s.stop('SIGKILL')))
+  await Promise.all(Object.values(servers).map(async (s) => {
+    await s.stop('SIGKILL')
+    s.cleanup()
+  }))
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopServers().finally(() => process.exit(130)))
 

@@ -5,11 +5,14 @@
 //   says): relay, presence, sign-out across instances, SIGKILL and SIGTERM of one instance.
 // Needs PostgreSQL (JIZHAN_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test), Redis
 // (JIZHAN_TEST_REDIS_URL, default redis://127.0.0.1:6379), nginx on the PATH (or JIZHAN_NGINX) and a
-// production build (made here when missing). Last line: `N passed, N failed`.
+// production build (made here when missing). Last line: `N passed, N failed` (temp folders or
+// databases the tests left behind count as a failure).
 import { spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import Redis from 'ioredis'
 import pg from 'pg'
+import { createRunTmp, finishRunTmp } from './runTmp.mjs'
 
 const missing = []
 const url = process.env.JIZHAN_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
@@ -52,7 +55,10 @@ if (missing.length > 0) {
   process.exit(1)
 }
 
-const env = { ...process.env, NUXT_TELEMETRY_DISABLED: '1', JIZHAN_TEST_DATABASE: 'postgres' }
+// This run's databases are named jizhan_test_<run>_… (tests/support/database.ts), so the check
+// below sees only them.
+const runId = randomBytes(4).toString('hex')
+const env = { ...process.env, NUXT_TELEMETRY_DISABLED: '1', JIZHAN_TEST_DATABASE: 'postgres', JIZHAN_TEST_RUN: runId }
 if (!existsSync('.output/server/index.mjs')) {
   const build = spawnSync('npx', ['nuxi', 'build'], { stdio: 'inherit', env })
   if (build.status !== 0) {
@@ -62,7 +68,8 @@ if (!existsSync('.output/server/index.mjs')) {
 }
 mkdirSync('test-results', { recursive: true })
 const report = 'test-results/vitest-cluster.json'
-spawnSync('npx', ['vitest', 'run', '--project', 'storage', '--project', 'contract', '--project', 'cluster', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit', env })
+const runTmp = createRunTmp()
+spawnSync('npx', ['vitest', 'run', '--project', 'storage', '--project', 'contract', '--project', 'cluster', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], { stdio: 'inherit', env: { ...env, TMPDIR: runTmp } })
 let passed = 0
 let failed = 0
 try {
@@ -73,6 +80,28 @@ try {
 }
 catch {
   failed = 1
+}
+
+const leftBehind = finishRunTmp(runTmp)
+if (leftBehind.length > 0) {
+  console.log(`FAIL temp folders: the tests left ${leftBehind.length} behind: ${leftBehind.join(', ')}`)
+  failed++
+}
+const check = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
+try {
+  await check.connect()
+  const { rows } = await check.query('SELECT datname FROM pg_database WHERE datname LIKE $1', [`jizhan\\_test\\_${runId}\\_%`])
+  if (rows.length > 0) {
+    console.log(`FAIL databases: the tests left ${rows.length} behind: ${rows.map(r => r.datname).join(', ')}`)
+    failed++
+  }
+}
+catch (error) {
+  console.log(`FAIL databases: could not check for leftovers: ${error.message}`)
+  failed++
+}
+finally {
+  await check.end().catch(() => {})
 }
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)

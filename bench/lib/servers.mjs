@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 /**
  * The four servers under test and how to run each: a child process on 127.0.0.1 and a free port,
@@ -122,7 +122,7 @@ export class ServerUnderTest {
   /** Stops the process (SIGTERM: graceful, writes the CPU profile; SIGKILL: a crash). */
   async stop(signal = 'SIGTERM') {
     const proc = this.proc
-    if (!proc || proc.exitCode !== null) return
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
     await new Promise((resolve) => {
       proc.once('exit', resolve)
       proc.kill(signal)
@@ -130,7 +130,9 @@ export class ServerUnderTest {
     })
   }
 
+  /** Removes the temp folders; call after stop(). */
   cleanup() {
+    rmSync(dirname(this.memFile), { recursive: true, force: true })
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true })
   }
 }

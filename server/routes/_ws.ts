@@ -3,7 +3,7 @@ import { handleFrame } from '../chat/handleFrame'
 import { PeerConnection } from '../socket/connection'
 import { disconnect, join, leave } from '../socket/membership'
 import { pendingSockets } from '../socket/pendingSockets'
-import { authenticateUpgrade } from '../socket/upgrade'
+import { authenticateUpgrade, guardUpgradeSocket } from '../socket/upgrade'
 import type { AcceptedUpgrade } from '../socket/upgrade'
 import { isBinaryFrame } from '../socket/wsServer'
 
@@ -16,6 +16,7 @@ const connections = new WeakMap<Peer, PeerConnection>()
 
 export default defineWebSocketHandler({
   async upgrade(request) {
+    guardUpgradeSocket(request)
     let result: AcceptedUpgrade | Response
     try {
       result = await authenticateUpgrade(request)

@@ -32,6 +32,16 @@ export function upgradeAddress(request: UpgradeRequest): string {
   return clientAddress(raw?.socket?.remoteAddress, request.headers.get('x-forwarded-for'), useSettings().trustProxy)
 }
 
+/**
+ * Keeps a client that vanishes during the handshake an ordinary closed socket. Node takes its HTTP
+ * server's 'error' listener off a socket it hands over for an upgrade, and ws adds its own only
+ * after our `upgrade` hook: a refusal written to a socket the client has reset meanwhile would fail
+ * with EPIPE as an uncaught exception. (The raw request is crossws 0.3.5's `_req`, as above.)
+ */
+export function guardUpgradeSocket(request: UpgradeRequest): void {
+  (request as unknown as { _req?: { socket?: { on(event: 'error', fn: () => void): void } } })._req?.socket?.on('error', () => {})
+}
+
 /** Refusal of an upgrade: a non-ok Response, which crossws turns into that HTTP status. */
 function refuse(status: number, message: string): Response {
   return new Response(message, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } })

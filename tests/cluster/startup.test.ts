@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import Redis from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import { TEST_REDIS_URL } from '../support/cluster'
-import { testDatabaseEnv } from '../support/database'
+import { dropTestDatabase, testDatabaseEnv } from '../support/database'
 import { occupyPort, runUntilExit } from '../support/serverProcess'
+import { makeTempDir, removeTempDir } from '../support/tempDir'
 
 /**
  * An instance that cannot serve must not appear in the cluster: with Redis configured and the port
  * taken, it stops with exit code 1 and leaves no lease key, instance entry or presence behind.
  */
 const redis = new Redis(TEST_REDIS_URL)
-const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-startup-'))
+const dataDir = makeTempDir('startup')
+const database = await testDatabaseEnv()
 afterAll(async () => {
   redis.disconnect()
-  rmSync(dataDir, { recursive: true, force: true })
+  removeTempDir(dataDir)
+  await dropTestDatabase(database.NUXT_DATABASE_URL)
 })
 
 describe('a clustered instance whose port is taken', () => {
@@ -29,7 +29,7 @@ describe('a clustered instance whose port is taken', () => {
     const taken = await occupyPort('::')
     try {
       const run = await runUntilExit({
-        ...await testDatabaseEnv(),
+        ...database,
         NUXT_DATA_DIR: dataDir,
         NUXT_REDIS_URL: TEST_REDIS_URL,
         NUXT_REDIS_PREFIX: prefix,

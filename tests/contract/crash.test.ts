@@ -1,6 +1,3 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { registerUser } from '../support/accounts'
 import { allDelivered, expectExactlyOnceInOrder, progress, writeAll } from '../support/conversation'
@@ -11,12 +8,11 @@ import { ServerProcess, freePort } from '../support/serverProcess'
 
 const PER_SIDE = 300
 const server = new ServerProcess(await freePort(), {
-  NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-crash-')),
   NUXT_HEARTBEAT_INTERVAL_MS: '1000',
   NUXT_HEARTBEAT_TIMEOUT_MS: '1000',
   ...UNLIMITED,
 })
-afterAll(() => server.kill())
+afterAll(() => server.dispose())
 
 describe('a server crash in the middle of a conversation', () => {
   it('loses no acknowledged message and shows every message exactly once, in order, on both sides', async () => {

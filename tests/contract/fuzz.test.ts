@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { afterAll, describe, expect, it } from 'vitest'
 import { registerUser } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
@@ -11,11 +9,8 @@ import type { WsClient } from '../support/wsClient'
 
 const FUZZERS = 4
 const FRAMES_PER_FUZZER = 2500
-const server = new ServerProcess(await freePort(), {
-  NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-fuzz-')),
-  ...UNLIMITED,
-})
-afterAll(() => server.kill())
+const server = new ServerProcess(await freePort(), UNLIMITED)
+afterAll(() => server.dispose())
 
 /** mulberry32: a small seeded PRNG, so a failure replays exactly. */
 function prng(seed: number) {

@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { UNLIMITED } from '../support/server'
 import { ServerProcess, freePort } from '../support/serverProcess'
 
-const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-health-'))
-const server = new ServerProcess(await freePort(), { NUXT_DATA_DIR: dataDir, ...UNLIMITED })
-afterAll(() => server.kill())
+const server = new ServerProcess(await freePort(), UNLIMITED)
+afterAll(() => server.dispose())
 
 describe('health endpoints', () => {
   it('reports live and ready while the database answers', async () => {
@@ -30,7 +26,7 @@ if (process.env.JIZHAN_TEST_DATABASE === 'postgres') {
   describe('health without a database', () => {
     it('turns not ready (503) when PostgreSQL is unreachable, and stays live', async () => {
       const port = await freePort()
-      const broken = new ServerProcess(port, { NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-health-')), NUXT_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' })
+      const broken = new ServerProcess(port, { NUXT_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' })
       broken.database = {}
       try {
         await broken.start().catch(() => {})
@@ -41,8 +37,7 @@ if (process.env.JIZHAN_TEST_DATABASE === 'postgres') {
         expect(await ready.json()).toMatchObject({ ready: false, reason: expect.stringMatching(/database unreachable/) })
       }
       finally {
-        await broken.kill()
-        rmSync(broken.env.NUXT_DATA_DIR!, { recursive: true, force: true })
+        await broken.dispose()
       }
     })
   })

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { registerUser } from '../support/accounts'
@@ -8,9 +7,9 @@ import { ServerProcess, freePort } from '../support/serverProcess'
 import { wsConnect } from '../support/wsClient'
 
 // Restarts are done here, on a child process this file controls and waits for, on the same port.
-const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-restart-'))
-const server = new ServerProcess(await freePort(), { NUXT_DATA_DIR: dataDir, ...UNLIMITED })
-afterAll(() => server.kill())
+const server = new ServerProcess(await freePort(), UNLIMITED)
+const dataDir = server.dataDir
+afterAll(() => server.dispose())
 
 describe('a server restart', () => {
   it('keeps the session secret, sessions, messages, their order and receipts', async () => {

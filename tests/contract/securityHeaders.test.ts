@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { request } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { httpUrl, setupBuiltServer, UNLIMITED } from '../support/server'
 import { ServerProcess, freePort } from '../support/serverProcess'
@@ -87,15 +84,11 @@ describe('security headers', () => {
 })
 
 describe('HSTS without a trusted proxy', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-headers-'))
   let direct: ServerProcess
-  afterAll(async () => {
-    await direct?.kill()
-    rmSync(dataDir, { recursive: true, force: true })
-  })
+  afterAll(() => direct?.dispose())
 
   it('ignores X-Forwarded-Proto from whoever sends it', async () => {
-    direct = new ServerProcess(await freePort(), { NUXT_DATA_DIR: dataDir, ...UNLIMITED })
+    direct = new ServerProcess(await freePort(), { ...UNLIMITED })
     await direct.start()
     const res = await fetch(`${direct.url}/login`, { headers: { 'x-forwarded-proto': 'https' } })
     expect(res.status).toBe(200)

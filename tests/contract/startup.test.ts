@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { testDatabaseEnv } from '../support/database'
+import { dropTestDatabase, testDatabaseEnv } from '../support/database'
 import { freePort, occupyPort, runUntilExit } from '../support/serverProcess'
+import { makeTempDir, removeTempDir } from '../support/tempDir'
 
 /**
  * Start-up that fails loudly (docs/deploy.md, exit codes): the production build started with a bad
@@ -11,11 +11,15 @@ import { freePort, occupyPort, runUntilExit } from '../support/serverProcess'
  * problem, instead of running with something else or hanging. Runs on SQLite in `npm test` and on
  * PostgreSQL in `npm run test:cluster`.
  */
-const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-startup-'))
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+const dataDir = makeTempDir('startup')
+const database = await testDatabaseEnv()
+afterAll(async () => {
+  removeTempDir(dataDir)
+  await dropTestDatabase(database.NUXT_DATABASE_URL)
+})
 
 async function baseEnv(): Promise<Record<string, string>> {
-  return { NUXT_DATA_DIR: dataDir, PORT: String(await freePort()), ...await testDatabaseEnv() }
+  return { NUXT_DATA_DIR: dataDir, PORT: String(await freePort()), ...database }
 }
 
 describe('start-up with invalid settings', () => {
@@ -60,7 +64,6 @@ describe('start-up that cannot serve', () => {
   it('stops with exit code 1 when the data folder cannot be created', async () => {
     // Under a regular file: no folder can be made there, even by root.
     const blocked = join(dataDir, 'a-file')
-    const { writeFileSync } = await import('node:fs')
     writeFileSync(blocked, '')
     const run = await runUntilExit({ ...await baseEnv(), NUXT_DATA_DIR: join(blocked, 'data') })
     expect(run.timedOut).toBe(false)

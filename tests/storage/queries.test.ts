@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { runtimeConfig } from '../support/nitroImports'
-import { testDatabaseEnv } from '../support/database'
+import { dropTestDatabase, testDatabaseEnv } from '../support/database'
+import { makeTempDir, removeTempDir } from '../support/tempDir'
 import type { Database } from '../../server/infra/database/schema'
 
 /**
@@ -13,13 +11,9 @@ import type { Database } from '../../server/infra/database/schema'
  * `npm run test:cluster`. Queries are counted by spying on the query builder: a read that ran one
  * query per row (N+1) would grow with the number of conversations.
  */
-const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-queries-'))
-Object.assign(runtimeConfig, { dataDir, ...await databaseSettings() })
-
-async function databaseSettings() {
-  const env = await testDatabaseEnv()
-  return env.NUXT_DATABASE_URL ? { databaseUrl: env.NUXT_DATABASE_URL } : {}
-}
+const dataDir = makeTempDir('queries')
+const databaseUrl = (await testDatabaseEnv()).NUXT_DATABASE_URL
+Object.assign(runtimeConfig, { dataDir, ...(databaseUrl ? { databaseUrl } : {}) })
 
 const { useDb } = await import('../../server/infra/db')
 const { storeMessages } = await import('../../server/chat/storage/writes')
@@ -43,7 +37,8 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await db?.destroy()
-  rmSync(dataDir, { recursive: true, force: true })
+  removeTempDir(dataDir)
+  await dropTestDatabase(databaseUrl)
 })
 
 /** Counts the queries `fn` starts (SELECTs, and the UPDATEs of receipts). */

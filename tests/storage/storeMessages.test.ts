@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -9,8 +6,11 @@ import { migrate, openPostgres, openSqlite, sqliteFile } from '../../server/infr
 import { createSqliteWrites } from '../../server/chat/storage/sqlite/writes'
 import { storeMessages } from '../../server/chat/storage/writes'
 import type { StoreInput, StoreResult, StoredResult } from '../../server/chat/storage/model'
-import { testDatabaseEnv } from '../support/database'
+import { dropTestDatabase, testDatabaseEnv } from '../support/database'
+import { makeTempDir, removeTempDir } from '../support/tempDir'
 
+let databaseUrl: string | undefined
+let dataDir: string | undefined
 /**
  * The group-commit write on a real database, as the server runs it: on the embedded SQLite the
  * writer thread's plain statements (sqlite/writes.ts, here on a connection of the test's own), on
@@ -20,17 +20,16 @@ let db: Kysely<Database>
 let write: (inputs: StoreInput[]) => Promise<StoreResult[]>
 /** The batch's results, every one naming a message (the cases below have no unknown recipient). */
 const store = async (inputs: StoreInput[]) => (await write(inputs)) as StoredResult[]
-let dataDir: string | undefined
 let raw: SQLite.Database | undefined
 const [A, B, C] = [1, 2, 3]
 beforeAll(async () => {
-  const env = await testDatabaseEnv()
-  if (env.NUXT_DATABASE_URL) {
-    db = openPostgres(env.NUXT_DATABASE_URL)
+  databaseUrl = (await testDatabaseEnv()).NUXT_DATABASE_URL
+  if (databaseUrl) {
+    db = openPostgres(databaseUrl)
     write = inputs => storeMessages(db, inputs)
   }
   else {
-    dataDir = mkdtempSync(join(tmpdir(), 'jizhan-store-'))
+    dataDir = makeTempDir('store')
     db = openSqlite(dataDir)
   }
   await migrate(db)
@@ -45,7 +44,8 @@ beforeAll(async () => {
 afterAll(async () => {
   raw?.close()
   await db?.destroy()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+  if (dataDir) removeTempDir(dataDir)
+  await dropTestDatabase(databaseUrl)
 })
 
 const msg = (from: number, to: number, cid: string, text = cid): StoreInput => ({ from, to, cid, text })

@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs'
 import { connect, createServer as createNetServer } from 'node:net'
 import type { Server, Socket } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { TestUser } from './accounts'
 import type { Side } from './conversation'
-import { testDatabaseEnv } from './database'
+import { dropTestDatabase, testDatabaseEnv } from './database'
 import { createNodeClient } from './nodeClient'
 import { UNLIMITED, rootDir } from './server'
 import { ServerProcess, freePort } from './serverProcess'
+import { makeTempDir, removeTempDir } from './tempDir'
 
 /** The Redis the cluster tests use (CI's machine runs one on 127.0.0.1:6379). */
 export const TEST_REDIS_URL = process.env.JIZHAN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -35,11 +35,14 @@ export function nginxConfigFromDocs(listenPort: number, upstreamPorts: readonly 
   return replace(config, '127.0.0.1:3002', `127.0.0.1:${upstreamPorts[1]}`)
 }
 
-/** nginx in the foreground with its own prefix folder, pid file and logs (no root paths touched). */
+/**
+ * nginx in the foreground with its own prefix folder, pid file and logs (no root paths touched);
+ * `dispose()` stops it and removes that folder.
+ */
 export class Nginx {
   proc: ChildProcess | undefined
   log = ''
-  readonly dir = mkdtempSync(join(tmpdir(), 'jizhan-nginx-'))
+  readonly dir = makeTempDir('nginx')
   constructor(readonly port: number, readonly httpBlock: string) {}
 
   get url() {
@@ -88,6 +91,11 @@ export class Nginx {
       proc.kill('SIGTERM')
     })
   }
+
+  async dispose(): Promise<void> {
+    await this.stop()
+    removeTempDir(this.dir)
+  }
 }
 
 export interface TestCluster {
@@ -95,6 +103,7 @@ export interface TestCluster {
   instances: [ServerProcess, ServerProcess]
   /** Instance id (as in `welcome.instance`) → its process. */
   byId: Map<string, ServerProcess>
+  /** Stops nginx and both instances, then removes their folders and drops the database. */
   stop(): Promise<void>
 }
 
@@ -103,6 +112,8 @@ export interface TestCluster {
  * prefix), behind nginx configured as docs/deploy.md says. `perInstance` overrides one instance's env.
  */
 export async function startCluster(env: Record<string, string> = {}, perInstance: [Record<string, string>, Record<string, string>] = [{}, {}]): Promise<TestCluster> {
+  const [portA, portB, proxyPort] = [await freePort(), await freePort(), await freePort()]
+  const nginxConfig = nginxConfigFromDocs(proxyPort, [portA, portB])
   const database = await testDatabaseEnv()
   if (!database.NUXT_DATABASE_URL) throw new Error('The cluster tests need PostgreSQL: run them with `npm run test:cluster`.')
   const shared = {
@@ -116,30 +127,33 @@ export async function startCluster(env: Record<string, string> = {}, perInstance
     ...env,
   }
   const instances: [ServerProcess, ServerProcess] = [
-    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-a-')), ...perInstance[0] }),
-    new ServerProcess(await freePort(), { ...shared, NUXT_DATA_DIR: mkdtempSync(join(tmpdir(), 'jizhan-b-')), ...perInstance[1] }),
+    new ServerProcess(portA, { ...shared, ...perInstance[0] }),
+    new ServerProcess(portB, { ...shared, ...perInstance[1] }),
   ]
-  for (const server of instances) {
-    server.database = database
-    // One after the other: the first applies the migrations.
-    await server.start()
+  const proxy = new Nginx(proxyPort, nginxConfig)
+  const stop = async () => {
+    await proxy.dispose()
+    await Promise.all(instances.map(s => s.dispose()))
+    await dropTestDatabase(database.NUXT_DATABASE_URL)
   }
-  const byId = new Map<string, ServerProcess>()
-  for (const server of instances) {
-    const { instance } = await (await fetch(`${server.url}/api/health/live`)).json() as { instance: string }
-    byId.set(instance, server)
+  try {
+    for (const server of instances) {
+      server.database = database
+      // One after the other: the first applies the migrations.
+      await server.start()
+    }
+    const byId = new Map<string, ServerProcess>()
+    for (const server of instances) {
+      const { instance } = await (await fetch(`${server.url}/api/health/live`)).json() as { instance: string }
+      byId.set(instance, server)
+    }
+    await proxy.start()
+    return { proxy, instances, byId, stop }
   }
-  const proxyPort = await freePort()
-  const proxy = new Nginx(proxyPort, nginxConfigFromDocs(proxyPort, [instances[0].port, instances[1].port]))
-  await proxy.start()
-  return {
-    proxy,
-    instances,
-    byId,
-    async stop() {
-      await proxy.stop()
-      await Promise.all(instances.map(s => s.kill('SIGKILL')))
-    },
+  catch (error) {
+    // The caller gets no cluster to stop: leave nothing running or behind.
+    await stop()
+    throw error
   }
 }
 

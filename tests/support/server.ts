@@ -1,9 +1,8 @@
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { setup, url } from '@nuxt/test-utils/e2e'
-import { testDatabaseEnv } from './database'
+import { setup, url, useTestContext } from '@nuxt/test-utils/e2e'
+import { dropTestDatabase, testDatabaseEnv } from './database'
+import { makeTempDir, removeTempDir } from './tempDir'
 
 export const rootDir = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -27,10 +26,10 @@ export const UNLIMITED = {
 
 /**
  * Starts the production build (.output, built by the test command) on a random port, with its own
- * empty data folder, for the test file that calls it.
+ * empty data folder (and database), for the test file that calls it; both are removed after it.
  */
 export async function setupBuiltServer(env: Record<string, string> = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'jizhan-contract-'))
+  const dataDir = makeTempDir('contract')
   const database = await testDatabaseEnv()
   await setup({
     rootDir,
@@ -46,6 +45,11 @@ export async function setupBuiltServer(env: Record<string, string> = {}) {
       ...UNLIMITED,
       ...env,
     },
+  })
+  // test-utils runs its teardown hooks after it has stopped the server.
+  ;(useTestContext().teardown ??= []).push(async () => {
+    removeTempDir(dataDir)
+    await dropTestDatabase(database.NUXT_DATABASE_URL)
   })
   return { dataDir, databaseUrl: database.NUXT_DATABASE_URL }
 }

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { testDatabaseEnv } from './database'
+import { dropTestDatabase, testDatabaseEnv } from './database'
 import { rootDir } from './server'
+import { makeTempDir, removeTempDir } from './tempDir'
 
 /** A free TCP port on 127.0.0.1 (so a restarted server can come back on the same address). */
 export function freePort(): Promise<number> {
@@ -19,13 +20,25 @@ export function freePort(): Promise<number> {
 
 /**
  * The production build as a child process this test controls (kill -9 included), unlike
- * @nuxt/test-utils' server which it restarts gracefully.
+ * @nuxt/test-utils' server which it restarts gracefully. Its data folder (made here unless `env`
+ * names one) and its test database (unless given one) live as long as this object: `dispose()`
+ * stops the process and removes them.
  */
 export class ServerProcess {
   proc: ChildProcess | undefined
   log = ''
   database: Record<string, string> | undefined
-  constructor(readonly port: number, readonly env: Record<string, string>) {}
+  readonly env: Record<string, string>
+  readonly #ownsDataDir: boolean
+  #ownsDatabase = false
+  constructor(readonly port: number, env: Record<string, string> = {}) {
+    this.#ownsDataDir = !env.NUXT_DATA_DIR
+    this.env = { ...env, NUXT_DATA_DIR: env.NUXT_DATA_DIR ?? makeTempDir('server') }
+  }
+
+  get dataDir(): string {
+    return this.env.NUXT_DATA_DIR!
+  }
 
   get url() {
     return `http://127.0.0.1:${this.port}`
@@ -33,7 +46,10 @@ export class ServerProcess {
 
   async start(timeoutMs = 20_000): Promise<void> {
     // One database for the life of this object: a restart must find the same data.
-    this.database ??= await testDatabaseEnv()
+    if (!this.database) {
+      this.database = await testDatabaseEnv()
+      this.#ownsDatabase = true
+    }
     this.proc = spawn(process.execPath, [join(rootDir, '.output/server/index.mjs')], {
       env: { ...process.env, PORT: String(this.port), HOST: '127.0.0.1', ...this.database, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -42,6 +58,7 @@ export class ServerProcess {
     this.proc.stderr!.on('data', (d: Buffer) => (this.log += d))
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`server exited with ${this.proc.exitCode}:\n${this.log}`)
       try {
         const res = await fetch(`${this.url}/api/auth/session`)
         if (res.status === 401) return
@@ -63,6 +80,13 @@ export class ServerProcess {
       proc.once('exit', () => resolve())
       proc.kill(signal)
     })
+  }
+
+  /** Kills the process, then removes the data folder and drops the database this object made. */
+  async dispose(): Promise<void> {
+    await this.kill()
+    if (this.#ownsDataDir) removeTempDir(this.dataDir)
+    if (this.#ownsDatabase) await dropTestDatabase(this.database?.NUXT_DATABASE_URL)
   }
 }
 
