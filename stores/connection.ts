@@ -47,6 +47,10 @@ const noop = () => {}
  * The connection to the base station: one status value, the reconnect attempt and when the next one
  * happens, exposed reactively. Socket, timers and listeners live in this closure, out of the state
  * (they are not serialisable and must never reach the SSR payload).
+ *
+ * (Over 300 lines on purpose: it is one state machine — opening, heartbeat deadline, drop, retry —
+ * whose steps share the current socket and its timers; split, each part would reach into the
+ * others' closures. Every decision in it is a pure function in utils/connection/, tested alone.)
  */
 export const useConnectionStore = defineStore('connection', () => {
   const status = ref<ConnectionStatus>('idle')
