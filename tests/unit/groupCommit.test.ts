@@ -126,10 +126,10 @@ describe('group commit under failure and load', () => {
     expect(reported).toEqual([['database is down', 4]])
   })
 
-  it('should refuse at once, with BusyError, what arrives while maxPending items wait', async () => {
+  it('should refuse at once, with BusyError, what arrives while maxPending items wait or are being written', async () => {
     let release!: () => void
     const s = manualScheduler()
-    const gc = createGroupCommit<number, number>({ commit: items => new Promise(resolve => (release = () => resolve(items))), schedule: s.schedule, maxPending: 2 })
+    const gc = createGroupCommit<number, number>({ commit: items => new Promise(resolve => (release = () => resolve(items))), schedule: s.schedule, maxPending: 3 })
     const first = gc.submit(1)
     await s.run()
     const waiting = [gc.submit(2), gc.submit(3)]
@@ -144,5 +144,34 @@ describe('group commit under failure and load', () => {
     await s.run()
     release()
     expect(await again).toBe(5)
+  })
+
+  it('should hand batches to commit as they form when more may be in flight, in submission order', async () => {
+    const calls: number[][] = []
+    const releases: Array<() => void> = []
+    const s = manualScheduler()
+    const gc = createGroupCommit<number, number>({
+      commit: items => new Promise((resolve) => {
+        calls.push(items)
+        releases.push(() => resolve(items))
+      }),
+      schedule: s.schedule,
+      maxInFlight: 2,
+    })
+    const first = [gc.submit(1), gc.submit(2)]
+    await s.run()
+    const second = [gc.submit(3)]
+    await s.run()
+    const third = [gc.submit(4)]
+    await s.run()
+    // Two in flight: the third batch waits for a place.
+    expect(calls).toEqual([[1, 2], [3]])
+    releases[0]!()
+    expect(await Promise.all(first)).toEqual([1, 2])
+    await s.run()
+    expect(calls).toEqual([[1, 2], [3], [4]])
+    releases[1]!()
+    releases[2]!()
+    expect(await Promise.all([...second, ...third])).toEqual([3, 4])
   })
 })

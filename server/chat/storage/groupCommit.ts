@@ -2,16 +2,22 @@
  * Group commit: writes submitted while a batch is being written, or within the same turn of the
  * event loop, are written together by one `commit` — one transaction, one fsync — instead of one
  * each. Each caller's promise settles only after its batch's `commit` settled, so an acknowledgement
- * still follows durability. A batch is all or nothing. One batch is written at a time, in
- * submission order. Pure: no I/O of its own.
+ * still follows durability. A batch is all or nothing. Batches are handed to `commit` in submission
+ * order, one at a time unless `maxInFlight` says otherwise. Pure: no I/O of its own.
  */
 export interface GroupCommitOptions<I, O> {
   /** Writes the items all-or-nothing; resolves with one result per item, in order. */
   commit: (items: I[]) => Promise<O[]>
   /** Most items in one batch (bounds a transaction's size and its statements' parameters). */
   maxBatch?: number
-  /** Most items waiting for a batch; past it `submit` refuses at once with a `BusyError`. */
+  /** Most items waiting or being written; past it `submit` refuses at once with a `BusyError`. */
   maxPending?: number
+  /**
+   * Batches handed to `commit` before the first of them settled (default 1). More than one only
+   * when `commit` writes in the order it is called (a single writer thread's queue): batches then
+   * go out as they form, and the writer may join them.
+   */
+  maxInFlight?: number
   /** Starts a batch later; `setImmediate` by default, so everything submitted this turn joins it. */
   schedule?: (fn: () => void) => void
   /**
@@ -45,14 +51,15 @@ interface Waiting<I, O> {
 }
 
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
-  const { commit, maxBatch = 200, maxPending = Number.POSITIVE_INFINITY, schedule = fn => void setImmediate(fn) } = options
+  const { commit, maxBatch = 200, maxPending = Number.POSITIVE_INFINITY, maxInFlight = 1, schedule = fn => void setImmediate(fn) } = options
   const splitOnError = options.splitOnError ?? (() => false)
   let queue: Array<Waiting<I, O>> = []
-  let writing = false
+  let inFlight = 0
+  let inFlightItems = 0
   let scheduled = false
 
   function kick() {
-    if (writing || scheduled || queue.length === 0) return
+    if (inFlight >= maxInFlight || scheduled || queue.length === 0) return
     scheduled = true
     schedule(flush)
   }
@@ -81,16 +88,20 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
 
   async function flush() {
     scheduled = false
-    if (writing || queue.length === 0) return
-    writing = true
+    if (inFlight >= maxInFlight || queue.length === 0) return
     const batch = queue.slice(0, maxBatch)
     queue = queue.slice(maxBatch)
+    inFlight++
+    inFlightItems += batch.length
+    // With room for another batch in flight, what arrives from now on goes out next turn.
+    kick()
     const settle: Array<() => void> = []
     try {
       await write(batch, true, settle)
     }
     finally {
-      writing = false
+      inFlight--
+      inFlightItems -= batch.length
       kick()
       for (const answer of settle) answer()
     }
@@ -98,7 +109,7 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
 
   return {
     submit(item) {
-      if (queue.length >= maxPending) return Promise.reject(new BusyError(queue.length))
+      if (queue.length + inFlightItems >= maxPending) return Promise.reject(new BusyError(queue.length + inFlightItems))
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject })
         kick()

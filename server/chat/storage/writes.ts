@@ -30,6 +30,10 @@ function useWriter(): GroupCommit<StoreInput, StoreResult> {
     commit: commitBatch,
     maxBatch: STORE_BATCH_MAX,
     maxPending: useSettings().storeQueueMax,
+    // The SQLite writer thread writes in arrival order (and joins what queued up while it was
+    // committing): batches go out as they form. PostgreSQL batches on a pool could commit out of
+    // order, so there one at a time.
+    maxInFlight: useSettings().databaseUrl ? 1 : 32,
     splitOnError: isDataError,
     onBatchError: (error, size) => console.error(`[store] a batch of ${size} message(s) failed:`, (error as Error)?.message ?? error),
   })

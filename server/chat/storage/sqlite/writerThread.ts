@@ -1,14 +1,16 @@
-import { parentPort, workerData } from 'node:worker_threads'
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import { createSqliteWrites } from './writes'
 import type { WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 
 /**
  * The SQLite writer thread: owns the only connection that writes messages and receipts, so an
- * fsync or a checkpoint delays only the writes waiting for it, never the event loop. Requests are
- * handled one at a time, in order. WAL checkpoints run here between batches, when nothing waits
- * (or when the log has grown large), never inside a commit. Bundled on its own (see
- * scripts/sqliteWriterSource.mjs) and started from source by writer.ts.
+ * fsync or a checkpoint delays only the writes waiting for it, never the event loop. Whatever the
+ * main thread sent while the last commit was under way is written by the next one: all queued
+ * requests, in order, in one transaction (one fsync), each in a savepoint of its own so that one
+ * failing request fails alone. WAL checkpoints run here, when the thread has been idle for a
+ * moment (or every few seconds at most under constant load), never inside a commit. Bundled on its
+ * own (scripts/sqliteWriterSource.mjs) and started from source by writer.ts.
  */
 declare const require: (id: string) => unknown
 
@@ -22,43 +24,58 @@ db.pragma('busy_timeout = 5000')
 // Checkpoints are ours to schedule (below), not a side effect of whichever commit crosses 1,000 pages.
 db.pragma('wal_autocheckpoint = 0')
 const writes = createSqliteWrites(db)
+const port = parentPort!
 
-/** Requests after which a checkpoint runs even while writes keep coming (the WAL must not grow for ever). */
-const CHECKPOINT_AT_LEAST_EVERY = 500
-let requests = 0
-let sinceCheckpoint = 0
-let checkScheduled = false
+/** Most requests joined into one transaction (a bound on how long one commit may take). */
+const MAX_JOINED = 64
+/** A checkpoint after this much quiet, and at the latest this long after the last one. */
+const CHECKPOINT_IDLE_MS = 50
+const CHECKPOINT_EVERY_MS = 5_000
 
-/** Checkpoints once a turn passes with no new request, or after many requests regardless. */
-function checkpointWhenIdle(): void {
-  if (checkScheduled) return
-  checkScheduled = true
-  const seen = requests
-  setImmediate(() => {
-    checkScheduled = false
-    if (requests !== seen && sinceCheckpoint < CHECKPOINT_AT_LEAST_EVERY) return checkpointWhenIdle()
-    sinceCheckpoint = 0
-    try {
-      db.pragma('wal_checkpoint(PASSIVE)')
-    }
-    catch (error) {
-      console.error('[store] WAL checkpoint failed:', (error as Error).message)
-    }
-  })
-}
-
-parentPort!.on('message', (request: WriterRequest) => {
-  requests++
-  sinceCheckpoint++
-  let response: WriterResponse
+function handle(request: WriterRequest): WriterResponse {
   try {
     const result = request.op === 'storeMessages' ? writes.storeMessages(request.inputs) : writes.recordReceipt(request.input)
-    response = { id: request.id, ok: true, result }
+    return { id: request.id, ok: true, result }
   }
   catch (error) {
     const e = error as { message?: string, code?: string }
-    response = { id: request.id, ok: false, error: { message: e.message ?? String(error), code: e.code } }
+    return { id: request.id, ok: false, error: { message: e.message ?? String(error), code: e.code } }
   }
-  parentPort!.postMessage(response)
-  checkpointWhenIdle()
+}
+
+/** The requests in one transaction; each one's own transaction becomes a savepoint inside it. */
+const joined = db.transaction((requests: WriterRequest[]) => requests.map(handle))
+
+let lastCheckpoint = Date.now()
+let idleTimer: ReturnType<typeof setTimeout> | undefined
+
+function checkpoint(): void {
+  lastCheckpoint = Date.now()
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)')
+  }
+  catch (error) {
+    console.error('[store] WAL checkpoint failed:', (error as Error).message)
+  }
+}
+
+port.on('message', (first: WriterRequest) => {
+  clearTimeout(idleTimer)
+  const requests = [first]
+  while (requests.length < MAX_JOINED) {
+    const next = receiveMessageOnPort(port)
+    if (!next) break
+    requests.push(next.message as WriterRequest)
+  }
+  let responses: WriterResponse[]
+  try {
+    responses = requests.length === 1 ? [handle(first)] : joined.immediate(requests)
+  }
+  catch {
+    // The joint commit itself failed (not one request: those fail in their savepoints): each alone.
+    responses = requests.map(handle)
+  }
+  for (const response of responses) port.postMessage(response)
+  if (Date.now() - lastCheckpoint > CHECKPOINT_EVERY_MS) checkpoint()
+  else idleTimer = setTimeout(checkpoint, CHECKPOINT_IDLE_MS)
 })
