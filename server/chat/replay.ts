@@ -2,19 +2,31 @@ import { RESUME_BATCH, encodeFrame } from '#shared/protocol'
 import type { Connection } from '../utils/pool'
 import { pool } from '../utils/pool'
 import { activeSessions } from '../auth/sessions'
+import { useCluster } from '../cluster/cluster'
 import { sendFrame } from '../socket/frames'
 import { closeSessionsHere } from '../socket/sessions'
 import { messageFrame, receiptFrame } from './frames'
 import { headOf } from './heads'
-import { eventsAfter, streamHeads } from './storage/reads'
+import { eventsAfter, streamHead, streamHeads } from './storage/reads'
 
 /**
  * Replays the user's stream after `cursor` in bounded batches, then lets live events through:
  * nothing missing, nothing twice, in order.
  */
 export async function resume(conn: Connection, cursor: number): Promise<void> {
-  // A cursor past the head (a database that was reset) starts again at the head.
-  await replayFrom(conn, Math.min(cursor, await headOf(conn.user.id)))
+  // Alone, the cached head is exact; with other instances an envelope may have been lost, so the
+  // database says.
+  const head = useCluster().shared ? await streamHead(conn.user.id) : await headOf(conn.user.id)
+  if (cursor >= head) {
+    // Nothing stored after the cursor (the usual case: a new tab at the head, a quick reconnect):
+    // no query, only what arrived meanwhile. A cursor past the head (a database that was reset)
+    // starts again at the head.
+    conn.stream.begin(head)
+    for (const text of conn.stream.finish()) conn.send(text)
+  }
+  else {
+    await replayFrom(conn, cursor)
+  }
   sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })
 }
 

@@ -67,11 +67,18 @@ export class PeerConnection implements Connection {
 
   send(text: string): void {
     if (this.closed) return
-    this.#corkForThisTick()
+    const corked = this.#corkForThisTick()
     this.peer.send(text)
-    // A client that stops reading must not make the server's memory grow without bound: past
-    // the cap it is cut off. Nothing is lost: it resumes from its cursor when it comes back.
-    if ((this.peer.websocket.bufferedAmount ?? 0) > this.#maxBuffered) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
+    if (!corked) this.#checkBuffered()
+  }
+
+  /**
+   * A client that stops reading must not make the server's memory grow without bound: past the cap
+   * it is cut off. Nothing is lost: it resumes from its cursor when it comes back. (Judged once the
+   * tick's frames went to the kernel: what a corked tick holds is not a reader's backlog.)
+   */
+  #checkBuffered(): void {
+    if (!this.closed && (this.peer.websocket.bufferedAmount ?? 0) > this.#maxBuffered) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
   }
 
   close(code: number, reason: string): void {
@@ -85,16 +92,18 @@ export class PeerConnection implements Connection {
    * each: a recipient of a busy conversation gets several per tick. The TCP socket is ws's
    * `_socket` (ws 8, pinned with crossws 0.3.5); without it frames simply go out one by one.
    */
-  #corkForThisTick(): void {
-    if (this.#corked) return
+  #corkForThisTick(): boolean {
+    if (this.#corked) return true
     const socket = (this.peer.websocket as { _socket?: { cork(): void, uncork(): void } })._socket
-    if (!socket) return
+    if (!socket) return false
     this.#corked = true
     socket.cork()
     process.nextTick(() => {
       this.#corked = false
       socket.uncork()
+      this.#checkBuffered()
     })
+    return true
   }
 
   terminate(): void {
