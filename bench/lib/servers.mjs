@@ -114,6 +114,12 @@ export class ServerUnderTest {
     const keep = d => void (this.log = (this.log + d).slice(-20_000))
     this.proc.stdout.on('data', keep)
     this.proc.stderr.on('data', keep)
+    const proc = this.proc
+    proc.once('exit', (code, signal) => {
+      // Say at once when a server dies under load (or is killed from outside): the scenario then
+      // fails with only a connection error.
+      if (!proc.stopping) console.error(`[bench] ${this.kind} (pid ${proc.pid}) exited by itself: ${signal ?? `code ${code}`}\n${this.log.slice(-2000)}`)
+    })
     const deadline = Date.now() + timeoutMs
     while (Date.now() < deadline) {
       if (this.proc.exitCode !== null) break
@@ -148,7 +154,9 @@ export class ServerUnderTest {
   /** Stops the process (SIGTERM: graceful, writes the CPU profile; SIGKILL: a crash). */
   async stop(signal = 'SIGTERM') {
     const proc = this.proc
-    if (!proc || proc.exitCode !== null) return
+    // Gone already: exited (exitCode) or killed (signalCode). Waiting for 'exit' would never end.
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
+    proc.stopping = true
     await new Promise((resolve) => {
       proc.once('exit', resolve)
       proc.kill(signal)
