@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈3 min, for development
+ * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈2½ min, for development
  * and as CI's smoke test).
  *
  * Measures, in one run, the production Jizhan server (embedded SQLite, persistence on, signed-in
