@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 
 /**
  * The servers under test and how to run each: a child process (two for `jizhan-cluster`) on
@@ -164,8 +164,10 @@ export class ServerUnderTest {
     })
   }
 
+  /** Removes this server's temporary folders (data, memory report). */
   cleanup() {
     if (this.dataDir) rmSync(this.dataDir, { recursive: true, force: true })
+    rmSync(dirname(this.memFile), { recursive: true, force: true })
   }
 }
 
