@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈2 min, for development).
+ * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈2½ min, for development
+ * and as CI's smoke test).
  *
  * Measures, in one run, the production Jizhan server (embedded SQLite, persistence on, signed-in
  * users) against three relays this folder contains, all doing the same relay work (`{to, text, ts}`
@@ -8,17 +9,25 @@
  *   servers/ws.mjs          raw `ws` — the floor
  *   servers/socketio.mjs    Socket.IO 4.8, WebSocket transport only
  *   servers/bare-nitro/     a bare Nitro (crossws) relay — our framework without our guarantees
- * Servers are measured in alternation (A B C D, A B C D, …), each round on a fresh process; the
- * figures reported are medians over rounds, ratios are Jizhan ÷ baseline.
+ * and, beside SQLite Jizhan, the same build on PostgreSQL (`jizhan-pg`: a fresh database on the
+ * local server) and as two instances on PostgreSQL + Redis (`jizhan-cluster`: senders on one,
+ * recipients on the other). Those two are left out, with one line, when PostgreSQL or Redis does
+ * not answer (lib/services.mjs). Servers are measured in alternation (A B C D, A B C D, …), each
+ * round on a fresh process; the figures reported are medians over rounds, ratios are Jizhan ÷
+ * baseline (and PostgreSQL or cluster ÷ SQLite Jizhan).
  *
  * Scenarios (scenarios/): relay.mjs (throughput with a bounded window, latency at a fixed offered
- * rate), capacity.mjs (connect 5k, idle memory at 10k), storm.mjs (Jizhan only: real client stores
- * see the server killed and restarted). Load comes from generator processes (workers/), whose CPU
- * is reported beside the server's. Everything runs on 127.0.0.1 on free ports.
+ * rate; every kind), quiet.mjs (one pair, one message at a time, ack and delivery latency; not on
+ * the PostgreSQL kinds), capacity.mjs (connect 5k, idle memory at 10k; not on the PostgreSQL kinds),
+ * storm.mjs (SQLite Jizhan only: real client stores see the server killed and restarted). Load comes
+ * from generator processes (workers/), whose CPU is reported beside the server's. Everything runs on
+ * 127.0.0.1 on free ports.
  *
- * Output: a table on stdout and bench/results/latest.json (or --out FILE). Flags: --quick,
- * --rounds N, --only ws,jizhan, --profile (writes .cpuprofile files to bench/results/profiles),
- * --rebuild, --no-storm, --storm-only. Method and findings: docs/benchmarks.md.
+ * Output: a table on stdout and bench/results/latest.json (or --out FILE). Exit code 1 when a
+ * server did not do its job (nothing relayed, error frames, quiet messages lost: report.mjs
+ * `problemsOf`) — never for a figure being slow. Flags: --quick, --rounds N, --only ws,jizhan,
+ * --profile (writes .cpuprofile files to bench/results/profiles), --rebuild, --no-storm,
+ * --storm-only. Method and findings: docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -26,10 +35,13 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { identitiesFor, registerUsers } from './lib/accounts.mjs'
 import { buildAll } from './lib/build.mjs'
-import { summarize, printTables } from './lib/report.mjs'
-import { ROOT, SERVERS, ServerUnderTest } from './lib/servers.mjs'
+import { median } from './lib/procStats.mjs'
+import { problemsOf, summarize, printTables } from './lib/report.mjs'
+import { ROOT, SERVERS, serverUnderTest } from './lib/servers.mjs'
+import { provideServices } from './lib/services.mjs'
 import { startWorkers } from './lib/workers.mjs'
 import { runCapacity } from './scenarios/capacity.mjs'
+import { runQuiet } from './scenarios/quiet.mjs'
 import { runRelay } from './scenarios/relay.mjs'
 import { runStorm } from './scenarios/storm.mjs'
 
@@ -52,51 +64,85 @@ const config = args.quick
 if (args.rounds) config.rounds = Math.max(1, Number(args.rounds))
 // Reconnect settings of the storm's clients: the shipped defaults (nuxt.config.ts runtimeConfig.public).
 config.stormOptions = { reconnectBaseMs: 1000, reconnectCapMs: 30000, reconnectMaxAttempts: 10 }
-const kinds = args.only ? args.only.split(',') : Object.keys(SERVERS)
+// The PostgreSQL kinds (relay only) get one round in --quick, to keep the smoke test short.
+config.relayOnlyRounds = args.quick ? 1 : config.rounds
+// Quiet latency: 150 measured messages per server in a full run (40 in --quick), spread over the
+// rounds; a message every 120 ms keeps a Jizhan user under its default 10 messages/s.
+config.quietMessages = args.quick ? 40 : 150
+Object.assign(config, { quietPerRound: Math.ceil(config.quietMessages / config.rounds), quietWarmup: 5, quietIntervalMs: 120, quietSettleMs: 1000, quietTimeoutMs: 10_000 })
+const requested = args.only ? args.only.split(',') : Object.keys(SERVERS)
+const unknown = requested.filter(k => !SERVERS[k])
+if (unknown.length > 0) {
+  console.error(`unknown server kind(s) ${unknown.join(', ')}; known: ${Object.keys(SERVERS).join(', ')}`)
+  process.exit(2)
+}
 const profileDir = args.profile ? join(ROOT, 'bench/results/profiles') : undefined
 const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...m)
 
 const servers = {}
+let services
 
-/** Whatever happens, no server of this run outlives it, nor its temp folders. */
+/** Whatever happens, no server of this run outlives it, nor its data, databases and Redis keys. */
 async function stopServers() {
-  await Promise.all(Object.values(servers).map(async (s) => {
-    await s.stop('SIGKILL')
-    s.cleanup()
-  }))
+  await Promise.all(Object.values(servers).map(s => s.stop('SIGKILL')))
+  for (const s of Object.values(servers)) s.cleanup()
+  await services?.release()
 }
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopServers().finally(() => process.exit(130)))
+
+const ms = x => (Number.isFinite(x) ? x.toFixed(2) : '–')
 
 async function main() {
   const startedAt = Date.now()
   await buildAll({ force: args.rebuild, log })
+  services = await provideServices(requested, log)
+  const kinds = services.kinds
   if (profileDir) mkdirSync(profileDir, { recursive: true })
-  for (const k of kinds) servers[k] = new ServerUnderTest(k, { profileDir })
+  for (const k of kinds) servers[k] = serverUnderTest(k, { profileDir, env: services.envOf(k) })
   const loadWorkers = startWorkers(join(ROOT, 'bench/workers/loadWorker.mjs'), Math.max(config.relayWorkers, config.connWorkers))
   const rounds = []
-  let users = []
+  // Quiet latencies of every round, pooled per server: { kind: { ack: [ms], delivery: [ms], lost } }.
+  const quiet = {}
+  // Each Jizhan kind has its own database, so its own users.
+  const users = {}
   try {
-    if (servers.jizhan) {
-      await servers.jizhan.start()
-      log(`registering ${config.users} Jizhan users…`)
-      users = await registerUsers(servers.jizhan.url, config.users)
-      await servers.jizhan.stop()
+    // (--storm-only needs SQLite Jizhan's users only.)
+    for (const kind of kinds.filter(k => SERVERS[k].persistent && (!args['storm-only'] || k === 'jizhan'))) {
+      await servers[kind].start()
+      log(`registering ${config.users} users on ${kind}…`)
+      users[kind] = await registerUsers(servers[kind].url, config.users)
+      await servers[kind].stop()
     }
     for (let round = 0; round < (args['storm-only'] ? 0 : config.rounds); round++) {
       for (const kind of kinds) {
         const server = servers[kind]
-        const ids = identitiesFor(kind, users, config.pairs, config.idle)
+        const relayOnly = SERVERS[kind].relayOnly
+        if (relayOnly && round >= config.relayOnlyRounds) continue
+        const ids = identitiesFor(server.client, users[kind], config.pairs, config.idle)
         await server.start()
         log(`round ${round + 1}/${config.rounds} ${kind}: relay`)
         const relay = await runRelay(server, loadWorkers, ids.pairs, config)
+        if (relayOnly) {
+          await server.stop()
+          rounds.push({ round, server: kind, ...relay })
+          log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${ms(relay.p99_ms)} ms`)
+          continue
+        }
+        log(`round ${round + 1}/${config.rounds} ${kind}: quiet, ${config.quietPerRound} messages`)
+        const q = await runQuiet(server, loadWorkers, ids.quiet, config)
+        quiet[kind] ??= { ack: [], delivery: [], lost: 0 }
+        quiet[kind].ack.push(...q.ack)
+        quiet[kind].delivery.push(...q.delivery)
+        quiet[kind].lost += q.lost
         await server.stop()
         // Capacity on a fresh process, so the relay's garbage does not count as connection memory.
         await server.start()
         log(`round ${round + 1}/${config.rounds} ${kind}: connect ${config.connect}, idle ${config.idle}`)
         const capacity = await runCapacity(server, loadWorkers, ids.idle, config.connect)
         await server.stop()
-        rounds.push({ round, server: kind, ...relay, ...capacity })
-        log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${relay.p99_ms.toFixed(2)} ms, ${capacity.idle_kb_per_conn.toFixed(1)} KB/conn, connect ${Math.round(capacity.connect_ms)} ms`)
+        const quietRound = { quiet_ack_p50_ms: median(q.ack), quiet_delivery_p50_ms: median(q.delivery), quiet_lost: q.lost }
+        rounds.push({ round, server: kind, ...relay, ...quietRound, ...capacity })
+        log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${ms(relay.p99_ms)} ms, quiet ack/delivery p50 ${ms(quietRound.quiet_ack_p50_ms)}/${ms(quietRound.quiet_delivery_p50_ms)} ms, ${capacity.idle_kb_per_conn.toFixed(1)} KB/conn, connect ${Math.round(capacity.connect_ms)} ms`)
       }
     }
   }
@@ -111,7 +157,7 @@ async function main() {
       for (let i = 0; i < config.stormRounds; i++) {
         await servers.jizhan.start()
         log(`storm ${i + 1}/${config.stormRounds}: ${config.stormClients} clients, kill and restart`)
-        const storm = await runStorm(servers.jizhan, stormWorkers, users, config.stormClients, config.stormOptions)
+        const storm = await runStorm(servers.jizhan, stormWorkers, users.jizhan, config.stormClients, config.stormOptions)
         await servers.jizhan.stop()
         storms.push({ round: i, ...storm })
         log(`  all back in ${storm.storm_all_back_ms} ms, peak ${storm.storm_peak_accepts_per_s}/s, avg ${storm.storm_avg_accepts_per_s.toFixed(0)}/s`)
@@ -123,7 +169,7 @@ async function main() {
   }
 
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` }
-  const result = summarize({ config, kinds, rounds, storms, machine, startedAt, durationS: (Date.now() - startedAt) / 1000, quick: args.quick })
+  const result = summarize({ config, kinds, skipped: services.skipped, rounds, quiet, storms, machine, startedAt, durationS: (Date.now() - startedAt) / 1000, quick: args.quick })
   // Only a complete default run replaces the committed latest.json.
   const partial = args.quick || args.only || args.rounds || args['no-storm'] || args['storm-only']
   const out = args.out ?? join(ROOT, args.quick ? 'bench/results/quick.json' : partial ? 'bench/results/partial.json' : 'bench/results/latest.json')
@@ -131,11 +177,14 @@ async function main() {
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`)
   printTables(result)
   log(`wrote ${out} in ${result.duration_s.toFixed(0)} s`)
+  const problems = problemsOf(result)
+  for (const p of problems) console.error(`bench: ${p}`)
+  return problems.length === 0
 }
 
-main().then(async () => {
+main().then(async (ok) => {
   await stopServers()
-  process.exit(0)
+  process.exit(ok ? 0 : 1)
 }, async (error) => {
   console.error(error)
   await stopServers()

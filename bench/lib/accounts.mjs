@@ -24,16 +24,22 @@ export async function registerUsers(baseUrl, count, concurrency = 8) {
   return users
 }
 
-/** Identities for `n` relay pairs and for `m` idle connections, per server kind. */
-export function identitiesFor(kind, users, pairCount, idleCount) {
-  if (kind !== 'jizhan') {
+/**
+ * Identities for `n` relay pairs, `m` idle connections and the quiet pair, per client protocol
+ * (`jizhan`: signed-in users of that server's own database). The quiet pair runs alone, after the
+ * relay's connections are closed, so it may reuse the first pair's users.
+ */
+export function identitiesFor(client, users, pairCount, idleCount) {
+  if (client !== 'jizhan') {
     return {
       pairs: Array.from({ length: pairCount }, (_, p) => ({ sender: { id: 2 * p }, recipient: { id: 2 * p + 1 } })),
       idle: Array.from({ length: idleCount }, (_, i) => ({ id: 1_000_000 + i })),
+      quiet: { sender: { id: 900_000 }, recipient: { id: 900_001 } },
     }
   }
   return {
     pairs: Array.from({ length: pairCount }, (_, p) => ({ sender: users[2 * p], recipient: users[2 * p + 1] })),
     idle: Array.from({ length: idleCount }, (_, i) => users[i % users.length]),
+    quiet: { sender: users[0], recipient: users[1] },
   }
 }

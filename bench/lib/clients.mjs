@@ -3,20 +3,22 @@ import WebSocket from 'ws'
 import { io } from 'socket.io-client'
 
 /**
- * One bench connection to any of the four servers, behind one interface, so every scenario drives
+ * One bench connection to any of the servers, behind one interface, so every scenario drives
  * them identically:
- *   const c = await openClient(kind, baseUrl, identity, { onMessage(text), onAck() })
+ *   const c = await openClient(client, baseUrl, identity, { onMessage(text), onAck() })
  *   c.send(to, text); c.close()
  * `openClient` resolves at the server's first frame (`welcome`: the connection is authenticated
  * and registered); `welcomeAt` is then (Date.now()). `client.ready` resolves when it can relay: at
  * once for the baselines; for Jizhan after `resume` at the head is answered with `synced` — the
  * state of an idle signed-in tab.
- * Identity: `{ id }` for the baselines, `{ id, cookie }` (a signed-in user) for Jizhan.
+ * `client` is the protocol (servers.mjs SERVERS[kind].client): `ws`, `socketio`, `bare-nitro`,
+ * or `jizhan` for every Jizhan kind. Identity: `{ id }` for the baselines, `{ id, cookie }` (a
+ * signed-in user) for Jizhan.
  */
-export function openClient(kind, baseUrl, identity, handlers = {}) {
-  if (kind === 'socketio') return openSocketIo(baseUrl, identity, handlers)
-  if (kind === 'jizhan') return openJizhan(baseUrl, identity, handlers)
-  return openPlainWs(kind === 'ws' ? `${wsBase(baseUrl)}/?id=${identity.id}` : `${wsBase(baseUrl)}/_ws?id=${identity.id}`, handlers)
+export function openClient(client, baseUrl, identity, handlers = {}) {
+  if (client === 'socketio') return openSocketIo(baseUrl, identity, handlers)
+  if (client === 'jizhan') return openJizhan(baseUrl, identity, handlers)
+  return openPlainWs(client === 'ws' ? `${wsBase(baseUrl)}/?id=${identity.id}` : `${wsBase(baseUrl)}/_ws?id=${identity.id}`, handlers)
 }
 
 const wsBase = url => url.replace(/^http/, 'ws')
@@ -85,8 +87,10 @@ function openJizhan(baseUrl, { id, cookie }, { onMessage = () => {}, onAck = () 
     ws.on('message', (data) => {
       const frame = JSON.parse(data)
       switch (frame.type) {
+        // The sending socket gets the `ack` in place of its own copy of the message.
         case 'ack': return onAck()
-        // The sender's own devices get its message too (multi-device sync): not a delivery.
+        // The sender's other devices get its message (with its `cid`) for multi-device sync: not
+        // a delivery. Only messages from someone else count.
         case 'message': return frame.from !== id && onMessage(frame.text)
         case 'error': return onError(frame)
         case 'welcome':

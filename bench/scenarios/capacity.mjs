@@ -12,11 +12,11 @@ export async function runCapacity(server, workers, idle, connectCount) {
   const first = split(idle.slice(0, connectCount), workers.count)
   const meter = cpuMeter([server.pid, ...workers.pids])
   const t0 = Date.now()
-  const answers = await workers.all(first.map(ids => ({ cmd: 'connect', kind: server.kind, url: server.url, identities: ids })))
+  const answers = await workers.all(first.map(ids => ({ cmd: 'connect', client: server.client, url: server.url, identities: ids })))
   const connectMs = Math.max(...answers.map(a => a.lastWelcomeAt)) - t0
   const cpu = meter.stop()
   const rest = split(idle.slice(connectCount), workers.count)
-  await workers.all(rest.map(ids => ({ cmd: 'connect', kind: server.kind, url: server.url, identities: ids })))
+  await workers.all(rest.map(ids => ({ cmd: 'connect', client: server.client, url: server.url, identities: ids })))
   await new Promise(r => setTimeout(r, 1000))
   const after = await server.memory()
   await workers.all(rest.map(() => ({ cmd: 'closeAll' })))
