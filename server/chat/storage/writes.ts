@@ -34,6 +34,9 @@ function useWriter(): GroupCommit<StoreInput, StoreResult> {
     // committing): batches go out as they form. PostgreSQL batches on a pool could commit out of
     // order, so there one at a time.
     maxInFlight: useSettings().databaseUrl ? 1 : 32,
+    // SQLite: the sends of this task (one read of a socket) form a batch; the writer thread joins
+    // whatever else queued up, so there is no need to wait a turn of the event loop for more.
+    ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
     splitOnError: isDataError,
     onBatchError: (error, size) => console.error(`[store] a batch of ${size} message(s) failed:`, (error as Error)?.message ?? error),
   })

@@ -8,8 +8,8 @@ import type { WriterRequest, WriterResponse, WriterSetup } from './writerProtoco
  * fsync or a checkpoint delays only the writes waiting for it, never the event loop. Whatever the
  * main thread sent while the last commit was under way is written by the next one: all queued
  * requests, in order, in one transaction (one fsync), each in a savepoint of its own so that one
- * failing request fails alone. WAL checkpoints run here, when the thread has been idle for a
- * moment (or every few seconds at most under constant load), never inside a commit. Bundled on its
+ * failing request fails alone. WAL checkpoints run here, every few seconds while writes come and
+ * once after the last, never inside a commit. Bundled on its
  * own (scripts/sqliteWriterSource.mjs) and started from source by writer.ts.
  */
 declare const require: (id: string) => unknown
@@ -28,8 +28,11 @@ const port = parentPort!
 
 /** Most requests joined into one transaction (a bound on how long one commit may take). */
 const MAX_JOINED = 64
-/** A checkpoint after this much quiet, and at the latest this long after the last one. */
-const CHECKPOINT_IDLE_MS = 50
+/**
+ * A checkpoint at most this often, after a write: often enough to keep the WAL small, rarely
+ * enough that a quiet server's messages do not pay for one each (a checkpoint makes the next
+ * commit start the log afresh, an extra millisecond here). After the last write, one more.
+ */
 const CHECKPOINT_EVERY_MS = 5_000
 
 function handle(request: WriterRequest): WriterResponse {
@@ -77,5 +80,5 @@ port.on('message', (first: WriterRequest) => {
   }
   for (const response of responses) port.postMessage(response)
   if (Date.now() - lastCheckpoint > CHECKPOINT_EVERY_MS) checkpoint()
-  else idleTimer = setTimeout(checkpoint, CHECKPOINT_IDLE_MS)
+  else idleTimer = setTimeout(checkpoint, CHECKPOINT_EVERY_MS)
 })
