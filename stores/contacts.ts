@@ -40,14 +40,15 @@ export const useContactsStore = defineStore('contacts', () => {
   /** The socket says who came online and who went offline. */
   function presence(online: readonly PublicUser[], offline: readonly PublicUser[]) {
     presenceCount++
-    for (const u of online) {
-      upsert(u, true)
-      toldAt.set(u.id, presenceCount)
+    let added = false
+    for (const [list, isOnline] of [[online, true], [offline, false]] as const) {
+      for (const u of list) {
+        added = put(u, isOnline) || added
+        toldAt.set(u.id, presenceCount)
+      }
     }
-    for (const u of offline) {
-      upsert(u, false)
-      toldAt.set(u.id, presenceCount)
-    }
+    // One save for the frame: a reconnect wave lists hundreds of people at once.
+    if (added) save()
   }
 
   /** Marks the moment an HTTP snapshot of the people list is asked for (see setContacts). */
@@ -57,9 +58,14 @@ export const useContactsStore = defineStore('contacts', () => {
 
   /** Adds or updates one person; `online` undefined keeps what is known. */
   function upsert(user: PublicUser, online?: boolean) {
+    if (put(user, online)) save()
+  }
+
+  /** Sets one person; true when they were not known before. */
+  function put(user: PublicUser, online?: boolean): boolean {
     const known = contacts.value[user.id]
     contacts.value[user.id] = { id: user.id, username: user.username, online: online ?? known?.online ?? false }
-    if (!known) save()
+    return !known
   }
 
   /**

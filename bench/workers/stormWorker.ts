@@ -16,7 +16,7 @@ let welcomes: number[] = []
 let armedAt = 0
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
-async function waitAll(check: (c: Client) => boolean, timeoutMs: number): Promise<boolean> {
+async function waitAll(check: (c: Client, i: number) => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (clients.every(check)) return true
@@ -56,7 +56,8 @@ const commands: Record<string, (msg: Record<string, unknown>) => Promise<unknown
       if (!synced[i] && welcomes[i] && c.chat.synced) synced[i] = Date.now()
       return synced[i] > 0
     }
-    const ok = await waitAll(c => back(c, clients.indexOf(c)), Number(msg.timeoutMs))
+    // (By index: an indexOf per client per poll was quadratic, and took the generators' CPU.)
+    const ok = await waitAll((c, i) => back(c, i), Number(msg.timeoutMs))
     return { ok, welcomes, synced, maxAttempt, armedAt }
   },
   async stop() {
