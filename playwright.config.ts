@@ -1,8 +1,14 @@
+import { execFileSync } from 'node:child_process'
 import { defineConfig } from '@playwright/test'
 import { CHROMIUM_ARGS, chromiumExecutable } from './tests/e2e/browser'
 import { makeTempDir, removeTempDir } from './tests/support/tempDir'
 
-const port = Number(process.env.E2E_PORT ?? 3217)
+// A free port, chosen once in the main process (workers inherit the variable): a fixed one would
+// collide with another checkout's suite running on the same machine.
+process.env.E2E_PORT ??= execFileSync(process.execPath, ['-e',
+  'const s = require("node:net").createServer().listen(0, "127.0.0.1", () => { process.stdout.write(String(s.address().port)); s.close() })',
+]).toString()
+const port = Number(process.env.E2E_PORT)
 // The config is evaluated in every worker too: create the data folder once, in the main process,
 // and remove it when that process exits. Not in a globalTeardown: Playwright stops the webServer
 // only after the global teardown, and the server must be gone before its folder is.
