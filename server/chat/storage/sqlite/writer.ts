@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads'
 import source from '#sqlite-writer-source'
 import { sqliteFile } from '../../../infra/db'
 import { useSettings } from '../../../infra/settings'
-import type { WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
+import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
 
 /**
@@ -14,6 +14,8 @@ import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../mod
 export interface SqliteWriter {
   storeMessages(inputs: StoreInput[]): Promise<StoreResult[]>
   recordReceipt(input: ReceiptInput): Promise<ReceiptEvent[]>
+  /** Runs a query compiled by Kysely (writerDialect.ts) in the thread. */
+  query(compiled: { sql: string, parameters: readonly unknown[] }): Promise<QueryOutcome>
   /** Stops the thread after the requests already sent. */
   close(): Promise<void>
 }
@@ -73,6 +75,7 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
   return {
     storeMessages: inputs => request({ op: 'storeMessages', inputs }),
     recordReceipt: input => request({ op: 'recordReceipt', input }),
+    query: ({ sql, parameters }) => request({ op: 'query', sql, parameters }),
     close() {
       closing ??= (async () => {
         // What was sent is answered first (bounded: a thread that hangs is stopped anyway).

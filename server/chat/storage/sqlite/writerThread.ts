@@ -1,7 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import { createSqliteWrites } from './writes'
-import type { WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
+import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 
 /**
  * The SQLite writer thread: owns the only connection that writes messages and receipts, so an
@@ -35,9 +35,23 @@ const MAX_JOINED = 64
  */
 const CHECKPOINT_EVERY_MS = 5_000
 
+/**
+ * A query Kysely compiled on the main thread (accounts, sessions, tickets: writes that would
+ * otherwise wait for the database lock on the event loop), answered as Kysely's SQLite driver
+ * would. Its own transaction, or a savepoint when joined like any request.
+ */
+const runQuery = db.transaction(({ sql, parameters }: { sql: string, parameters: readonly unknown[] }): QueryOutcome => {
+  const statement = db.prepare(sql)
+  if (statement.reader) return { rows: statement.all(parameters) }
+  const { changes, lastInsertRowid } = statement.run(parameters)
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
+})
+
 function handle(request: WriterRequest): WriterResponse {
   try {
-    const result = request.op === 'storeMessages' ? writes.storeMessages(request.inputs) : writes.recordReceipt(request.input)
+    const result = request.op === 'storeMessages'
+      ? writes.storeMessages(request.inputs)
+      : request.op === 'query' ? runQuery.immediate(request) : writes.recordReceipt(request.input)
     return { id: request.id, ok: true, result }
   }
   catch (error) {
