@@ -1,3 +1,5 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel'
+import type { EventEmitter } from 'node:events'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseInteger, validateSettings } from '#shared/settings'
@@ -72,4 +74,31 @@ export function listenProblem(error: NodeJS.ErrnoException, env: NodeJS.ProcessE
   if (error.syscall !== 'listen' && error.syscall !== 'getaddrinfo') return null
   const reason = why[error.code ?? ''] ?? `${error.code ?? ''} ${error.message}`.trim()
   return `cannot listen on ${host} port ${port}: ${reason}`
+}
+
+/** Published by Node once a server listens (net.Server, so Nitro's HTTP server too). */
+const LISTENING = 'tracing:net.server.listen:asyncEnd'
+
+/**
+ * Nitro listens after the plugins ran and only logs a failed listen (it is uncaught): until a
+ * server of this process listens, such a failure is handed to `onProblem` as its line. Once one
+ * listens the watch ends, so an uncaught error of the running server (a library's failed DNS
+ * lookup, say) is never taken for a failed start. Returns the undo.
+ */
+export function watchListen(env: NodeJS.ProcessEnv, onProblem: (problem: string) => void, proc: Pick<EventEmitter, 'on' | 'off'> = process): () => void {
+  const onError = (error: NodeJS.ErrnoException) => {
+    const problem = listenProblem(error, env)
+    if (problem) onProblem(problem)
+  }
+  let watching = true
+  const stop = () => {
+    if (!watching) return
+    watching = false
+    proc.off('uncaughtException', onError)
+    // Not while Node is calling this channel's subscribers (it would skip the next one).
+    setImmediate(() => unsubscribe(LISTENING, stop))
+  }
+  proc.on('uncaughtException', onError)
+  subscribe(LISTENING, stop)
+  return stop
 }
