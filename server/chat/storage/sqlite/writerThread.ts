@@ -60,8 +60,20 @@ function handle(request: WriterRequest): WriterResponse {
   }
 }
 
-/** The requests in one transaction; each one's own transaction becomes a savepoint inside it. */
-const joined = db.transaction((requests: WriterRequest[]) => requests.map(handle))
+/** The joined transaction was rolled back under a request: the batch is abandoned. */
+class TransactionAborted extends Error {}
+
+/**
+ * The requests in one transaction; each one's own transaction becomes a savepoint inside it. An
+ * error that rolls back the whole transaction, not only the request's savepoint (SQLITE_FULL, an
+ * I/O error may), ends it: the requests after it would run outside it, each committing on its own,
+ * and then be written again below (a message answered as a duplicate, a receipt as no change).
+ */
+const joined = db.transaction((requests: WriterRequest[]) => requests.map((request) => {
+  const response = handle(request)
+  if (!db.inTransaction) throw new TransactionAborted()
+  return response
+}))
 
 let lastCheckpoint = Date.now()
 let idleTimer: ReturnType<typeof setTimeout> | undefined
@@ -89,7 +101,8 @@ port.on('message', (first: WriterRequest) => {
     responses = requests.length === 1 ? [handle(first)] : joined.immediate(requests)
   }
   catch {
-    // The joint commit itself failed (not one request: those fail in their savepoints): each alone.
+    // The joined transaction failed as a whole (its commit, or an error that aborted it): nothing
+    // of it was kept, so each request is written again, alone.
     responses = requests.map(handle)
   }
   for (const response of responses) port.postMessage(response)
