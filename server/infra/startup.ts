@@ -1,9 +1,11 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel'
 import type { EventEmitter } from 'node:events'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import SQLite from 'better-sqlite3'
 import { parseInteger, validateSettings } from '#shared/settings'
 import type { Settings } from '#shared/settings'
+import { sqliteFile } from './db'
 
 /**
  * What start-up checks before the server serves anything: every setting against its schema, the
@@ -47,6 +49,33 @@ export function dataDirProblem(settings: Pick<Settings, 'dataDir' | 'databaseUrl
   }
 }
 
+/**
+ * Whether the SQLite file, when there is one already, can be opened, read and written. One that
+ * cannot (not a database, no permission) will not get better by waiting: without this check the
+ * server would start and answer "not ready" for ever.
+ */
+export function sqliteFileProblem(settings: Pick<Settings, 'dataDir' | 'databaseUrl'>): string | null {
+  if (settings.databaseUrl !== '') return null
+  const file = sqliteFile(settings.dataDir)
+  if (!existsSync(file)) return null
+  try {
+    accessSync(file, constants.R_OK | constants.W_OK)
+    const db = new SQLite(file, { fileMustExist: true })
+    try {
+      // Reads the header and the schema: a file that is not a database fails here.
+      db.pragma('schema_version')
+    }
+    finally {
+      db.close()
+    }
+    return null
+  }
+  catch (error) {
+    const e = error as { code?: string, message?: string }
+    return `NUXT_DATA_DIR=${JSON.stringify(settings.dataDir)} is not usable: cannot open the database ${file} (${e.code ? `${e.code}: ` : ''}${e.message}); restore it, fix its permissions, or move it away to start with an empty one`
+  }
+}
+
 /** Every problem that stops the start, in one list; the settings when there is none. */
 export function startupCheck(config: Parameters<typeof validateSettings>[0], env: NodeJS.ProcessEnv): { problems: string[], settings?: Settings } {
   const result = validateSettings(config)
@@ -54,7 +83,7 @@ export function startupCheck(config: Parameters<typeof validateSettings>[0], env
   const port = portProblem(env)
   if (port) problems.push(port)
   if (result.ok) {
-    const dir = dataDirProblem(result.settings)
+    const dir = dataDirProblem(result.settings) ?? sqliteFileProblem(result.settings)
     if (dir) problems.push(dir)
   }
   return result.ok && problems.length === 0 ? { problems, settings: result.settings } : { problems }

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import type { Kysely } from 'kysely'
 import { sql } from 'kysely'
@@ -10,7 +12,7 @@ import { makeTempDir, removeTempDir } from '../support/tempDir'
 
 /**
  * The SQLite writer thread when things go wrong: a failure that takes the whole joined transaction
- * with it.
+ * with it, and a thread that cannot open its database.
  */
 const postgres = process.env.JIZHAN_TEST_DATABASE === 'postgres'
 let dataDir: string
@@ -73,6 +75,42 @@ describe.skipIf(postgres)('the SQLite writer thread after a failure that aborts 
     }
     finally {
       await sql`DROP TRIGGER abort_all`.execute(db)
+    }
+  })
+})
+
+describe.skipIf(postgres)('a SQLite writer thread that cannot open its database', () => {
+  it('is not started again for every request: refused at once for a while, then tried again', async () => {
+    const folder = join(dataDir, 'not-yet')
+    let started = 0
+    const count = () => started++
+    process.on('worker', count)
+    const broken = startSqliteWriter(join(folder, 'jizhan.sqlite'), 'FULL')
+    try {
+      const send = (i: number) => broken.storeMessages([{ from: 1, to: 2, cid: `x${i}`, text: 'x' }])
+      // The folder does not exist: the thread fails at its start, and the next requests are
+      // refused without another thread each.
+      for (let i = 0; i < 10; i++) await expect(send(i)).rejects.toThrow()
+      expect(started).toBeLessThanOrEqual(2)
+      // Once the file can be opened, a later request starts a thread that writes.
+      mkdirSync(folder)
+      const fixed = openSqlite(folder)
+      await migrate(fixed)
+      await fixed.insertInto('users').values([1, 2].map(id => ({ id, username: `u${id}`, username_key: `u${id}`, password_hash: 'x', created_at: 0 }))).execute()
+      await fixed.destroy()
+      let stored: unknown
+      for (let i = 10; stored === undefined && i < 200; i++) {
+        stored = await send(i).catch(() => new Promise(resolve => setTimeout(resolve, 50)))
+      }
+      expect(stored).toMatchObject([{ duplicate: false }])
+      expect(started).toBeLessThan(10)
+    }
+    finally {
+      process.off('worker', count)
+      // Nothing refused was left waiting: closing does not wait for it.
+      const closing = performance.now()
+      await broken.close()
+      expect(performance.now() - closing).toBeLessThan(1_000)
     }
   })
 })
