@@ -85,6 +85,8 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
     catch (error) {
       if (first) options.onBatchError?.(error, batch.length)
       if (batch.length > 1 && splitOnError(error)) {
+        // With more than one batch in flight, the halves are written after the batches sent
+        // behind this one: their items can take places after later items (docs/architecture.md).
         const half = Math.ceil(batch.length / 2)
         await write(batch.slice(0, half), false, settle)
         await write(batch.slice(half), false, settle)
