@@ -48,13 +48,30 @@ function flag(value: boolean): SettingSpec<boolean, 'server'> {
   }
 }
 
+/**
+ * A text value as set. Nitro reads an environment value that looks like JSON as such before the
+ * schema sees it (`NUXT_DATA_DIR=2024` arrives as a number, `NUXT_REDIS_PREFIX=true` as a
+ * boolean): a text setting takes it back as its text. (A value written in double quotes arrives
+ * exactly as written, e.g. `"1.50"`, which would otherwise read as 1.5.)
+ */
+function asText(raw: unknown): string | undefined {
+  if (typeof raw === 'string') return raw
+  return (typeof raw === 'number' && Number.isFinite(raw)) || typeof raw === 'boolean' ? String(raw) : undefined
+}
+
 function text(value: string, allowed: string, ok: (s: string) => boolean, secret = false): SettingSpec<string, 'server'> {
-  return { scope: 'server', default: value, allowed, secret, parse: raw => typeof raw === 'string' && ok(raw) ? raw : undefined }
+  return { scope: 'server', default: value, allowed, secret, parse: (raw) => {
+    const s = asText(raw)
+    return s !== undefined && ok(s) ? s : undefined
+  } }
 }
 
 /** A folder path; set but empty means the default. */
 function folder(value: string): SettingSpec<string, 'server'> {
-  return { scope: 'server', default: value, allowed: 'a folder path (created if missing; must be writable)', parse: raw => typeof raw === 'string' ? raw.trim() || value : undefined }
+  return { scope: 'server', default: value, allowed: 'a folder path (created if missing; must be writable)', parse: (raw) => {
+    const s = asText(raw)
+    return s === undefined ? undefined : s.trim() || value
+  } }
 }
 
 function oneOf<const T extends string>(value: T, options: readonly T[]): SettingSpec<T, 'server'> {

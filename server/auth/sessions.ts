@@ -1,6 +1,7 @@
 import { createError, deleteCookie, getCookie, getRequestProtocol, setCookie } from 'h3'
 import type { H3Event } from 'h3'
 import { useDb } from '../infra/db'
+import { useWriteDb } from '../chat/storage/sqlite/writerDialect'
 import { useSettings } from '../infra/settings'
 import type { Identity } from './identity'
 import { sessionCache } from './sessionCache'
@@ -10,7 +11,7 @@ export const SESSION_COOKIE = 'jizhan_session'
 
 /** Starts a session for the user and sets its cookie on the response. */
 export async function startSession(event: H3Event, userId: number): Promise<void> {
-  const db = await useDb()
+  const db = await useWriteDb()
   const maxAge = useSettings().sessionMaxAgeSeconds
   const token = newToken()
   const now = Date.now()
@@ -95,7 +96,7 @@ export async function endSession(event: H3Event, everywhere = false): Promise<{ 
   const identity = await getIdentity(event)
   deleteCookie(event, SESSION_COOKIE, { path: '/' })
   if (!identity) return null
-  const db = await useDb()
+  const db = await useWriteDb()
   const ended = await db.deleteFrom('sessions')
     .where(everywhere ? 'user_id' : 'id_hash', '=', everywhere ? identity.user.id : identity.sessionHash)
     .returning('id_hash')
@@ -110,7 +111,7 @@ export async function endSession(event: H3Event, everywhere = false): Promise<{ 
  * backlog is cleared in bounded steps that never hold the database for long. Returns how many went.
  */
 export async function deleteExpiredSessions(now: number, limit = 1000): Promise<{ sessions: number, tickets: number }> {
-  const db = await useDb()
+  const db = await useWriteDb()
   const expired = db.selectFrom('sessions').select('id_hash').where('expires_at', '<=', now).limit(limit)
   const sessions = await db.deleteFrom('sessions').where('id_hash', 'in', expired).executeTakeFirst()
   const expiredTickets = db.selectFrom('ws_tickets').select('token_hash').where('expires_at', '<=', now).limit(limit)

@@ -1,4 +1,4 @@
-import { useDb } from '../infra/db'
+import { useWriteDb } from '../chat/storage/sqlite/writerDialect'
 import { useSettings } from '../infra/settings'
 import type { Identity } from './identity'
 import { identityOfSession } from './sessions'
@@ -6,7 +6,7 @@ import { hashToken, newToken } from './tokens'
 
 /** Issues a short-lived, single-use ticket a non-browser client offers as a subprotocol. */
 export async function issueTicket(identity: Identity): Promise<{ ticket: string, expiresAt: number }> {
-  const db = await useDb()
+  const db = await useWriteDb()
   const ticket = newToken()
   const now = Date.now()
   const expiresAt = now + useSettings().ticketTtlSeconds * 1000
@@ -21,7 +21,7 @@ export async function issueTicket(identity: Identity): Promise<{ ticket: string,
 /** Redeems a ticket: valid once, before it expires, while its session lasts. */
 export async function identityFromTicket(ticket: string): Promise<Identity | null> {
   if (ticket.length > 128) return null
-  const db = await useDb()
+  const db = await useWriteDb()
   const row = await db.deleteFrom('ws_tickets')
     .where('token_hash', '=', hashToken(ticket))
     .returning(['session_hash', 'expires_at'])

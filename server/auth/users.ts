@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2'
 import type { PublicUser } from '#shared/protocol'
 import { useDb } from '../infra/db'
+import { useWriteDb } from '../chat/storage/sqlite/writerDialect'
 
 /** Argon2id with the library defaults (m=19 MiB, t=2, p=1: OWASP's recommended minimum). */
 const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$lf35gDuGlR4qWEEni2UPhQ$a6F3ih2Qsf2ym8oCElqgVEZHFtlpsA9lANWUSO+zASo'
@@ -8,7 +9,7 @@ const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$lf35gDuGlR4qWEEni2UPhQ$a6F3ih
 export class UsernameTakenError extends Error {}
 
 export async function createUser(username: string, password: string): Promise<PublicUser> {
-  const db = await useDb()
+  const db = await useWriteDb()
   const passwordHash = await hash(password)
   const row = await db.insertInto('users')
     .values({ username, username_key: username.toLowerCase(), password_hash: passwordHash, created_at: Date.now() })
@@ -51,6 +52,6 @@ export async function listUsers(after: string | null, limit: number): Promise<{ 
 
 /** Replaces a user's password hash. */
 export async function setPassword(userId: number, password: string): Promise<void> {
-  const db = await useDb()
+  const db = await useWriteDb()
   await db.updateTable('users').set({ password_hash: await hash(password) }).where('id', '=', userId).execute()
 }

@@ -52,6 +52,14 @@ export async function relayMessage(conn: Connection, frame: SendFrame): Promise<
 /** Records a delivered or read receipt; the answer relays the new receipt state to both people. */
 export async function relayReceipt(conn: Connection, frame: DeliveredFrame | ReadFrame): Promise<Answer> {
   if (frame.peer === conn.user.id) return () => {}
-  const events = await recordReceipt({ userId: conn.user.id, peer: frame.peer, kind: frame.type, seq: frame.seq })
+  let events
+  try {
+    events = await recordReceipt({ userId: conn.user.id, peer: frame.peer, kind: frame.type, seq: frame.seq })
+  }
+  catch (error) {
+    // Nothing is lost: receipts are cumulative, and the client's next one carries this one.
+    if (error instanceof BusyError) return () => sendErrorFrame(conn, 'busy', 'The server is busy; the receipt was not recorded. A later receipt will carry it.')
+    throw error
+  }
   return () => deliver(events.map(e => ({ userId: e.userId, pos: e.pos, text: encodeFrame(receiptFrame(e.state, e.pos)) })))
 }

@@ -17,9 +17,10 @@ export function sqliteFile(dataDir: string): string {
 }
 
 /**
- * Opens the embedded SQLite database under `dataDir`. Messages and receipts are written by the
- * writer thread's own connection (chat/storage/sqlite/); this one reads, migrates and writes the
- * rest (accounts, sessions).
+ * Opens the embedded SQLite database under `dataDir`. This connection reads and migrates; every
+ * write of the running server goes through the writer thread's own connection
+ * (chat/storage/sqlite/: messages and receipts, and accounts, sessions and tickets through
+ * writerDialect.ts), so the event loop never waits for the write lock.
  */
 export function openSqlite(dataDir: string, synchronous: SqliteSynchronous = 'FULL'): Kysely<Database> {
   mkdirSync(resolve(dataDir), { recursive: true })
@@ -32,6 +33,9 @@ export function openSqlite(dataDir: string, synchronous: SqliteSynchronous = 'FU
   // which the delivery guarantee in docs/architecture.md relies on; the setting is the operator's.
   sqlite.pragma(`synchronous = ${synchronous}`)
   sqlite.pragma('busy_timeout = 5000')
+  // The writer thread checkpoints the WAL (off the event loop); by default the commit that finds
+  // it past 1,000 pages would do it here, on the event loop.
+  sqlite.pragma('wal_autocheckpoint = 0')
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
 }
 

@@ -3,7 +3,7 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely'
 /**
  * Keeps compiled statements for reuse. Kysely's SQLite driver calls `prepare` for every query, and
  * better-sqlite3 compiles the SQL each time; the same few statements (session lookup, stream head,
- * resume, the message batch) run thousands of times a second, and compiling them was a tenth of
+ * resume, history) run thousands of times a second, and compiling them was a tenth of
  * the server's time in the benchmark (docs/benchmarks.md). The least recently used statement is
  * dropped past `max`. Reuse is safe: Kysely runs one query at a time on its one SQLite connection.
  */

@@ -1,7 +1,7 @@
 import { useRuntimeConfig } from '#imports'
 import { describeSettings } from '#shared/settings'
 import { useCluster } from '../cluster/cluster'
-import { ExitCode, listenProblem, startupCheck } from '../infra/startup'
+import { ExitCode, startupCheck, watchListen } from '../infra/startup'
 
 /**
  * Runs first (plugins run in file-name order): a start that cannot work stops here, loudly, with
@@ -28,9 +28,7 @@ export default defineNitroPlugin(() => {
   // Nitro listens after the plugins ran, and only logs a failed listen: the process would exit
   // with 0, or stay up without serving while it holds Redis connections. Stop with 1 instead,
   // leaving the cluster first if this instance had joined it.
-  process.on('uncaughtException', (error: NodeJS.ErrnoException) => {
-    const problem = listenProblem(error, process.env)
-    if (!problem) return
+  watchListen(process.env, (problem) => {
     console.error(`[jizhan] ${problem}`)
     const leave = Promise.race([useCluster().stop(), new Promise(resolve => setTimeout(resolve, 2000))])
     leave.finally(() => process.exit(ExitCode.StartFailed))

@@ -5,6 +5,7 @@ import type { Identity } from '../auth/identity'
 import { useLimiters, newFrameBucket } from '../http/limits'
 import type { TokenBucket } from '../http/rateLimit'
 import { useSettings } from '../infra/settings'
+import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { sendErrorFrame } from './frames'
 import { disconnect } from './membership'
@@ -18,7 +19,8 @@ export type Answer = () => void
 
 /**
  * What a connection does with a valid frame (chat/handleFrame.ts): starts the work and resolves
- * with the answer. Started on arrival, except `resume`, which starts at its turn.
+ * with the answer. Started on arrival once the connection joined, except `resume`, which starts at
+ * its turn.
  */
 export type FrameHandler = (conn: Connection, frame: ClientFrame) => Promise<Answer>
 
@@ -146,15 +148,22 @@ export class PeerConnection implements Connection {
     const isResume = parsed.ok && parsed.frame.type === 'resume'
     if (isResume && this.#resuming) return sendErrorFrame(this, 'bad_frame', 'A resume is already in progress; wait for synced.')
     if (isResume) this.#resuming = true
-    // The work starts now; a resume only at its turn (a replay must follow every earlier answer).
-    const started = parsed.ok && !isResume ? this.handle(this, parsed.frame) : undefined
+    // The work starts now; a resume only at its turn (a replay must follow every earlier answer),
+    // and so does every frame that came before the join let this socket in (a socket the join
+    // refuses, its session ended or a drain begun, stores nothing).
+    const started = parsed.ok && !isResume && pool.has(this) ? this.handle(this, parsed.frame) : undefined
     started?.catch(() => {}) // (handled at its turn, below)
     this.#queue = this.#queue.then(async () => {
-      // Closed meanwhile (drain, sign-out, limits): not answered; the client resends what is unacknowledged.
+      // Work that started is answered even if the socket closed meanwhile: a stored message is
+      // relayed in its answer (to the recipient, the sender's other tabs, the cached stream
+      // heads); what would go to this socket is dropped (send on a closed connection does nothing).
+      if (started) return (await started)()
+      // Not started and closed meanwhile (drain, sign-out, limits): not acted on; the client resends
+      // what is unacknowledged.
       if (this.closed) return
       if (!parsed.ok) return sendErrorFrame(this, parsed.code, parsed.message, parsed.cid)
-      const answer = await (started ?? this.handle(this, parsed.frame))
-      if (!this.closed) answer()
+      const answer = await this.handle(this, parsed.frame)
+      answer()
     }).catch((error) => {
       console.error('[ws] frame failed', error)
       // A client whose resume failed would wait for `synced` forever: make it reconnect instead.

@@ -21,10 +21,15 @@ export class StreamCursor {
   /**
    * A live event for this connection: the frames to send now (none while syncing). `own`: this
    * connection's own copy (the ack of a message it sent): it stands in for the stored event if a
-   * replay reads that position from the database, so every send still gets its ack.
+   * replay reads that position from the database, and goes out on its own if a replay already
+   * sent that position, so every send gets its ack.
    */
   live(pos: number, text: string, own = false): string[] {
-    if (own && pos > this.sentPos) this.#own.set(pos, text)
+    // Sent already. An own copy still goes out: a replay read that position from the database
+    // (the plain copy) before this connection's answer ran, and the send is owed its ack (whose
+    // position is then no news to the client's cursor).
+    if (pos <= this.sentPos) return own ? [text] : []
+    if (own) this.#own.set(pos, text)
     if (this.syncing) {
       // Every event is stored before it is relayed, so a held event that does not fit can be read
       // from the database again: the overflow is remembered and the replay does one more pass.
@@ -32,7 +37,6 @@ export class StreamCursor {
       else this.#overflowed = true
       return []
     }
-    if (pos <= this.sentPos) return []
     if (pos > this.sentPos + 1) {
       // Ahead of a missing position: events of one batch are answered through different
       // connections' queues, events of other instances come over pub/sub (which may lose one).

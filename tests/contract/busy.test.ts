@@ -48,4 +48,55 @@ describe('a full store queue', () => {
     expect(conversations.map(c => c.lastSeq)).toEqual(Array(clients.length).fill(1))
     for (const c of clients) c.close()
   })
+
+  it('refuses receipts beyond it too (busy, without cid), and records the next receipt that finds room', async () => {
+    const reader = await registerUser(httpUrl('/'))
+    const writers = await Promise.all(Array.from({ length: 12 }, () => registerUser(httpUrl('/'))))
+    // One message from each, stored one at a time (the queue holds one).
+    for (const [i, w] of writers.entries()) {
+      const c = await wsConnect(wsUrl(), { cookie: w.cookie })
+      await c.next('welcome')
+      c.send({ type: 'send', cid: `r${i}`, to: reader.id, text: `hello ${i}` })
+      expect(await answerOf(c)).toMatchObject({ type: 'ack' })
+      c.close()
+    }
+    // The reader's tabs read all twelve conversations at once.
+    const tabs = await Promise.all(Array.from({ length: 4 }, async () => {
+      const c = await wsConnect(wsUrl(), { cookie: reader.cookie })
+      await c.next('welcome')
+      c.keepAlive()
+      return c
+    }))
+    for (const tab of tabs) for (const w of writers) tab.send({ type: 'read', peer: w.id, seq: 1 })
+    const busy: Frame[] = []
+    for (const tab of tabs) {
+      for (;;) {
+        try {
+          busy.push(await tab.next('error', 500))
+        }
+        catch {
+          break
+        }
+      }
+    }
+    expect(busy.length).toBeGreaterThan(0)
+    for (const b of busy) expect(b).toMatchObject({ code: 'busy' })
+    for (const b of busy) expect(b).not.toHaveProperty('cid')
+
+    // Receipts are cumulative: sent again one at a time (the answer to a ping follows the
+    // receipt's), each one is recorded.
+    for (const tab of tabs) tab.close()
+    const tab = await wsConnect(wsUrl(), { cookie: reader.cookie })
+    await tab.next('welcome')
+    for (const w of writers) {
+      tab.send({ type: 'read', peer: w.id, seq: 1 })
+      tab.send({ type: 'ping' })
+      await tab.next('pong')
+    }
+    await expect(tab.next('error', 200)).rejects.toThrow(/no error/)
+    const res = await fetch(httpUrl('/api/conversations'), { headers: { cookie: reader.cookie } })
+    const { conversations } = await res.json() as { conversations: Array<{ unread: number }> }
+    expect(conversations.map(c => c.unread)).toEqual(Array(writers.length).fill(0))
+    tab.close()
+  })
 })

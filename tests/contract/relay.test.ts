@@ -16,8 +16,6 @@ async function online(user: TestUser): Promise<WsClient> {
   return client
 }
 
-/** The next presence frame about this user with this state (others are skipped). */
-
 async function pair() {
   const [alice, bob] = await Promise.all([registerUser(httpUrl('/')), registerUser(httpUrl('/'))])
   return { alice, bob }

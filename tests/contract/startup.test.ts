@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { dropTestDatabase, testDatabaseEnv } from '../support/database'
@@ -72,6 +72,18 @@ describe('start-up that cannot serve', () => {
   })
 })
 
+describe('start-up with a database file it cannot use', () => {
+  it.skipIf(database.NUXT_DATABASE_URL)('stops with exit code 1 when the SQLite file is not a database, instead of never getting ready', async () => {
+    const folder = join(dataDir, 'not-a-database')
+    mkdirSync(folder)
+    writeFileSync(join(folder, 'jizhan.sqlite'), 'these bytes are not an SQLite database, whatever the name says')
+    const run = await runUntilExit({ ...await baseEnv(), NUXT_DATA_DIR: folder })
+    expect(run.timedOut).toBe(false)
+    expect(run.code).toBe(1)
+    expect(run.output).toMatch(/NUXT_DATA_DIR=".*not-a-database" is not usable: cannot open the database .*jizhan\.sqlite \(SQLITE_NOTADB: file is not a database\)/)
+  })
+})
+
 describe('npm start -- --check', () => {
   it('prints the effective settings with secrets masked and exits 0 without serving', async () => {
     const env: Record<string, string> = { ...await baseEnv(), NUXT_SESSION_SECRET: 's'.repeat(40), NUXT_HEARTBEAT_INTERVAL_MS: '30000' }
@@ -83,6 +95,12 @@ describe('npm start -- --check', () => {
     expect(run.output).not.toContain('s'.repeat(40))
     expect(run.output).not.toContain('Listening on')
     if (env.NUXT_DATABASE_URL) expect(run.output).not.toContain(new URL(env.NUXT_DATABASE_URL).password || '\u0000')
+  })
+
+  it('takes a text setting that Nitro read as a boolean or a number as its text', async () => {
+    const run = await runUntilExit({ ...await baseEnv(), NUXT_REDIS_PREFIX: 'true' }, ['--check'])
+    expect(run.code).toBe(0)
+    expect(run.output).toContain('NUXT_REDIS_PREFIX=true')
   })
 
   it('exits 1 with the problems when a setting is invalid', async () => {

@@ -146,6 +146,24 @@ describe('group commit under failure and load', () => {
     expect(await again).toBe(5)
   })
 
+  it('should count other writes run alongside against maxPending, and refuse both kinds with BusyError when full', async () => {
+    let release!: () => void
+    const s = manualScheduler()
+    const gc = createGroupCommit<number, number>({ commit: async items => items, schedule: s.schedule, maxPending: 2 })
+    const stalled = () => new Promise<string>(resolve => (release = () => resolve('receipt')))
+    const first = gc.alongside(stalled)
+    const item = gc.submit(1)
+    // Full: one write alongside, one item waiting.
+    await expect(gc.alongside(async () => 'not run')).rejects.toBeInstanceOf(BusyError)
+    await expect(gc.submit(2)).rejects.toBeInstanceOf(BusyError)
+    await s.run()
+    expect(await item).toBe(1)
+    release()
+    expect(await first).toBe('receipt')
+    // Room again for both kinds.
+    expect(await gc.alongside(async () => 'ran')).toBe('ran')
+  })
+
   it('should hand batches to commit as they form when more may be in flight, in submission order', async () => {
     const calls: number[][] = []
     const releases: Array<() => void> = []

@@ -16,6 +16,11 @@ describe('settings', () => {
     expect(result.ok && [result.settings.heartbeatIntervalMs, result.settings.trustProxy]).toEqual([400, true])
   })
 
+  it('takes text settings that arrive as numbers or booleans (Nitro parses the environment first) as their text', () => {
+    const result = validateSettings({ ...defaults, dataDir: 2024, redisPrefix: true, allowedOrigins: '' })
+    expect(result.ok && [result.settings.dataDir, result.settings.redisPrefix]).toEqual(['2024', 'true'])
+  })
+
   it('names every invalid setting at once: the variable, the value and what is allowed', () => {
     const result = validateSettings({ ...defaults, wsMaxFrameBytes: -5, heartbeatIntervalMs: 'abc', trustProxy: 'maybe', public: { ...defaults.public, reconnectMaxAttempts: 0 } })
     expect(result.ok).toBe(false)

@@ -114,6 +114,20 @@ describe('stream cursor with events from several instances', () => {
     expect(cursor.finish()).toEqual([])
   })
 
+  it('still sends a connection its ack when a replay sent that position (the plain copy) before the ack\'s turn', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(0)
+    cursor.finish()
+    // A resume queued ahead of a send: the send committed first, so the replay read its position.
+    cursor.begin(0)
+    expect(cursor.replay([ev(1), ev(2)])).toEqual(['e1', 'e2'])
+    expect(cursor.finish()).toEqual([])
+    // The send's answer: its ack goes out after all; nothing else is sent twice.
+    expect(cursor.live(2, 'ack2', true)).toEqual(['ack2'])
+    expect(cursor.live(2, 'e2')).toEqual([])
+    expect(cursor.live(3, 'e3')).toEqual(['e3'])
+  })
+
   it('reports whether a resume ever began', () => {
     const cursor = new StreamCursor()
     expect(cursor.started).toBe(false)

@@ -40,6 +40,11 @@ export class BusyError extends Error {
 export interface GroupCommit<I, O> {
   /** Queues one item; resolves with its result once its batch is committed. Throws BusyError when full. */
   submit(item: I): Promise<O>
+  /**
+   * Runs another write to the same database (a receipt) within the same limit: it counts as one
+   * item while it runs. Rejects with BusyError when full, without running it.
+   */
+  alongside<T>(work: () => Promise<T>): Promise<T>
   /** Items waiting for a batch (not counting the one being written). */
   readonly pending: number
 }
@@ -56,7 +61,10 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
   let queue: Array<Waiting<I, O>> = []
   let inFlight = 0
   let inFlightItems = 0
+  /** Writes running `alongside`. */
+  let others = 0
   let scheduled = false
+  const waiting = () => queue.length + inFlightItems + others
 
   function kick() {
     if (inFlight >= maxInFlight || scheduled || queue.length === 0) return
@@ -77,6 +85,8 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
     catch (error) {
       if (first) options.onBatchError?.(error, batch.length)
       if (batch.length > 1 && splitOnError(error)) {
+        // With more than one batch in flight, the halves are written after the batches sent
+        // behind this one: their items can take places after later items (docs/architecture.md).
         const half = Math.ceil(batch.length / 2)
         await write(batch.slice(0, half), false, settle)
         await write(batch.slice(half), false, settle)
@@ -109,11 +119,21 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
 
   return {
     submit(item) {
-      if (queue.length + inFlightItems >= maxPending) return Promise.reject(new BusyError(queue.length + inFlightItems))
+      if (waiting() >= maxPending) return Promise.reject(new BusyError(waiting()))
       return new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject })
         kick()
       })
+    },
+    async alongside(work) {
+      if (waiting() >= maxPending) throw new BusyError(waiting())
+      others++
+      try {
+        return await work()
+      }
+      finally {
+        others--
+      }
     },
     get pending() {
       return queue.length

@@ -7,6 +7,7 @@ import type { ReceiptEvent, ReceiptInput } from './model'
 import { unreadCounts } from './reads'
 import { conversationOf, receiptState } from './rows'
 import { useSqliteWriter } from './sqlite/writer'
+import { inStoreQueue } from './writes'
 
 /**
  * Records that `userId` received (or read) the conversation with `peer` up to `seq`. Receipts only
@@ -14,9 +15,12 @@ import { useSqliteWriter } from './sqlite/writer'
  * receipt event of each participant, or none when nothing changed. On SQLite in the writer
  * thread (sqlite/writes.ts), on PostgreSQL below.
  */
-export async function recordReceipt(input: ReceiptInput): Promise<ReceiptEvent[]> {
-  const db = await useDb()
-  return hasRowLocks(db) ? recordReceiptWith(db, input) : useSqliteWriter().recordReceipt(input)
+export function recordReceipt(input: ReceiptInput): Promise<ReceiptEvent[]> {
+  // Counted with the messages waiting to be written: BusyError when too many wait.
+  return inStoreQueue(async () => {
+    const db = await useDb()
+    return hasRowLocks(db) ? recordReceiptWith(db, input) : useSqliteWriter().recordReceipt(input)
+  })
 }
 
 /** The receipt through Kysely, with PostgreSQL's row locks taken in the global order. */

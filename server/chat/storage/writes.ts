@@ -44,6 +44,15 @@ function useWriter(): GroupCommit<StoreInput, StoreResult> {
 }
 
 /**
+ * Runs another write (a receipt) counted with the messages against NUXT_STORE_QUEUE_MAX: a stalled
+ * database makes it wait like them, so it is refused with `BusyError` like them, not queued without
+ * bound.
+ */
+export function inStoreQueue<T>(work: () => Promise<T>): Promise<T> {
+  return useWriter().alongside(work)
+}
+
+/**
  * Writes one batch: on SQLite in the writer thread (plain prepared statements, off the event
  * loop), on PostgreSQL through the pool with row locks.
  */

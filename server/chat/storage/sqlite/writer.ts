@@ -3,17 +3,20 @@ import { Worker } from 'node:worker_threads'
 import source from '#sqlite-writer-source'
 import { sqliteFile } from '../../../infra/db'
 import { useSettings } from '../../../infra/settings'
-import type { WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
+import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
 
 /**
  * The main thread's side of the SQLite writer thread (writerThread.ts): requests go out in order,
  * each answered by its promise. A thread that dies (it should not) fails what it had in hand with
- * the reason and is started again for the next request, so one bad moment does not stop writing.
+ * the reason and is started again for a later request, so one bad moment does not stop writing;
+ * one that keeps failing (a file it cannot open) is started again at most every few seconds.
  */
 export interface SqliteWriter {
   storeMessages(inputs: StoreInput[]): Promise<StoreResult[]>
   recordReceipt(input: ReceiptInput): Promise<ReceiptEvent[]>
+  /** Runs a query compiled by Kysely (writerDialect.ts) in the thread. */
+  query(compiled: { sql: string, parameters: readonly unknown[] }): Promise<QueryOutcome>
   /** Stops the thread after the requests already sent. */
   close(): Promise<void>
 }
@@ -25,7 +28,14 @@ export class WriterError extends Error {
   }
 }
 
-type Waiter = { resolve: (value: never) => void, reject: (error: unknown) => void }
+type Waiter = { resolve: (value: never) => void, reject: (error: unknown) => void, thread: Worker }
+
+/**
+ * After the thread failed, requests are refused at once for this long before it is started again,
+ * doubling with each failure in a row (a file it cannot open must not cost a thread per request).
+ */
+const RESTART_AFTER_MS = 100
+const RESTART_AFTER_MAX_MS = 5_000
 
 export function startSqliteWriter(file: string, synchronous: WriterSetup['synchronous']): SqliteWriter {
   const setup: WriterSetup = { file, synchronous, betterSqlite3: createRequire(import.meta.url).resolve('better-sqlite3') }
@@ -33,13 +43,20 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
   let nextId = 0
   const waiting = new Map<number, Waiter>()
   let closing: Promise<void> | undefined
+  /** Failures in a row (none since the thread last answered), when it may start again, and why. */
+  let failures = 0
+  let restartAt = 0
+  let failure: Error | undefined
 
   function thread(): Worker {
     if (worker) return worker
+    const wait = restartAt - Date.now()
+    if (wait > 0) throw new Error(`the SQLite writer thread failed (${failure?.message}); it is started again in ${wait} ms`)
     const w = new Worker(source, { eval: true, workerData: setup })
     // The thread never keeps the process alive by itself: shutdown closes it after the drain.
     w.unref()
     w.on('message', (response: WriterResponse) => {
+      failures = 0
       const waiter = waiting.get(response.id)
       if (!waiter) return
       waiting.delete(response.id)
@@ -47,10 +64,18 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
       else waiter.reject(new WriterError(response.error.message, response.error.code))
     })
     const failAll = (reason: unknown) => {
-      if (worker === w) worker = undefined
       const error = reason instanceof Error ? reason : new Error(String(reason))
-      for (const waiter of waiting.values()) waiter.reject(error)
-      waiting.clear()
+      if (worker === w) {
+        worker = undefined
+        failure = error
+        restartAt = Date.now() + Math.min(RESTART_AFTER_MAX_MS, RESTART_AFTER_MS * 2 ** failures++)
+      }
+      // Only what this thread had in hand (a thread started since has its own).
+      for (const [id, waiter] of waiting) {
+        if (waiter.thread !== w) continue
+        waiting.delete(id)
+        waiter.reject(error)
+      }
     }
     w.on('error', (error) => {
       console.error('[store] the SQLite writer thread failed:', error)
@@ -65,14 +90,23 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
     if (closing) return Promise.reject(new Error('the SQLite writer is closed'))
     const id = ++nextId
     return new Promise<T>((resolve, reject) => {
-      waiting.set(id, { resolve: resolve as Waiter['resolve'], reject })
-      thread().postMessage({ ...message, id } as WriterRequest)
+      // A thread that cannot be started (or not yet again) refuses the request: nothing waits.
+      const w = thread()
+      waiting.set(id, { resolve: resolve as Waiter['resolve'], reject, thread: w })
+      try {
+        w.postMessage({ ...message, id } as WriterRequest)
+      }
+      catch (error) {
+        waiting.delete(id)
+        throw error
+      }
     })
   }
 
   return {
     storeMessages: inputs => request({ op: 'storeMessages', inputs }),
     recordReceipt: input => request({ op: 'recordReceipt', input }),
+    query: ({ sql, parameters }) => request({ op: 'query', sql, parameters }),
     close() {
       closing ??= (async () => {
         // What was sent is answered first (bounded: a thread that hangs is stopped anyway).

@@ -13,7 +13,11 @@ export interface WriterSetup {
 export type WriterRequest
   = | { id: number, op: 'storeMessages', inputs: StoreInput[] }
     | { id: number, op: 'recordReceipt', input: ReceiptInput }
+    | { id: number, op: 'query', sql: string, parameters: readonly unknown[] }
+
+/** What a query compiled by Kysely returns (its QueryResult): rows, or what a write changed. */
+export interface QueryOutcome { rows: unknown[], numAffectedRows?: bigint, insertId?: bigint }
 
 export type WriterResponse
-  = | { id: number, ok: true, result: StoreResult[] | ReceiptEvent[] }
+  = | { id: number, ok: true, result: StoreResult[] | ReceiptEvent[] | QueryOutcome }
     | { id: number, ok: false, error: { message: string, code?: string } }

@@ -1,7 +1,7 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
 import { createSqliteWrites } from './writes'
-import type { WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
+import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 
 /**
  * The SQLite writer thread: owns the only connection that writes messages and receipts, so an
@@ -35,9 +35,23 @@ const MAX_JOINED = 64
  */
 const CHECKPOINT_EVERY_MS = 5_000
 
+/**
+ * A query Kysely compiled on the main thread (accounts, sessions, tickets: writes that would
+ * otherwise wait for the database lock on the event loop), answered as Kysely's SQLite driver
+ * would. Its own transaction, or a savepoint when joined like any request.
+ */
+const runQuery = db.transaction(({ sql, parameters }: { sql: string, parameters: readonly unknown[] }): QueryOutcome => {
+  const statement = db.prepare(sql)
+  if (statement.reader) return { rows: statement.all(parameters) }
+  const { changes, lastInsertRowid } = statement.run(parameters)
+  return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) }
+})
+
 function handle(request: WriterRequest): WriterResponse {
   try {
-    const result = request.op === 'storeMessages' ? writes.storeMessages(request.inputs) : writes.recordReceipt(request.input)
+    const result = request.op === 'storeMessages'
+      ? writes.storeMessages(request.inputs)
+      : request.op === 'query' ? runQuery.immediate(request) : writes.recordReceipt(request.input)
     return { id: request.id, ok: true, result }
   }
   catch (error) {
@@ -46,8 +60,20 @@ function handle(request: WriterRequest): WriterResponse {
   }
 }
 
-/** The requests in one transaction; each one's own transaction becomes a savepoint inside it. */
-const joined = db.transaction((requests: WriterRequest[]) => requests.map(handle))
+/** The joined transaction was rolled back under a request: the batch is abandoned. */
+class TransactionAborted extends Error {}
+
+/**
+ * The requests in one transaction; each one's own transaction becomes a savepoint inside it. An
+ * error that rolls back the whole transaction, not only the request's savepoint (SQLITE_FULL, an
+ * I/O error may), ends it: the requests after it would run outside it, each committing on its own,
+ * and then be written again below (a message answered as a duplicate, a receipt as no change).
+ */
+const joined = db.transaction((requests: WriterRequest[]) => requests.map((request) => {
+  const response = handle(request)
+  if (!db.inTransaction) throw new TransactionAborted()
+  return response
+}))
 
 let lastCheckpoint = Date.now()
 let idleTimer: ReturnType<typeof setTimeout> | undefined
@@ -75,7 +101,8 @@ port.on('message', (first: WriterRequest) => {
     responses = requests.length === 1 ? [handle(first)] : joined.immediate(requests)
   }
   catch {
-    // The joint commit itself failed (not one request: those fail in their savepoints): each alone.
+    // The joined transaction failed as a whole (its commit, or an error that aborted it): nothing
+    // of it was kept, so each request is written again, alone.
     responses = requests.map(handle)
   }
   for (const response of responses) port.postMessage(response)
