@@ -27,7 +27,10 @@ export function incrementFor(counts: Map<string | number, number>) {
  * number of their new events, and the events take the positions in between, in the order given.
  * Set-based (one UPDATE, one INSERT, whatever the number of events). On PostgreSQL the users'
  * rows are locked in ascending id order, after any conversation rows the caller locked, so
- * concurrent transactions (several instances) cannot deadlock; SQLite has a single writer.
+ * concurrent transactions (several instances) cannot deadlock; SQLite has a single writer. The
+ * lock is FOR NO KEY UPDATE, what an UPDATE of a non-key column takes: FOR UPDATE would also wait
+ * for the KEY SHARE locks that inserting a row referencing the user takes (a new conversation in a
+ * batch still waiting for its conversation rows), and the two deadlocked.
  * Returns the position of each event, in the order given.
  */
 export async function appendEvents(trx: Transaction<Database>, events: readonly NewEvent[], lockRows: boolean): Promise<number[]> {
@@ -35,7 +38,7 @@ export async function appendEvents(trx: Transaction<Database>, events: readonly 
   const perUser = new Map<number, number>()
   for (const e of events) perUser.set(e.userId, (perUser.get(e.userId) ?? 0) + 1)
   const userIds = [...perUser.keys()].sort((a, b) => a - b)
-  if (lockRows) await trx.selectFrom('users').select('id').where('id', 'in', userIds).orderBy('id').forUpdate().execute()
+  if (lockRows) await trx.selectFrom('users').select('id').where('id', 'in', userIds).orderBy('id').forNoKeyUpdate().execute()
   const heads = await trx.updateTable('users')
     .set(eb => ({ stream_head: eb('stream_head', '+', incrementFor(new Map(userIds.map(u => [u, perUser.get(u)!])))) }))
     .where('id', 'in', userIds)

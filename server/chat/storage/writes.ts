@@ -136,7 +136,7 @@ async function insertMessages(trx: Transaction<Database>, inputs: StoreInput[], 
     const convIds = [...convs.keys()].sort()
     await trx.insertInto('conversations').values(convIds.map(id => ({ id, user_lo: convs.get(id)!.lo, user_hi: convs.get(id)!.hi })))
       .onConflict(oc => oc.column('id').doNothing()).execute()
-    if (lockRows) await trx.selectFrom('conversations').select('id').where('id', 'in', convIds).orderBy('id').forUpdate().execute()
+    if (lockRows) await trx.selectFrom('conversations').select('id').where('id', 'in', convIds).orderBy('id').forNoKeyUpdate().execute()
     const seqRows = await trx.updateTable('conversations')
       .set(eb => ({ last_seq: eb('last_seq', '+', incrementFor(new Map(convIds.map(id => [id, convs.get(id)!.n])))) }))
       .where('id', 'in', convIds)
