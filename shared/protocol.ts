@@ -19,6 +19,8 @@ export const TICKET_PROTOCOL_PREFIX = 'ticket.'
 export const MAX_TEXT_LENGTH = 4000
 /** Longest client-generated id (`cid`). */
 export const MAX_CID_LENGTH = 64
+/** Longest group name in UTF-16 code units (after trimming). */
+export const MAX_GROUP_NAME_LENGTH = 64
 /** Most events the server sends per resume batch, and most messages per history page. */
 export const RESUME_BATCH = 200
 export const HISTORY_PAGE_MAX = 100
@@ -60,6 +62,23 @@ export type PublicUser = v.InferOutput<typeof UserSchema>
 const cidSchema = (message: string) => v.pipe(v.string(message), v.minLength(1, message), v.maxLength(MAX_CID_LENGTH, message))
 const CID_PROBLEM = `send.cid must be a string of 1–${MAX_CID_LENGTH} characters`
 
+/** A group's id: `g` and 1–32 lowercase letters or digits (direct conversations are named by the peer). */
+export const GROUP_ID_PATTERN = /^g[0-9a-z]{1,32}$/
+export const groupId = (message: string) => v.pipe(v.string(message), v.regex(GROUP_ID_PATTERN, message))
+const textSchema = (field: string) => v.pipe(
+  v.string(`${field} must be a string`),
+  v.check(text => text.trim().length > 0, `${field} must not be empty`),
+  v.maxLength(MAX_TEXT_LENGTH, `${field} is longer than ${MAX_TEXT_LENGTH} characters`),
+)
+export const GroupNameSchema = v.pipe(
+  v.string('name must be a string'),
+  v.trim(),
+  v.minLength(1, 'name must not be empty'),
+  v.maxLength(MAX_GROUP_NAME_LENGTH, `name is longer than ${MAX_GROUP_NAME_LENGTH} characters`),
+)
+export const GROUP_ROLES = ['owner', 'admin', 'member'] as const
+export type GroupRole = typeof GROUP_ROLES[number]
+
 // ---- client → server ---------------------------------------------------------------------------
 
 const PingSchema = v.object({ type: v.literal('ping') })
@@ -73,11 +92,7 @@ const SendSchema = v.object({
    */
   cid: cidSchema(CID_PROBLEM),
   to: id('send.to must be a positive integer user id'),
-  text: v.pipe(
-    v.string('send.text must be a string'),
-    v.check(text => text.trim().length > 0, 'send.text must not be empty'),
-    v.maxLength(MAX_TEXT_LENGTH, `send.text is longer than ${MAX_TEXT_LENGTH} characters`),
-  ),
+  text: textSchema('send.text'),
 })
 /** Receipts, cumulative per conversation: everything up to `seq` reached this device / was read. */
 const receiptSchema = <T extends 'delivered' | 'read'>(type: T) => v.object({
@@ -88,7 +103,13 @@ const receiptSchema = <T extends 'delivered' | 'read'>(type: T) => v.object({
 const DeliveredSchema = receiptSchema('delivered')
 const ReadSchema = receiptSchema('read')
 
-const CLIENT_SCHEMAS = { ping: PingSchema, resume: ResumeSchema, send: SendSchema, delivered: DeliveredSchema, read: ReadSchema }
+const CLIENT_SCHEMAS = {
+  ping: PingSchema,
+  resume: ResumeSchema,
+  send: SendSchema,
+  delivered: DeliveredSchema,
+  read: ReadSchema,
+}
 export const CLIENT_FRAME_TYPES = Object.keys(CLIENT_SCHEMAS) as Array<keyof typeof CLIENT_SCHEMAS>
 export type ClientFrameType = keyof typeof CLIENT_SCHEMAS
 
@@ -137,6 +158,67 @@ export type ReceiptState = v.InferOutput<typeof ReceiptStateSchema>
 /** One entry of GET /api/conversations: the receipt state and the newest message. */
 export const ConversationSummarySchema = v.object({ ...ReceiptStateEntries, last: v.nullable(ChatMessageSchema) })
 export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema>
+
+/**
+ * What a system line of a group says: codes and data, never sentences (the client words them in
+ * the reader's language). The actor is the line's `from`.
+ */
+export const SystemEventSchema = v.variant('event', [
+  v.object({ event: v.literal('created'), name: v.string() }),
+  v.object({ event: v.literal('added'), users: v.array(UserSchema) }),
+  v.object({ event: v.literal('removed'), users: v.array(UserSchema) }),
+  /** `owner`: who owns the group now, when the owner left. */
+  v.object({ event: v.literal('left'), owner: v.optional(UserSchema) }),
+  v.object({ event: v.literal('renamed'), name: v.string() }),
+  v.object({ event: v.literal('role'), user: UserSchema, role: v.picklist(GROUP_ROLES) }),
+])
+export type SystemEvent = v.InferOutput<typeof SystemEventSchema>
+
+const GroupMessageEntries = {
+  conv: groupId('conv'),
+  id: v.string(),
+  /** Position in the group, from 1, without gaps (system lines take seqs too). */
+  seq: id('seq'),
+  from: id('from'),
+  /** Empty for a system line. */
+  text: v.string(),
+  ts: v.number(),
+  /** The sender's client id, on the copies the sender's own connections receive. */
+  cid: v.optional(cidSchema('cid')),
+  /** Present on a system line (a membership change or a rename). */
+  system: v.optional(SystemEventSchema),
+}
+export const GroupMessageSchema = v.object(GroupMessageEntries)
+export type GroupMessage = v.InferOutput<typeof GroupMessageSchema>
+
+/** One group as one of its members sees it (GET /api/groups, the `membership` event). */
+export const GroupSummarySchema = v.object({
+  conv: groupId('conv'),
+  name: v.string(),
+  role: v.picklist(GROUP_ROLES),
+  memberCount: count('memberCount'),
+  /** The group's newest seq. */
+  lastSeq: count('lastSeq'),
+  /** The seq of the line that added this member: they see the messages after it. */
+  joinedSeq: count('joinedSeq'),
+  /** This member's receipts (on any of their devices). */
+  delivered: count('delivered'),
+  read: count('read'),
+  /** Others' messages after `read`. */
+  unread: count('unread'),
+  last: v.nullable(GroupMessageSchema),
+})
+export type GroupSummary = v.InferOutput<typeof GroupSummarySchema>
+
+/** One member of a group (GET /api/groups/:id/members). */
+export const GroupMemberSchema = v.object({
+  ...UserSchema.entries,
+  role: v.picklist(GROUP_ROLES),
+  delivered: count('delivered'),
+  read: count('read'),
+  online: v.boolean(),
+})
+export type GroupMember = v.InferOutput<typeof GroupMemberSchema>
 
 const WelcomeSchema = v.object({
   type: v.literal('welcome'),
