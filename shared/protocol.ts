@@ -19,6 +19,8 @@ export const TICKET_PROTOCOL_PREFIX = 'ticket.'
 export const MAX_TEXT_LENGTH = 4000
 /** Longest client-generated id (`cid`). */
 export const MAX_CID_LENGTH = 64
+/** Longest group name in UTF-16 code units (after trimming). */
+export const MAX_GROUP_NAME_LENGTH = 64
 /** Most events the server sends per resume batch, and most messages per history page. */
 export const RESUME_BATCH = 200
 export const HISTORY_PAGE_MAX = 100
@@ -46,6 +48,7 @@ export const ERROR_CODES = [
   'binary_unsupported', // binary frames are not part of the protocol
   'bad_frame', // JSON, but not a valid frame (unknown type, missing or wrong field)
   'unknown_user', // the recipient does not exist
+  'not_member', // the group does not exist or the sender is not (or no longer) one of its members
   'self_message', // a message to oneself
   'rate_limited', // too many frames or messages: the frame was not processed; slow down and resend
   'busy', // the server has too many messages waiting to be stored: not stored; send it again shortly
@@ -60,11 +63,39 @@ export type PublicUser = v.InferOutput<typeof UserSchema>
 const cidSchema = (message: string) => v.pipe(v.string(message), v.minLength(1, message), v.maxLength(MAX_CID_LENGTH, message))
 const CID_PROBLEM = `send.cid must be a string of 1–${MAX_CID_LENGTH} characters`
 
+/** A group's id: `g` and 1–32 lowercase letters or digits (direct conversations are named by the peer). */
+export const GROUP_ID_PATTERN = /^g[0-9a-z]{1,32}$/
+export const groupId = (message: string) => v.pipe(v.string(message), v.regex(GROUP_ID_PATTERN, message))
+const textSchema = (field: string) => v.pipe(
+  v.string(`${field} must be a string`),
+  v.check(text => text.trim().length > 0, `${field} must not be empty`),
+  v.maxLength(MAX_TEXT_LENGTH, `${field} is longer than ${MAX_TEXT_LENGTH} characters`),
+)
+export const GroupNameSchema = v.pipe(
+  v.string('name must be a string'),
+  v.trim(),
+  v.minLength(1, 'name must not be empty'),
+  v.maxLength(MAX_GROUP_NAME_LENGTH, `name is longer than ${MAX_GROUP_NAME_LENGTH} characters`),
+)
+export const GROUP_ROLES = ['owner', 'admin', 'member'] as const
+export type GroupRole = typeof GROUP_ROLES[number]
+
 // ---- client → server ---------------------------------------------------------------------------
 
 const PingSchema = v.object({ type: v.literal('ping') })
-/** Starts (or restarts) the event stream after `cursor`: the last `pos` this device has. */
-const ResumeSchema = v.object({ type: v.literal('resume'), cursor: count('resume.cursor must be a non-negative integer') })
+/**
+ * Starts (or restarts) the event stream after `cursor`: the last `pos` this device has. `groups`:
+ * for each group this device shows, the last seq it has; the server replays what came after (the
+ * other groups of the user go live from their newest message on).
+ */
+const ResumeSchema = v.object({
+  type: v.literal('resume'),
+  cursor: count('resume.cursor must be a non-negative integer'),
+  groups: v.optional(v.pipe(
+    v.array(v.tuple([groupId('resume.groups entries must be [group id, seq]'), count('resume.groups entries must be [group id, seq]')], 'resume.groups entries must be [group id, seq]'), 'resume.groups must be an array'),
+    v.maxLength(10_000, 'resume.groups is too long'),
+  )),
+})
 const SendSchema = v.object({
   type: v.literal('send'),
   /**
@@ -73,11 +104,14 @@ const SendSchema = v.object({
    */
   cid: cidSchema(CID_PROBLEM),
   to: id('send.to must be a positive integer user id'),
-  text: v.pipe(
-    v.string('send.text must be a string'),
-    v.check(text => text.trim().length > 0, 'send.text must not be empty'),
-    v.maxLength(MAX_TEXT_LENGTH, `send.text is longer than ${MAX_TEXT_LENGTH} characters`),
-  ),
+  text: textSchema('send.text'),
+})
+/** A message to a group the sender is a member of; answered like `send` (ack or error, by cid). */
+const GroupSendSchema = v.object({
+  type: v.literal('groupSend'),
+  cid: cidSchema(`groupSend.cid must be a string of 1–${MAX_CID_LENGTH} characters`),
+  conv: groupId('groupSend.conv must be a group id'),
+  text: textSchema('groupSend.text'),
 })
 /** Receipts, cumulative per conversation: everything up to `seq` reached this device / was read. */
 const receiptSchema = <T extends 'delivered' | 'read'>(type: T) => v.object({
@@ -87,8 +121,25 @@ const receiptSchema = <T extends 'delivered' | 'read'>(type: T) => v.object({
 })
 const DeliveredSchema = receiptSchema('delivered')
 const ReadSchema = receiptSchema('read')
+/** The same, in a group: everything in `conv` up to `seq` reached this device / was read. */
+const groupReceiptSchema = <T extends 'groupDelivered' | 'groupRead'>(type: T) => v.object({
+  type: v.literal(type),
+  conv: groupId(`${type}.conv must be a group id`),
+  seq: id(`${type}.seq must be a positive integer`),
+})
+const GroupDeliveredSchema = groupReceiptSchema('groupDelivered')
+const GroupReadSchema = groupReceiptSchema('groupRead')
 
-const CLIENT_SCHEMAS = { ping: PingSchema, resume: ResumeSchema, send: SendSchema, delivered: DeliveredSchema, read: ReadSchema }
+const CLIENT_SCHEMAS = {
+  ping: PingSchema,
+  resume: ResumeSchema,
+  send: SendSchema,
+  delivered: DeliveredSchema,
+  read: ReadSchema,
+  groupSend: GroupSendSchema,
+  groupDelivered: GroupDeliveredSchema,
+  groupRead: GroupReadSchema,
+}
 export const CLIENT_FRAME_TYPES = Object.keys(CLIENT_SCHEMAS) as Array<keyof typeof CLIENT_SCHEMAS>
 export type ClientFrameType = keyof typeof CLIENT_SCHEMAS
 
@@ -97,7 +148,10 @@ export type ResumeFrame = v.InferOutput<typeof ResumeSchema>
 export type SendFrame = v.InferOutput<typeof SendSchema>
 export type DeliveredFrame = v.InferOutput<typeof DeliveredSchema>
 export type ReadFrame = v.InferOutput<typeof ReadSchema>
-export type ClientFrame = PingFrame | ResumeFrame | SendFrame | DeliveredFrame | ReadFrame
+export type GroupSendFrame = v.InferOutput<typeof GroupSendSchema>
+export type GroupDeliveredFrame = v.InferOutput<typeof GroupDeliveredSchema>
+export type GroupReadFrame = v.InferOutput<typeof GroupReadSchema>
+export type ClientFrame = PingFrame | ResumeFrame | SendFrame | DeliveredFrame | ReadFrame | GroupSendFrame | GroupDeliveredFrame | GroupReadFrame
 
 // ---- server → client ---------------------------------------------------------------------------
 
@@ -138,6 +192,67 @@ export type ReceiptState = v.InferOutput<typeof ReceiptStateSchema>
 export const ConversationSummarySchema = v.object({ ...ReceiptStateEntries, last: v.nullable(ChatMessageSchema) })
 export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema>
 
+/**
+ * What a system line of a group says: codes and data, never sentences (the client words them in
+ * the reader's language). The actor is the line's `from`.
+ */
+export const SystemEventSchema = v.variant('event', [
+  v.object({ event: v.literal('created'), name: v.string() }),
+  v.object({ event: v.literal('added'), users: v.array(UserSchema) }),
+  v.object({ event: v.literal('removed'), users: v.array(UserSchema) }),
+  /** `owner`: who owns the group now, when the owner left. */
+  v.object({ event: v.literal('left'), owner: v.optional(UserSchema) }),
+  v.object({ event: v.literal('renamed'), name: v.string() }),
+  v.object({ event: v.literal('role'), user: UserSchema, role: v.picklist(GROUP_ROLES) }),
+])
+export type SystemEvent = v.InferOutput<typeof SystemEventSchema>
+
+const GroupMessageEntries = {
+  conv: groupId('conv'),
+  id: v.string(),
+  /** Position in the group, from 1, without gaps (system lines take seqs too). */
+  seq: id('seq'),
+  from: id('from'),
+  /** Empty for a system line. */
+  text: v.string(),
+  ts: v.number(),
+  /** The sender's client id, on the copies the sender's own connections receive. */
+  cid: v.optional(cidSchema('cid')),
+  /** Present on a system line (a membership change or a rename). */
+  system: v.optional(SystemEventSchema),
+}
+export const GroupMessageSchema = v.object(GroupMessageEntries)
+export type GroupMessage = v.InferOutput<typeof GroupMessageSchema>
+
+/** One group as one of its members sees it (GET /api/groups, the `membership` event). */
+export const GroupSummarySchema = v.object({
+  conv: groupId('conv'),
+  name: v.string(),
+  role: v.picklist(GROUP_ROLES),
+  memberCount: count('memberCount'),
+  /** The group's newest seq. */
+  lastSeq: count('lastSeq'),
+  /** The seq of the line that added this member: they see the messages after it. */
+  joinedSeq: count('joinedSeq'),
+  /** This member's receipts (on any of their devices). */
+  delivered: count('delivered'),
+  read: count('read'),
+  /** Others' messages after `read`. */
+  unread: count('unread'),
+  last: v.nullable(GroupMessageSchema),
+})
+export type GroupSummary = v.InferOutput<typeof GroupSummarySchema>
+
+/** One member of a group (GET /api/groups/:id/members). */
+export const GroupMemberSchema = v.object({
+  ...UserSchema.entries,
+  role: v.picklist(GROUP_ROLES),
+  delivered: count('delivered'),
+  read: count('read'),
+  online: v.boolean(),
+})
+export type GroupMember = v.InferOutput<typeof GroupMemberSchema>
+
 const WelcomeSchema = v.object({
   type: v.literal('welcome'),
   user: UserSchema,
@@ -164,6 +279,19 @@ const SyncedSchema = v.object({ type: v.literal('synced'), head: count('head') }
  * this ack at that position instead of a copy of its own message (its other devices get the copy).
  * A resend of a stored cid is acknowledged without `pos`.
  */
+/** A message or system line of a group, live or replayed; in seq order per group. */
+const GroupMessageFrameSchema = v.object({ type: v.literal('groupMessage'), ...GroupMessageEntries })
+/**
+ * A member's receipts in a group moved. Live only (a resume does not replay them: GET /api/groups
+ * and /members give the state); in groups over NUXT_GROUP_RECEIPTS_COALESCE_AT members the
+ * server sends at most one per second per group, with the newest positions.
+ */
+const GroupReceiptFrameSchema = v.object({ type: v.literal('groupReceipt'), conv: groupId('conv'), user: id('user'), delivered: count('delivered'), read: count('read') })
+/**
+ * An event of the user's stream: they joined a group (created, added) or left it (left, removed:
+ * from then on nothing of the group reaches them, and its history is closed to them).
+ */
+const MembershipSchema = v.object({ type: v.literal('membership'), pos: id('pos'), change: v.picklist(['joined', 'left']), group: GroupSummarySchema })
 const AckSchema = v.object({ type: v.literal('ack'), cid: cidSchema('cid'), id: v.string(), seq: id('seq'), ts: v.number(), pos: v.optional(id('pos')) })
 const ErrorSchema = v.object({ type: v.literal('error'), code: v.picklist(ERROR_CODES), message: v.string(), cid: v.optional(cidSchema('cid')) })
 
@@ -176,6 +304,9 @@ const SERVER_SCHEMAS = {
   synced: SyncedSchema,
   ack: AckSchema,
   error: ErrorSchema,
+  groupMessage: GroupMessageFrameSchema,
+  groupReceipt: GroupReceiptFrameSchema,
+  membership: MembershipSchema,
 }
 export const SERVER_FRAME_TYPES = Object.keys(SERVER_SCHEMAS) as Array<keyof typeof SERVER_SCHEMAS>
 export type ServerFrameType = keyof typeof SERVER_SCHEMAS
@@ -188,7 +319,11 @@ export type ReceiptFrame = v.InferOutput<typeof ReceiptSchema>
 export type SyncedFrame = v.InferOutput<typeof SyncedSchema>
 export type AckFrame = v.InferOutput<typeof AckSchema>
 export type ErrorFrame = v.InferOutput<typeof ErrorSchema>
+export type GroupMessageFrame = v.InferOutput<typeof GroupMessageFrameSchema>
+export type GroupReceiptFrame = v.InferOutput<typeof GroupReceiptFrameSchema>
+export type MembershipFrame = v.InferOutput<typeof MembershipSchema>
 export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | ReceiptFrame | SyncedFrame | AckFrame | ErrorFrame
+  | GroupMessageFrame | GroupReceiptFrame | MembershipFrame
 
 // ---- validation --------------------------------------------------------------------------------
 
@@ -226,7 +361,7 @@ export function parseClientFrame(text: string): Parsed<ClientFrame> {
   const result = v.safeParse(decoded.schema, decoded.value)
   if (result.success) return { ok: true, frame: result.output }
   const raw = decoded.value
-  const cid = raw.type === 'send' && v.is(SendSchema.entries.cid, raw.cid) ? raw.cid : undefined
+  const cid = (raw.type === 'send' || raw.type === 'groupSend') && v.is(SendSchema.entries.cid, raw.cid) ? raw.cid : undefined
   return bad(firstProblem(decoded.schema, raw, result.issues).message, cid)
 }
 
