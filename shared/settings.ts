@@ -130,6 +130,7 @@ export const SETTINGS = {
   messagesPerSecond: integer('server', 10, 1, RATE_MAX),
   messagesBurst: integer('server', 30, 1, RATE_MAX),
   wsMaxBufferedBytes: integer('server', 1024 * 1024, 16 * 1024, 1024 * 1024 * 1024, 'bytes'),
+  wsReplayStallMs: integer('server', 30_000, 100, 3_600_000, 'ms'),
   wsMaxConnectionsPerUser: integer('server', 20, 1, 100_000),
   upgradesPerSecond: integer('server', 10, 1, RATE_MAX),
   upgradesBurst: integer('server', 60, 1, RATE_MAX),

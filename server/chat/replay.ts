@@ -42,9 +42,12 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
     }))
     for (const text of conn.stream.replay(frames)) conn.send(text)
     if (events.length < RESUME_BATCH && !conn.stream.takeOverflow()) break
-    // SQLite answers synchronously, so without this a long replay would hold the event loop (and
-    // every other connection) until it ends.
+    // At the reader's pace: a reader slower than the database (a phone, a loaded machine) is not
+    // a slow consumer to cut off while it keeps reading. This also yields the event loop (SQLite
+    // answers synchronously: a long replay would otherwise hold every other connection).
+    await conn.room()
     await new Promise(resolve => setImmediate(resolve))
+    if (conn.closed) return
   }
   for (const text of conn.stream.finish()) conn.send(text)
 }

@@ -53,6 +53,7 @@ export class PeerConnection implements Connection {
   /** The connection is to be closed once the answers it owes are out: later frames are ignored. */
   #ending = false
   readonly #maxBuffered: number
+  readonly #replayStallMs: number
   readonly #maxInvalid: number
 
   constructor(private readonly peer: Peer, identity: Identity & { reservation?: symbol }, private readonly handle: FrameHandler) {
@@ -63,6 +64,7 @@ export class PeerConnection implements Connection {
     this.reservation = identity.reservation
     const s = useSettings()
     this.#maxBuffered = s.wsMaxBufferedBytes
+    this.#replayStallMs = s.wsReplayStallMs
     this.#maxInvalid = s.wsMaxInvalidFrames
     this.#frames = newFrameBucket(Date.now())
   }
@@ -80,7 +82,32 @@ export class PeerConnection implements Connection {
    * tick's frames went to the kernel: what a corked tick holds is not a reader's backlog.)
    */
   #checkBuffered(): void {
-    if (!this.closed && (this.peer.websocket.bufferedAmount ?? 0) > this.#maxBuffered) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
+    if (!this.closed && this.#pacing === 0 && this.#buffered() > this.#maxBuffered) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
+  }
+
+  #buffered(): number {
+    return this.peer.websocket.bufferedAmount ?? 0
+  }
+
+  /** Replays waiting for room: meanwhile the buffer may pass the cap by one batch. */
+  #pacing = 0
+
+  async room(): Promise<void> {
+    this.#pacing++
+    try {
+      let last = this.#buffered()
+      let progressAt = Date.now()
+      while (!this.closed && this.#buffered() > this.#maxBuffered) {
+        await new Promise(resolve => setTimeout(resolve, 10))
+        const now = this.#buffered()
+        if (now < last) progressAt = Date.now()
+        last = now
+        if (Date.now() - progressAt > this.#replayStallMs) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
+      }
+    }
+    finally {
+      this.#pacing--
+    }
   }
 
   close(code: number, reason: string): void {

@@ -20,6 +20,12 @@ export interface Connection {
   terminate(): void
   /** Runs `job` after the connection's queued frames, never alongside them. */
   enqueue(job: () => Promise<void>): void
+  /**
+   * Resolves once the socket's outgoing buffer is under the slow-consumer cap: a replay sends a
+   * batch, then waits here, so it goes at the reader's pace. A reader that takes nothing for
+   * NUXT_WS_REPLAY_STALL_MS is closed (4009) and this resolves.
+   */
+  room(): Promise<void>
   /** Resolves when the frames queued so far are handled (their writes done, their answers sent). */
   idle(): Promise<void>
   /** The place this socket held under the per-user socket cap until it joined (socket/pendingSockets.ts). */

@@ -17,7 +17,7 @@ function fakeConn(userId: number, username = `user${userId}`): Connection {
     close: () => {},
     terminate: () => {},
     enqueue: () => {},
-    idle: async () => {},
+    idle: async () => {}, room: async () => {},
   }
 }
 

@@ -12,7 +12,7 @@ function fakeConnection(user: { id: number, username: string }): Connection & { 
   return {
     id: `c${user.id}`, user, sessionHash: 'h', sessionExpiresAt: Infinity, lastSeenAt: 0, closed: false,
     stream: new StreamCursor(), sent, send: text => void sent.push(text),
-    close() {}, terminate() {}, enqueue() {}, idle: async () => {},
+    close() {}, terminate() {}, enqueue() {}, idle: async () => {}, room: async () => {},
   }
 }
 
