@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely'
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
 import type { Database } from './database/schema'
 import { migrationProvider } from './database/migrations'
@@ -64,9 +64,22 @@ export async function openDatabase(config: { dataDir: string, databaseUrl?: stri
 
 /** Applies every pending migration; throws with the failing migration's error. */
 export async function migrate(db: Kysely<Database>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
-  const failed = results?.find(r => r.status === 'Error')
-  if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error })
+  // SQLite rebuilds a table to change a column (0004): with foreign keys on, dropping the old table
+  // would cascade into the rows that reference it. The switch only works outside a transaction.
+  const sqlite = !hasRowLocks(db)
+  if (sqlite) await sql`PRAGMA foreign_keys = OFF`.execute(db)
+  try {
+    const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
+    const failed = results?.find(r => r.status === 'Error')
+    if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error })
+    if (sqlite) {
+      const broken = await sql`PRAGMA foreign_key_check`.execute(db)
+      if (broken.rows.length > 0) throw new Error(`database migration left ${broken.rows.length} row(s) whose reference is missing`)
+    }
+  }
+  finally {
+    if (sqlite) await sql`PRAGMA foreign_keys = ON`.execute(db)
+  }
 }
 
 let ready: Promise<Kysely<Database>> | undefined

@@ -1,4 +1,4 @@
-import { PostgresAdapter, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 
 /** An auto-incrementing integer primary key in the dialect at hand. */
 function idColumnType(db: Kysely<unknown>): 'serial' | 'integer' {
@@ -84,6 +84,79 @@ export const migrations: Record<string, Migration> = {
     },
   },
 }
+
+/**
+ * Groups (issue 12). A conversation is direct (`user_lo`/`user_hi`, receipts in its row, as before)
+ * or a group (`name`, members in `members`, each with their receipts); messages of a group have no
+ * recipient, and system lines (`kind = 'system'`) take seqs like messages. SQLite cannot drop a NOT
+ * NULL constraint, so there the two tables are rebuilt (with foreign keys off: migrate() in db.ts);
+ * every row is copied with its id.
+ */
+async function groupsUp(db: Kysely<unknown>) {
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter
+  if (postgres) {
+    await sql`ALTER TABLE conversations ALTER COLUMN user_lo DROP NOT NULL, ALTER COLUMN user_hi DROP NOT NULL`.execute(db)
+    await sql`ALTER TABLE messages ALTER COLUMN recipient_id DROP NOT NULL`.execute(db)
+    await db.schema.alterTable('conversations').addColumn('kind', 'text', c => c.notNull().defaultTo('direct')).execute()
+    await db.schema.alterTable('conversations').addColumn('name', 'text').execute()
+    await db.schema.alterTable('conversations').addColumn('member_count', 'integer', c => c.notNull().defaultTo(2)).execute()
+    await db.schema.alterTable('conversations').addColumn('created_at', 'bigint', c => c.notNull().defaultTo(0)).execute()
+    await db.schema.alterTable('messages').addColumn('kind', 'text', c => c.notNull().defaultTo('text')).execute()
+  }
+  else {
+    await sql`CREATE TABLE conversations_v4 (
+      id text PRIMARY KEY,
+      kind text NOT NULL DEFAULT 'direct',
+      name text,
+      member_count integer NOT NULL DEFAULT 2,
+      created_at bigint NOT NULL DEFAULT 0,
+      user_lo integer REFERENCES users (id) ON DELETE CASCADE,
+      user_hi integer REFERENCES users (id) ON DELETE CASCADE,
+      last_seq integer NOT NULL DEFAULT 0,
+      lo_delivered integer NOT NULL DEFAULT 0,
+      lo_read integer NOT NULL DEFAULT 0,
+      hi_delivered integer NOT NULL DEFAULT 0,
+      hi_read integer NOT NULL DEFAULT 0)`.execute(db)
+    await sql`INSERT INTO conversations_v4 (id, user_lo, user_hi, last_seq, lo_delivered, lo_read, hi_delivered, hi_read)
+      SELECT id, user_lo, user_hi, last_seq, lo_delivered, lo_read, hi_delivered, hi_read FROM conversations`.execute(db)
+    await sql`DROP TABLE conversations`.execute(db)
+    await sql`ALTER TABLE conversations_v4 RENAME TO conversations`.execute(db)
+    await db.schema.createIndex('conversations_user_lo').on('conversations').column('user_lo').execute()
+    await db.schema.createIndex('conversations_user_hi').on('conversations').column('user_hi').execute()
+    await sql`CREATE TABLE messages_v4 (
+      id integer PRIMARY KEY AUTOINCREMENT,
+      conversation_id text NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+      seq integer NOT NULL,
+      sender_id integer NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+      recipient_id integer REFERENCES users (id) ON DELETE CASCADE,
+      kind text NOT NULL DEFAULT 'text',
+      cid text NOT NULL,
+      text text NOT NULL,
+      created_at bigint NOT NULL,
+      CONSTRAINT messages_conversation_seq UNIQUE (conversation_id, seq),
+      CONSTRAINT messages_sender_cid UNIQUE (sender_id, cid))`.execute(db)
+    await sql`INSERT INTO messages_v4 (id, conversation_id, seq, sender_id, recipient_id, cid, text, created_at)
+      SELECT id, conversation_id, seq, sender_id, recipient_id, cid, text, created_at FROM messages`.execute(db)
+    await sql`DROP TABLE messages`.execute(db)
+    await sql`ALTER TABLE messages_v4 RENAME TO messages`.execute(db)
+  }
+  // A member's receipts; `left_seq` is set when they leave or are removed (the row stays, so a
+  // line sent before it is still theirs and one after it never is); added again, the row is reset.
+  await db.schema.createTable('members')
+    .addColumn('conversation_id', 'text', c => c.notNull().references('conversations.id').onDelete('cascade'))
+    .addColumn('user_id', 'integer', c => c.notNull().references('users.id').onDelete('cascade'))
+    .addColumn('role', 'text', c => c.notNull())
+    .addColumn('joined_seq', 'integer', c => c.notNull())
+    .addColumn('left_seq', 'integer')
+    .addColumn('joined_at', 'bigint', c => c.notNull())
+    .addColumn('delivered', 'integer', c => c.notNull().defaultTo(0))
+    .addColumn('read', 'integer', c => c.notNull().defaultTo(0))
+    .addPrimaryKeyConstraint('members_pk', ['conversation_id', 'user_id'])
+    .execute()
+  await db.schema.createIndex('members_user').on('members').columns(['user_id', 'left_seq']).execute()
+}
+
+migrations['0004_groups'] = { up: groupsUp }
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,

@@ -8,6 +8,7 @@ export interface Database {
   conversations: ConversationsTable
   messages: MessagesTable
   events: EventsTable
+  members: MembersTable
 }
 
 export interface UsersTable {
@@ -39,10 +40,16 @@ export interface WsTicketsTable {
 }
 
 export interface ConversationsTable {
-  /** `${lo}:${hi}`, the two user ids in ascending order. */
+  /** Direct: `${lo}:${hi}`, the two user ids in ascending order. Group: `g…`. */
   id: string
-  user_lo: number
-  user_hi: number
+  kind: Generated<'direct' | 'group'>
+  /** A group's name (null for direct conversations). */
+  name: string | null
+  member_count: Generated<number>
+  created_at: Generated<number>
+  /** The two people of a direct conversation (null for a group: see `members`). */
+  user_lo: number | null
+  user_hi: number | null
   /** Sequence number of the newest message. */
   last_seq: Generated<number>
   /** Highest seq of the other side's messages that reached a device of lo (resp. hi) / that lo read. */
@@ -58,7 +65,10 @@ export interface MessagesTable {
   /** Position within the conversation, from 1, without gaps. */
   seq: number
   sender_id: number
-  recipient_id: number
+  /** Null in a group. */
+  recipient_id: number | null
+  /** A system line's text is its SystemEvent as JSON. */
+  kind: Generated<'text' | 'system'>
   /** The sender's client-generated id; unique per sender. */
   cid: string
   text: string
@@ -69,7 +79,21 @@ export interface EventsTable {
   user_id: number
   /** Position in the user's stream, from 1, without gaps. */
   pos: number
-  kind: 'message' | 'receipt'
+  /** joined/left: the user joined or left a group (message_id: the system line that says so). */
+  kind: 'message' | 'receipt' | 'joined' | 'left'
   conversation_id: string
   message_id: number | null
+}
+
+export interface MembersTable {
+  conversation_id: string
+  user_id: number
+  role: 'owner' | 'admin' | 'member'
+  /** The seq of the line that added them: they see what comes after it. */
+  joined_seq: number
+  /** The seq of the line that says they left or were removed; null while a member. */
+  left_seq: number | null
+  joined_at: number
+  delivered: Generated<number>
+  read: Generated<number>
 }

@@ -5,6 +5,7 @@ import { sqliteFile } from '../../../infra/db'
 import { useSettings } from '../../../infra/settings'
 import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from '../groupModel'
 
 /**
  * The main thread's side of the SQLite writer thread (writerThread.ts): requests go out in order,
@@ -15,6 +16,9 @@ import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../mod
 export interface SqliteWriter {
   storeMessages(inputs: StoreInput[]): Promise<StoreResult[]>
   recordReceipt(input: ReceiptInput): Promise<ReceiptEvent[]>
+  storeGroupMessages(inputs: GroupSendInput[]): Promise<GroupStoreResult[]>
+  recordGroupReceipt(input: GroupReceiptInput): Promise<{ delivered: number, read: number } | null>
+  applyGroupChange(change: GroupChange): Promise<GroupChangeResult>
   /** Runs a query compiled by Kysely (writerDialect.ts) in the thread. */
   query(compiled: { sql: string, parameters: readonly unknown[] }): Promise<QueryOutcome>
   /** Stops the thread after the requests already sent. */
@@ -107,6 +111,9 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
     storeMessages: inputs => request({ op: 'storeMessages', inputs }),
     recordReceipt: input => request({ op: 'recordReceipt', input }),
     query: ({ sql, parameters }) => request({ op: 'query', sql, parameters }),
+    storeGroupMessages: inputs => request({ op: 'storeGroupMessages', inputs }),
+    recordGroupReceipt: input => request({ op: 'recordGroupReceipt', input }),
+    applyGroupChange: change => request({ op: 'applyGroupChange', change }),
     close() {
       closing ??= (async () => {
         // What was sent is answered first (bounded: a thread that hangs is stopped anyway).

@@ -1,4 +1,5 @@
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from '../groupModel'
 
 /** What the main thread and the SQLite writer thread say to each other. */
 
@@ -14,10 +15,13 @@ export type WriterRequest
   = | { id: number, op: 'storeMessages', inputs: StoreInput[] }
     | { id: number, op: 'recordReceipt', input: ReceiptInput }
     | { id: number, op: 'query', sql: string, parameters: readonly unknown[] }
+    | { id: number, op: 'storeGroupMessages', inputs: GroupSendInput[] }
+    | { id: number, op: 'recordGroupReceipt', input: GroupReceiptInput }
+    | { id: number, op: 'applyGroupChange', change: GroupChange }
 
 /** What a query compiled by Kysely returns (its QueryResult): rows, or what a write changed. */
 export interface QueryOutcome { rows: unknown[], numAffectedRows?: bigint, insertId?: bigint }
 
 export type WriterResponse
-  = | { id: number, ok: true, result: StoreResult[] | ReceiptEvent[] | QueryOutcome }
+  = | { id: number, ok: true, result: StoreResult[] | ReceiptEvent[] | QueryOutcome | GroupStoreResult[] | { delivered: number, read: number } | null | GroupChangeResult }
     | { id: number, ok: false, error: { message: string, code?: string } }

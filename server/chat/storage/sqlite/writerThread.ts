@@ -51,7 +51,13 @@ function handle(request: WriterRequest): WriterResponse {
   try {
     const result = request.op === 'storeMessages'
       ? writes.storeMessages(request.inputs)
-      : request.op === 'query' ? runQuery.immediate(request) : writes.recordReceipt(request.input)
+      : request.op === 'query'
+        ? runQuery.immediate(request)
+        : request.op === 'recordReceipt'
+          ? writes.recordReceipt(request.input)
+          : request.op === 'storeGroupMessages'
+            ? writes.storeGroupMessages(request.inputs)
+            : request.op === 'recordGroupReceipt' ? writes.recordGroupReceipt(request.input) : writes.applyGroupChange(request.change)
     return { id: request.id, ok: true, result }
   }
   catch (error) {

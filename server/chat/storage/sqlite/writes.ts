@@ -1,4 +1,9 @@
 import type BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler } from 'kysely'
+import type { CompiledQuery, Driver } from 'kysely'
+import type { Database } from '../../../infra/database/schema'
+import { applyGroupChange, recordGroupReceipt, runSync, storeGroupMessages } from '../groupWrites'
+import type { GroupChange, GroupReceiptInput, GroupSendInput } from '../groupModel'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
 import { conversationOf, receiptState, toMessage } from '../rows'
 import type { ConversationRow, MessageRow, StoredMessage } from '../rows'
@@ -128,10 +133,49 @@ export function createSqliteWrites(db: BetterSqlite3.Database) {
     })
   })
 
+  // The group writes (groupWrites.ts) are written once for both databases: here they run on this
+  // connection, synchronously, their compiled statements kept for reuse.
+  const statements = new Map<string, BetterSqlite3.Statement>()
+  const all = (query: CompiledQuery): unknown[] => {
+    let statement = statements.get(query.sql)
+    if (!statement) statements.set(query.sql, statement = db.prepare(query.sql))
+    if (statement.reader) return statement.all(...query.parameters as unknown[])
+    statement.run(...query.parameters as unknown[])
+    return []
+  }
+  const ctx = () => ({ qb: compiler, lockRows: false, now: Date.now() })
+  const groupMessages = db.transaction((inputs: readonly GroupSendInput[]) => runSync(storeGroupMessages(ctx(), inputs), all))
+  const groupReceipt = db.transaction((input: GroupReceiptInput) => runSync(recordGroupReceipt(ctx(), input), all))
+  const groupChange = db.transaction((change: GroupChange) => runSync(applyGroupChange(ctx(), change), all))
+
   return {
     storeMessages: (inputs: readonly StoreInput[]) => storeMessages.immediate(inputs),
     recordReceipt: (input: ReceiptInput) => recordReceipt.immediate(input),
+    storeGroupMessages: (inputs: readonly GroupSendInput[]) => groupMessages.immediate(inputs),
+    recordGroupReceipt: (input: GroupReceiptInput) => groupReceipt.immediate(input),
+    applyGroupChange: (change: GroupChange) => groupChange.immediate(change),
   }
 }
 
 export type SqliteWrites = ReturnType<typeof createSqliteWrites>
+
+const compileOnly = () => Promise.reject(new Error('this Kysely instance only compiles queries'))
+const noDriver = (): Driver => ({
+  init: async () => {},
+  acquireConnection: compileOnly,
+  beginTransaction: compileOnly,
+  commitTransaction: compileOnly,
+  rollbackTransaction: compileOnly,
+  releaseConnection: async () => {},
+  destroy: async () => {},
+})
+
+/** Builds and compiles SQLite queries; never runs one (the statements above do). */
+const compiler = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: noDriver,
+    createIntrospector: db => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  },
+})
