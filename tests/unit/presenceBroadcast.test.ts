@@ -1,3 +1,4 @@
+import { GroupCursors } from '../../server/socket/groupCursors'
 import { afterEach, describe, expect, it } from 'vitest'
 import { broadcastPresence } from '../../server/socket/presenceBroadcast'
 import { pool } from '../../server/utils/pool'
@@ -11,7 +12,7 @@ function fakeConnection(user: { id: number, username: string }): Connection & { 
   const sent: string[] = []
   return {
     id: `c${user.id}`, user, sessionHash: 'h', sessionExpiresAt: Infinity, lastSeenAt: 0, closed: false,
-    stream: new StreamCursor(), sent, send: text => void sent.push(text),
+    stream: new StreamCursor(), groups: new GroupCursors(), sent, send: text => void sent.push(text),
     close() {}, terminate() {}, enqueue() {}, idle: async () => {}, room: async () => {},
   }
 }

@@ -13,6 +13,8 @@ type Db = Kysely<Database> | Transaction<Database>
 export type StreamEvent
   = | { pos: number, kind: 'message', message: StoredMessage }
     | { pos: number, kind: 'receipt', state: ReceiptState }
+    /** The user joined or left a group. */
+    | { pos: number, kind: 'joined' | 'left', conv: string }
 
 /**
  * Unread counts of these conversations for `userId` (the other side's messages after what the user
@@ -73,10 +75,11 @@ export async function eventsAfter(userId: number, cursor: number, limit: number)
     .where('events.user_id', '=', userId).where('events.pos', '>', cursor)
     .orderBy('events.pos').limit(limit)
     .execute()
-  const receiptConversations = [...new Set(rows.filter(r => r.kind !== 'message' || r.message_id === null).map(r => r.id))]
+  const receiptConversations = [...new Set(rows.filter(r => r.kind === 'receipt').map(r => r.id))]
   const unread = await unreadCounts(db, userId, receiptConversations)
   return rows.map((r): StreamEvent => {
     const pos = Number(r.pos)
+    if (r.kind === 'joined' || r.kind === 'left') return { pos, kind: r.kind, conv: r.id }
     if (r.kind === 'message' && r.message_id !== null) {
       return { pos, kind: 'message', message: toMessage({
         id: r.message_id, seq: r.seq!, sender_id: r.sender_id!, recipient_id: r.recipient_id!,
