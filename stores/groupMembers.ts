@@ -35,6 +35,8 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
   const groups = useGroupsStore()
   /** Loaded member lists, by group. */
   const byConv = reactive<Record<string, GroupMember[]>>({})
+  /** Receipts that arrived while a group's list was on its way, by group and member. */
+  const early = new Map<string, Map<number, { delivered: number, read: number }>>()
   let env: GroupMembersEnv | undefined
 
   function need(): GroupMembersEnv {
@@ -52,6 +54,7 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
    */
   async function load(conv: string): Promise<boolean> {
     const mark = people.snapshotMark()
+    if (!early.has(conv)) early.set(conv, new Map())
     let list: GroupMember[]
     try {
       list = await need().api.members(conv)
@@ -60,7 +63,8 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
       return false
     }
     if (groups.byConv[conv]?.left) return false
-    const known = new Map((byConv[conv] ?? []).map(m => [m.id, m]))
+    const known = new Map<number, { delivered: number, read: number }>([...(byConv[conv] ?? []).map(m => [m.id, m] as const), ...early.get(conv) ?? []])
+    early.delete(conv)
     byConv[conv] = list.map((m) => {
       const was = known.get(m.id)
       return was ? { ...m, delivered: Math.max(m.delivered, was.delivered), read: Math.max(m.read, was.read) } : m
@@ -73,10 +77,12 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
   /** A member's receipts moved (live only): the read positions behind "Read by k". */
   function applyReceipt(frame: GroupReceiptFrame) {
     if (frame.user === people.me?.id) groups.selfReceipt(frame.conv, frame.delivered, frame.read)
-    const member = byConv[frame.conv]?.find(m => m.id === frame.user)
-    if (!member) return
-    member.delivered = Math.max(member.delivered, frame.delivered)
-    member.read = Math.max(member.read, frame.read)
+    const member = byConv[frame.conv]?.find(m => m.id === frame.user) ?? early.get(frame.conv)?.get(frame.user)
+    if (member) {
+      member.delivered = Math.max(member.delivered, frame.delivered)
+      member.read = Math.max(member.read, frame.read)
+    }
+    else early.get(frame.conv)?.set(frame.user, { delivered: frame.delivered, read: frame.read })
   }
 
   /** A new system line changes a loaded member list as it says. */
@@ -141,6 +147,7 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
   /** No longer a member: the list is closed to the person. */
   function forget(conv: string) {
     Reflect.deleteProperty(byConv, conv)
+    early.delete(conv)
   }
 
   function reset() {
