@@ -1,5 +1,5 @@
 import { defineStore } from 'pinia'
-import type { ConversationSummary } from '#shared/protocol'
+import type { ConversationSummary, GroupSummary } from '#shared/protocol'
 import { useContactsStore } from './contacts'
 import { useConversationsStore } from './conversations'
 import { useGroupsStore } from './groups'
@@ -29,12 +29,24 @@ export const useSummariesStore = defineStore('summaries', () => {
     env = newEnv
   }
 
-  /** Loads the summaries of every conversation and group; rejects when the server cannot be reached. */
+  /**
+   * Loads the summaries of every conversation and group. Each list is applied as soon as it comes,
+   * whatever happens to the other; rejects when either could not be read.
+   */
   async function refresh() {
     if (!env) throw new Error('summaries store: call configure() first')
     const mark = people.snapshotMark()
     const groupsMark = groups.listMark()
-    const [summaries, groupList] = await Promise.all([env.api.conversations(), env.api.groups()])
+    const results = await Promise.allSettled([
+      env.api.conversations().then(list => applyConversations(list, mark)),
+      env.api.groups().then(list => applyGroups(list, groupsMark)),
+    ])
+    receipts.sendDelivered()
+    const failed = results.find(r => r.status === 'rejected')
+    if (failed) throw failed.reason
+  }
+
+  function applyConversations(summaries: ConversationSummary[], mark: number) {
     people.setContacts(summaries.flatMap(s => (s.peerName === undefined ? [] : [{ id: s.peer, username: s.peerName, online: s.peerOnline }])), mark)
     for (const s of summaries) {
       conversations.applyReceipts(s.peer, s)
@@ -42,11 +54,13 @@ export const useSummariesStore = defineStore('summaries', () => {
       // stream cursor of a fresh page): that is what "delivered" means. Receipts only move forward.
       if (s.lastSeq > 0) receipts.delivered(s.peer, s.lastSeq)
     }
-    groups.setList(groupList, groupsMark)
-    for (const g of groupList) {
+  }
+
+  function applyGroups(list: GroupSummary[], mark: number) {
+    groups.setList(list, mark)
+    for (const g of list) {
       if (g.lastSeq > g.delivered) receipts.groupDelivered(g.conv, g.lastSeq)
     }
-    receipts.sendDelivered()
   }
 
   /** Refreshes in the background (once more when asked meanwhile); a failure waits for the next one. */

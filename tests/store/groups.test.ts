@@ -341,3 +341,14 @@ describe('the conversation list', () => {
     expect(people.contacts[3]).toEqual({ ...CAROL, online: true })
   })
 })
+
+describe('summaries', () => {
+  it('applies the conversations even when the groups list cannot be read, and says it failed', async () => {
+    const { chat, api, conversations } = await inGroup({
+      conversations: [{ peer: 2, lastSeq: 4, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 4, last: null }],
+    })
+    api.groups.mockRejectedValueOnce(new Error('404'))
+    await expect(chat.refresh()).rejects.toThrow('404')
+    expect(conversations.unread[2]).toBe(4)
+  })
+})

@@ -27,6 +27,24 @@ export function readersOf(members: readonly GroupMember[], line: { seq?: number,
   return members.filter(m => m.id !== line.from && m.read >= seq)
 }
 
+/**
+ * "Read by k" for many lines at once (a pane of own lines in a group of 1,000): the read positions
+ * of the members other than `sender`, sorted once, then a binary search per line.
+ */
+export function readCounter(members: readonly GroupMember[], sender: number): (seq: number) => number {
+  const reads = members.filter(m => m.id !== sender).map(m => m.read).sort((a, b) => a - b)
+  return (seq) => {
+    let lo = 0
+    let hi = reads.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (reads[mid]! >= seq) hi = mid
+      else lo = mid + 1
+    }
+    return reads.length - lo
+  }
+}
+
 export function groupItemStatus(item: GroupItem, me: number, readers: number): GroupItemStatus {
   if (item.pending) return item.pending
   if (item.system) return 'system'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { GroupMember } from '#shared/protocol'
 import { byActivity } from '../../../utils/chat/conversationList'
 import type { ListEntry } from '../../../utils/chat/conversationList'
-import { groupItemStatus, membersAfter, mergeGroupMessage, may, readersOf } from '../../../utils/chat/groupLines'
+import { groupItemStatus, membersAfter, mergeGroupMessage, may, readCounter, readersOf } from '../../../utils/chat/groupLines'
 import type { GroupItem } from '../../../utils/chat/groupLines'
 import { wording } from '../../../utils/chat/wording'
 
@@ -23,6 +23,8 @@ describe('group lines', () => {
     expect(readersOf(members, { seq: 5, from: 1 }).map(r => r.username)).toEqual(['bob'])
     expect(readersOf(members, { seq: 4, from: 3 }).map(r => r.username)).toEqual(['alice', 'bob'])
     expect(readersOf(members, { from: 1 })).toEqual([])
+    const count = readCounter(members, 1)
+    expect([count(1), count(4), count(5), count(6)]).toEqual([2, 2, 1, 0])
     expect(groupItemStatus({ key: 'a', seq: 5, from: 1, text: 'x', ts: 0 }, 1, 1)).toBe('read')
     expect(groupItemStatus({ key: 'a', seq: 5, from: 1, text: 'x', ts: 0 }, 1, 0)).toBe('sent')
     expect(groupItemStatus({ key: 'a', seq: 5, from: 2, text: '', ts: 0, system: { event: 'renamed', name: 'n' } }, 1, 0)).toBe('system')
