@@ -131,9 +131,14 @@ export const useChatStore = defineStore('chat', () => {
     selectedId.value = null
     if (!groups.byConv[conv]?.left) void members.load(conv)
     // As for a person's conversation: history once synced, so nothing falls between page and socket.
-    if (synced.value && !await groups.loadNewest(conv)) return
+    // (A group this page does not know yet is loaded once the groups list names it.)
+    if (synced.value && groups.byConv[conv] && !await groups.loadNewest(conv)) return
     receipts.markRead()
   }
+  // A group opened before this page knew it (a reload's URL on a fresh device) loads once it is known.
+  watch(() => [selectedGroupId.value, selectedGroupId.value !== null && groups.byConv[selectedGroupId.value] !== undefined] as const, ([conv, known], [before, knownBefore]) => {
+    if (conv === before && known && !knownBefore && synced.value && !groups.byConv[conv!]!.loaded) void selectGroup(conv)
+  })
 
   /** Starts (or opens) a conversation with someone found by name. */
   function startConversation(user: PublicUser) {
@@ -278,10 +283,10 @@ export const useChatStore = defineStore('chat', () => {
     sender.linkReady()
     // Receipts and membership counts are not replayed: the summaries (and the open group's members) say them.
     summaries.refreshSoon()
-    const group = selectedGroupId.value
-    if (group !== null) {
-      if (!groups.group(group).loaded) return void selectGroup(group)
-      if (!groups.group(group).left) void members.load(group)
+    const group = selectedGroupId.value === null ? undefined : groups.byConv[selectedGroupId.value]
+    if (group) {
+      if (!group.loaded) return void selectGroup(group.conv)
+      if (!group.left) void members.load(group.conv)
     }
     if (selectedId.value !== null && !conversations.conversation(selectedId.value).loaded) return void select(selectedId.value)
     receipts.markRead()

@@ -70,7 +70,8 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
       return was ? { ...m, delivered: Math.max(m.delivered, was.delivered), read: Math.max(m.read, was.read) } : m
     })
     people.setContacts(list, mark)
-    groups.group(conv).memberCount = list.length
+    const group = groups.byConv[conv]
+    if (group) group.memberCount = list.length
     return true
   }
 

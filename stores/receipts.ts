@@ -78,8 +78,9 @@ export const useReceiptsStore = defineStore('receipts', () => {
 
   function sendGroupRead(conv: string) {
     const group = groups.byConv[conv]
+    if (!group || group.left) return
     const shown = groups.shownSeq(conv)
-    if (!group || group.left || shown <= group.read) return
+    if (shown <= group.read) return
     if (connection.send({ type: 'groupRead', conv, seq: shown })) groups.markedRead(conv, shown)
   }
 

@@ -352,3 +352,18 @@ describe('summaries', () => {
     expect(conversations.unread[2]).toBe(4)
   })
 })
+
+describe('opening a group', () => {
+  it('opens a group named in the URL before the page knows it, once the groups list names it', async () => {
+    let listed: GroupSummary[] = []
+    const { chat, fake, groups, api } = await inGroup({ groups: () => listed, groupHistory: { [G]: [line(1), line(2)] } })
+    await chat.selectGroup(G)
+    expect(chat.selectedGroup).toBeNull()
+    expect(groups.byConv[G]).toBeUndefined()
+    listed = [summary()]
+    fake.socket.receive({ type: 'synced', head: 0 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(chat.selectedGroup!.items.map(i => i.seq)).toEqual([1, 2])
+    expect(api.groupHistory).toHaveBeenCalledOnce()
+  })
+})
