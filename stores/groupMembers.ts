@@ -69,9 +69,8 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
       const was = known.get(m.id)
       return was ? { ...m, delivered: Math.max(m.delivered, was.delivered), read: Math.max(m.read, was.read) } : m
     })
+    // (The member count stays the groups store's: summaries and system lines, one source.)
     people.setContacts(list, mark)
-    const group = groups.byConv[conv]
-    if (group) group.memberCount = list.length
     return true
   }
 
