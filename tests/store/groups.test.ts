@@ -231,6 +231,18 @@ describe('membership', () => {
   })
 })
 
+describe('member count', () => {
+  it('counts a removal once, whether the member list is read again before or after its line', async () => {
+    const { chat, fake, groups, members, api } = await inGroup()
+    await chat.selectGroup(G)
+    await vi.advanceTimersByTimeAsync(0)
+    api.members.mockResolvedValueOnce(MEMBERS.filter(m => m.id !== 3))
+    await members.load(G)
+    fake.socket.receive(frame(3, 1, { text: '', system: { event: 'removed', users: [CAROL] } }))
+    expect([groups.byConv[G]!.memberCount, members.byConv[G]!.length]).toEqual([2, 2])
+  })
+})
+
 describe('group receipts', () => {
   it('counts others\' lines as unread (not system lines), sends groupDelivered, and groupRead when open and visible', async () => {
     const { chat, fake, groups, ofType } = await inGroup({ groupHistory: { [G]: [line(1), line(2), line(3)] } })
