@@ -71,6 +71,8 @@ export const useChatStore = defineStore('chat', () => {
   let env: ChatEnv | undefined
   let cache: ChatCache | undefined
   const stream = createStreamCursor()
+  /** People whose name was looked up in the summaries already. */
+  const askedWho = new Set<number>()
 
   function need(): ChatEnv {
     if (!env) throw new Error('chat store: call configure() first')
@@ -235,8 +237,11 @@ export const useChatStore = defineStore('chat', () => {
     const peer = mine ? frame.to : frame.from
     const { type: _type, pos: _pos, ...message } = frame
     const wasNew = conversations.addMessage(peer, message)
-    // Someone this page cannot name yet (a first message): the summaries say who they are.
-    if (!people.contacts[peer]) summaries.refreshSoon()
+    // Someone this page cannot name yet (a first message): the summaries say who they are (asked once).
+    if (!people.contacts[peer] && !askedWho.has(peer)) {
+      askedWho.add(peer)
+      summaries.refreshSoon()
+    }
     if (mine) {
       if (frame.cid) sender.stored(frame.cid)
       return
@@ -352,6 +357,7 @@ export const useChatStore = defineStore('chat', () => {
     search.clear()
     selectedId.value = null
     selectedGroupId.value = null
+    askedWho.clear()
     announcement.value = ''
     cache = undefined
     stream.reset()

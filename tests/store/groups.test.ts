@@ -344,6 +344,18 @@ describe('the conversation list', () => {
     expect(useConversationListStore().acquaintances).toEqual([CAROL])
   })
 
+  it('looks up who wrote a first message once, and names them from the summaries', async () => {
+    const { fake, api, people } = await inGroup({ groups: [] })
+    api.conversations.mockResolvedValue([{ peer: 3, peerName: 'carol', peerOnline: true, lastSeq: 2, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 2, last: null }])
+    const calls = api.conversations.mock.calls.length
+    fake.socket.receive({ type: 'message', pos: 1, id: 'm1', seq: 1, from: 3, to: 1, text: 'hi, I am new', ts: 1 })
+    fake.socket.receive({ type: 'message', pos: 2, id: 'm2', seq: 2, from: 3, to: 1, text: 'me again', ts: 2 })
+    await vi.advanceTimersByTimeAsync(0)
+    expect(api.conversations.mock.calls.length - calls).toBe(1)
+    expect(people.contacts[3]).toEqual({ ...CAROL, online: true })
+    expect(useConversationListStore().entries).toMatchObject([{ kind: 'direct', name: 'carol', online: true, unread: 2 }])
+  })
+
   it('names the people of direct conversations from their summaries, with their presence', async () => {
     const { chat, people } = await inGroup({
       groups: [],
