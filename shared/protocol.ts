@@ -188,8 +188,17 @@ const ReceiptStateEntries = {
 export const ReceiptStateSchema = v.object(ReceiptStateEntries)
 export type ReceiptState = v.InferOutput<typeof ReceiptStateSchema>
 
-/** One entry of GET /api/conversations: the receipt state and the newest message. */
-export const ConversationSummarySchema = v.object({ ...ReceiptStateEntries, last: v.nullable(ChatMessageSchema) })
+/**
+ * One entry of GET /api/conversations: the receipt state and the newest message. `peerName` and
+ * `peerOnline` (optional, added for issue 12): who the other person is and whether they are online,
+ * so a client can name and show the people it talks with without listing every account.
+ */
+export const ConversationSummarySchema = v.object({
+  ...ReceiptStateEntries,
+  last: v.nullable(ChatMessageSchema),
+  peerName: v.optional(v.string()),
+  peerOnline: v.optional(v.boolean()),
+})
 export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema>
 
 /**
