@@ -18,7 +18,8 @@
  *
  * Scenarios (scenarios/): relay.mjs (throughput with a bounded window, latency at a fixed offered
  * rate; every kind), quiet.mjs (one pair, one message at a time, ack and delivery latency; not on
- * the PostgreSQL kinds), capacity.mjs (connect 5k, idle memory at 10k; not on the PostgreSQL kinds),
+ * the PostgreSQL kinds), fanout.mjs (groups of 100 members, deliveries per second, every receipt
+ * checked; not on the PostgreSQL kinds), capacity.mjs (connect 5k, idle memory at 10k; not on the PostgreSQL kinds),
  * storm.mjs (SQLite Jizhan only: real client stores see the server killed and restarted). Load comes
  * from generator processes (workers/), whose CPU is reported beside the server's. Everything runs on
  * 127.0.0.1 on free ports.
@@ -27,13 +28,13 @@
  * server did not do its job (nothing relayed, error frames, quiet messages lost: report.mjs
  * `problemsOf`) — never for a figure being slow. Flags: --quick, --rounds N, --only ws,jizhan,
  * --profile (writes .cpuprofile files to bench/results/profiles), --rebuild, --no-storm,
- * --storm-only. Method and findings: docs/benchmarks.md.
+ * --storm-only, --fanout-only. Method and findings: docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { identitiesFor, registerUsers } from './lib/accounts.mjs'
+import { createGroups, fanoutGroupsFor, identitiesFor, registerUsers } from './lib/accounts.mjs'
 import { buildAll } from './lib/build.mjs'
 import { median } from './lib/procStats.mjs'
 import { problemsOf, summarize, printTables } from './lib/report.mjs'
@@ -41,6 +42,7 @@ import { ROOT, SERVERS, serverUnderTest } from './lib/servers.mjs'
 import { provideServices } from './lib/services.mjs'
 import { startWorkers } from './lib/workers.mjs'
 import { runCapacity } from './scenarios/capacity.mjs'
+import { runFanout } from './scenarios/fanout.mjs'
 import { runQuiet } from './scenarios/quiet.mjs'
 import { runRelay } from './scenarios/relay.mjs'
 import { runStorm } from './scenarios/storm.mjs'
@@ -54,6 +56,7 @@ const { values: args } = parseArgs({
     'rebuild': { type: 'boolean', default: false },
     'no-storm': { type: 'boolean', default: false },
     'storm-only': { type: 'boolean', default: false },
+    'fanout-only': { type: 'boolean', default: false },
     'out': { type: 'string' },
   },
 })
@@ -62,6 +65,10 @@ const config = args.quick
   ? { rounds: 2, pairs: 100, window: 10, warmupMs: 500, durationMs: 1500, offeredRate: 2000, connect: 1000, idle: 2000, users: 200, stormClients: 1000, stormRounds: 1, relayWorkers: 2, connWorkers: 2, stormWorkers: 2 }
   : { rounds: 5, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 2000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
 if (args.rounds) config.rounds = Math.max(1, Number(args.rounds))
+// Fan-out: 4 groups of 100 members (400 sockets; Jizhan: 400 distinct users), 10 senders per
+// group, each with 10 messages in flight until acknowledged and at every member; the same in
+// --quick, so quick ratios compare with full ones.
+Object.assign(config, { fanoutGroups: 4, fanoutMembers: 100, fanoutSenders: 10, fanoutWindow: 10, fanoutDrainMs: 5000 })
 // Reconnect settings of the storm's clients: the shipped defaults (nuxt.config.ts runtimeConfig.public).
 config.stormOptions = { reconnectBaseMs: 1000, reconnectCapMs: 30000, reconnectMaxAttempts: 10 }
 // The PostgreSQL kinds (relay only) get one round in --quick, to keep the smoke test short.
@@ -70,12 +77,14 @@ config.relayOnlyRounds = args.quick ? 1 : config.rounds
 // rounds; a message every 120 ms keeps a Jizhan user under its default 10 messages/s.
 config.quietMessages = args.quick ? 40 : 150
 Object.assign(config, { quietPerRound: Math.ceil(config.quietMessages / config.rounds), quietWarmup: 5, quietIntervalMs: 120, quietSettleMs: 1000, quietTimeoutMs: 10_000 })
-const requested = args.only ? args.only.split(',') : Object.keys(SERVERS)
-const unknown = requested.filter(k => !SERVERS[k])
+const named = args.only ? args.only.split(',') : Object.keys(SERVERS)
+const unknown = named.filter(k => !SERVERS[k])
 if (unknown.length > 0) {
   console.error(`unknown server kind(s) ${unknown.join(', ')}; known: ${Object.keys(SERVERS).join(', ')}`)
   process.exit(2)
 }
+// The fan-out does not run on the relay-only kinds: --fanout-only leaves them out.
+const requested = args['fanout-only'] ? named.filter(k => !SERVERS[k].relayOnly) : named
 const profileDir = args.profile ? join(ROOT, 'bench/results/profiles') : undefined
 const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...m)
 
@@ -91,6 +100,7 @@ async function stopServers() {
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopServers().finally(() => process.exit(130)))
 
 const ms = x => (Number.isFinite(x) ? x.toFixed(2) : '–')
+const fanoutLine = f => `fan-out ${Math.round(f.fanout_deliveries_per_s)} deliveries/s${f.fanout_lost + f.fanout_duplicates + f.fanout_unexpected + f.fanout_errors + f.fanout_unacked > 0 ? ` (lost ${f.fanout_lost}, duplicated ${f.fanout_duplicates}, unexpected ${f.fanout_unexpected}, errors ${f.fanout_errors}, unacknowledged ${f.fanout_unacked})` : ''}`
 
 async function main() {
   const startedAt = Date.now()
@@ -103,14 +113,24 @@ async function main() {
   const rounds = []
   // Quiet latencies of every round, pooled per server: { kind: { ack: [ms], delivery: [ms], lost } }.
   const quiet = {}
-  // Each Jizhan kind has its own database, so its own users.
+  // Each Jizhan kind has its own database, so its own users (the first `config.users` for the
+  // relay, quiet, capacity and storm; SQLite Jizhan has more, for the fan-out's groups) and groups.
   const users = {}
+  const convs = {}
+  const fanoutUsers = config.fanoutGroups * config.fanoutMembers
+  const fanoutGroups = kind => fanoutGroupsFor(servers[kind].client, { users: users[kind], convs: convs[kind], count: config.fanoutGroups, size: config.fanoutMembers, senders: config.fanoutSenders })
   try {
     // (--storm-only needs SQLite Jizhan's users only.)
     for (const kind of kinds.filter(k => SERVERS[k].persistent && (!args['storm-only'] || k === 'jizhan'))) {
+      const fanout = !SERVERS[kind].relayOnly && !args['storm-only']
+      const count = fanout ? Math.max(config.users, fanoutUsers) : config.users
       await servers[kind].start()
-      log(`registering ${config.users} users on ${kind}…`)
-      users[kind] = await registerUsers(servers[kind].url, config.users)
+      log(`registering ${count} users on ${kind}…`)
+      users[kind] = await registerUsers(servers[kind].url, count)
+      if (fanout) {
+        log(`creating ${config.fanoutGroups} groups of ${config.fanoutMembers} on ${kind}…`)
+        convs[kind] = await createGroups(servers[kind].url, users[kind], config.fanoutGroups, config.fanoutMembers)
+      }
       await servers[kind].stop()
     }
     for (let round = 0; round < (args['storm-only'] ? 0 : config.rounds); round++) {
@@ -118,7 +138,16 @@ async function main() {
         const server = servers[kind]
         const relayOnly = SERVERS[kind].relayOnly
         if (relayOnly && round >= config.relayOnlyRounds) continue
-        const ids = identitiesFor(server.client, users[kind], config.pairs, config.idle)
+        if (args['fanout-only']) {
+          await server.start()
+          log(`round ${round + 1}/${config.rounds} ${kind}: fan-out`)
+          const fanout = await runFanout(server, loadWorkers, fanoutGroups(kind), config)
+          await server.stop()
+          rounds.push({ round, server: kind, ...fanout })
+          log(`  ${kind}: ${fanoutLine(fanout)}`)
+          continue
+        }
+        const ids = identitiesFor(server.client, users[kind]?.slice(0, config.users), config.pairs, config.idle)
         await server.start()
         log(`round ${round + 1}/${config.rounds} ${kind}: relay`)
         const relay = await runRelay(server, loadWorkers, ids.pairs, config)
@@ -134,6 +163,8 @@ async function main() {
         quiet[kind].ack.push(...q.ack)
         quiet[kind].delivery.push(...q.delivery)
         quiet[kind].lost += q.lost
+        log(`round ${round + 1}/${config.rounds} ${kind}: fan-out`)
+        const fanout = await runFanout(server, loadWorkers, fanoutGroups(kind), config)
         await server.stop()
         // Capacity on a fresh process, so the relay's garbage does not count as connection memory.
         await server.start()
@@ -141,8 +172,8 @@ async function main() {
         const capacity = await runCapacity(server, loadWorkers, ids.idle, config.connect)
         await server.stop()
         const quietRound = { quiet_ack_p50_ms: median(q.ack), quiet_delivery_p50_ms: median(q.delivery), quiet_lost: q.lost }
-        rounds.push({ round, server: kind, ...relay, ...quietRound, ...capacity })
-        log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${ms(relay.p99_ms)} ms, quiet ack/delivery p50 ${ms(quietRound.quiet_ack_p50_ms)}/${ms(quietRound.quiet_delivery_p50_ms)} ms, ${capacity.idle_kb_per_conn.toFixed(1)} KB/conn, connect ${Math.round(capacity.connect_ms)} ms`)
+        rounds.push({ round, server: kind, ...relay, ...quietRound, ...fanout, ...capacity })
+        log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${ms(relay.p99_ms)} ms, quiet ack/delivery p50 ${ms(quietRound.quiet_ack_p50_ms)}/${ms(quietRound.quiet_delivery_p50_ms)} ms, ${fanoutLine(fanout)}, ${capacity.idle_kb_per_conn.toFixed(1)} KB/conn, connect ${Math.round(capacity.connect_ms)} ms`)
       }
     }
   }
@@ -151,13 +182,13 @@ async function main() {
   }
 
   const storms = []
-  if (servers.jizhan && !args['no-storm']) {
+  if (servers.jizhan && !args['no-storm'] && !args['fanout-only']) {
     const stormWorkers = startWorkers(join(ROOT, 'bench/.build/stormWorker.mjs'), config.stormWorkers)
     try {
       for (let i = 0; i < config.stormRounds; i++) {
         await servers.jizhan.start()
         log(`storm ${i + 1}/${config.stormRounds}: ${config.stormClients} clients, kill and restart`)
-        const storm = await runStorm(servers.jizhan, stormWorkers, users.jizhan, config.stormClients, config.stormOptions)
+        const storm = await runStorm(servers.jizhan, stormWorkers, users.jizhan.slice(0, config.users), config.stormClients, config.stormOptions)
         await servers.jizhan.stop()
         storms.push({ round: i, ...storm })
         log(`  all back in ${storm.storm_all_back_ms} ms, peak ${storm.storm_peak_accepts_per_s}/s, avg ${storm.storm_avg_accepts_per_s.toFixed(0)}/s`)
@@ -171,7 +202,7 @@ async function main() {
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` }
   const result = summarize({ config, kinds, skipped: services.skipped, rounds, quiet, storms, machine, startedAt, durationS: (Date.now() - startedAt) / 1000, quick: args.quick })
   // Only a complete default run replaces the committed latest.json.
-  const partial = args.quick || args.only || args.rounds || args['no-storm'] || args['storm-only']
+  const partial = args.quick || args.only || args.rounds || args['no-storm'] || args['storm-only'] || args['fanout-only']
   const out = args.out ?? join(ROOT, args.quick ? 'bench/results/quick.json' : partial ? 'bench/results/partial.json' : 'bench/results/latest.json')
   mkdirSync(join(out, '..'), { recursive: true })
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`)

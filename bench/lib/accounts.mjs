@@ -43,3 +43,39 @@ export function identitiesFor(client, users, pairCount, idleCount) {
     quiet: { sender: users[0], recipient: users[1] },
   }
 }
+
+/**
+ * Creates the fan-out's groups on a Jizhan server (docs/protocol.md §11: `POST /api/groups
+ * {name, members}`, the creator its owner): group g is users[g·size … (g+1)·size − 1], created by
+ * the first of them. Answers the group ids. Groups stay for the whole run, as the users do.
+ */
+export async function createGroups(baseUrl, users, count, size) {
+  const convs = []
+  for (let g = 0; g < count; g++) {
+    const [owner, ...others] = users.slice(g * size, (g + 1) * size)
+    const res = await fetch(new URL('/api/groups', baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept': 'application/json', 'origin': baseUrl, 'cookie': owner.cookie },
+      body: JSON.stringify({ name: `bench ${g + 1}`, members: others.map(u => u.id) }),
+    })
+    if (res.status !== 201) throw new Error(`POST /api/groups (group ${g + 1} of ${count}): ${res.status} ${(await res.text()).slice(0, 300)}`)
+    const { group } = await res.json()
+    if (group?.memberCount !== size) throw new Error(`POST /api/groups: group ${group?.conv} has ${group?.memberCount} members, not ${size}`)
+    convs.push(group.conv)
+  }
+  return convs
+}
+
+/**
+ * The fan-out's groups, the same shape for every server: `count` groups of `size` members, each
+ * member one socket (identity with its `room`), the first `senders` of each group sending. Jizhan:
+ * distinct users per group (a user's every socket gets each message of its groups), rooms = the
+ * group ids from `createGroups`. Baselines: ids of their own, rooms `g1`, `g2`, ….
+ */
+export function fanoutGroupsFor(client, { users, convs, count, size, senders }) {
+  return Array.from({ length: count }, (_, g) => {
+    const room = client === 'jizhan' ? convs[g] : `g${g + 1}`
+    const members = Array.from({ length: size }, (_, i) => (client === 'jizhan' ? { ...users[g * size + i], room } : { id: 2_000_000 + g * size + i, room }))
+    return { room, members, senders }
+  })
+}
