@@ -104,7 +104,7 @@ const fanoutLine = f => `fan-out ${Math.round(f.fanout_deliveries_per_s)} delive
 
 async function main() {
   const startedAt = Date.now()
-  await buildAll({ force: args.rebuild, log })
+  await buildAll({ force: args.rebuild, log, kinds: requested })
   services = await provideServices(requested, log)
   const kinds = services.kinds
   if (profileDir) mkdirSync(profileDir, { recursive: true })
