@@ -65,7 +65,7 @@ const config = args.quick
   ? { rounds: 2, pairs: 100, window: 10, warmupMs: 500, durationMs: 1500, offeredRate: 2000, connect: 1000, idle: 2000, users: 200, stormClients: 1000, stormRounds: 1, relayWorkers: 2, connWorkers: 2, stormWorkers: 2 }
   : { rounds: 5, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 2000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
 if (args.rounds) config.rounds = Math.max(1, Number(args.rounds))
-// Fan-out: 4 groups of 100 members (400 sockets; Jizhan: 400 distinct users), 10 senders per
+// Fan-out: 4 groups of 100 members (400 sockets; Jizhan: 400 users of their own), 10 senders per
 // group, each with 10 messages in flight until acknowledged and at every member; the same in
 // --quick, so quick ratios compare with full ones.
 Object.assign(config, { fanoutGroups: 4, fanoutMembers: 100, fanoutSenders: 10, fanoutWindow: 10, fanoutDrainMs: 5000 })
@@ -113,23 +113,25 @@ async function main() {
   const rounds = []
   // Quiet latencies of every round, pooled per server: { kind: { ack: [ms], delivery: [ms], lost } }.
   const quiet = {}
-  // Each Jizhan kind has its own database, so its own users (the first `config.users` for the
-  // relay, quiet, capacity and storm; SQLite Jizhan has more, for the fan-out's groups) and groups.
+  // Each Jizhan kind has its own database, so its own users; SQLite Jizhan also has the fan-out's
+  // groups, of users of their own.
   const users = {}
+  const groupUsers = {}
   const convs = {}
-  const fanoutUsers = config.fanoutGroups * config.fanoutMembers
-  const fanoutGroups = kind => fanoutGroupsFor(servers[kind].client, { users: users[kind], convs: convs[kind], count: config.fanoutGroups, size: config.fanoutMembers, senders: config.fanoutSenders })
+  const fanoutGroups = kind => fanoutGroupsFor(servers[kind].client, { users: groupUsers[kind], convs: convs[kind], count: config.fanoutGroups, size: config.fanoutMembers, senders: config.fanoutSenders })
   try {
-    // (--storm-only needs SQLite Jizhan's users only.)
+    // (--storm-only needs SQLite Jizhan's users only; --fanout-only the groups' only.)
     for (const kind of kinds.filter(k => SERVERS[k].persistent && (!args['storm-only'] || k === 'jizhan'))) {
-      const fanout = !SERVERS[kind].relayOnly && !args['storm-only']
-      const count = fanout ? Math.max(config.users, fanoutUsers) : config.users
       await servers[kind].start()
-      log(`registering ${count} users on ${kind}…`)
-      users[kind] = await registerUsers(servers[kind].url, count)
-      if (fanout) {
-        log(`creating ${config.fanoutGroups} groups of ${config.fanoutMembers} on ${kind}…`)
-        convs[kind] = await createGroups(servers[kind].url, users[kind], config.fanoutGroups, config.fanoutMembers)
+      if (!args['fanout-only']) {
+        log(`registering ${config.users} users on ${kind}…`)
+        users[kind] = await registerUsers(servers[kind].url, config.users)
+      }
+      if (!SERVERS[kind].relayOnly && !args['storm-only']) {
+        const count = config.fanoutGroups * config.fanoutMembers
+        log(`registering ${count} users on ${kind} and making them ${config.fanoutGroups} groups of ${config.fanoutMembers}…`)
+        groupUsers[kind] = await registerUsers(servers[kind].url, count, { prefix: 'g' })
+        convs[kind] = await createGroups(servers[kind].url, groupUsers[kind], config.fanoutGroups, config.fanoutMembers)
       }
       await servers[kind].stop()
     }
@@ -147,7 +149,7 @@ async function main() {
           log(`  ${kind}: ${fanoutLine(fanout)}`)
           continue
         }
-        const ids = identitiesFor(server.client, users[kind]?.slice(0, config.users), config.pairs, config.idle)
+        const ids = identitiesFor(server.client, users[kind], config.pairs, config.idle)
         await server.start()
         log(`round ${round + 1}/${config.rounds} ${kind}: relay`)
         const relay = await runRelay(server, loadWorkers, ids.pairs, config)
@@ -188,7 +190,7 @@ async function main() {
       for (let i = 0; i < config.stormRounds; i++) {
         await servers.jizhan.start()
         log(`storm ${i + 1}/${config.stormRounds}: ${config.stormClients} clients, kill and restart`)
-        const storm = await runStorm(servers.jizhan, stormWorkers, users.jizhan.slice(0, config.users), config.stormClients, config.stormOptions)
+        const storm = await runStorm(servers.jizhan, stormWorkers, users.jizhan, config.stormClients, config.stormOptions)
         await servers.jizhan.stop()
         storms.push({ round: i, ...storm })
         log(`  all back in ${storm.storm_all_back_ms} ms, peak ${storm.storm_peak_accepts_per_s}/s, avg ${storm.storm_avg_accepts_per_s.toFixed(0)}/s`)

@@ -1,15 +1,16 @@
 /**
  * Jizhan users for the bench: registered over HTTP (argon2id, so a few hundred, several sockets
  * each), with their session cookies. Sessions live in the database, so they survive restarts.
+ * `prefix` starts the usernames (one letter), so that several sets can be registered in one run.
  */
-export async function registerUsers(baseUrl, count, concurrency = 8) {
+export async function registerUsers(baseUrl, count, { prefix = 'b', concurrency = 8 } = {}) {
   const users = new Array(count)
-  const run = Date.now().toString(36)
+  const run = `${prefix}${Date.now().toString(36)}`
   let next = 0
   async function lane() {
     while (next < count) {
       const i = next++
-      const username = `b${run}_${i}`
+      const username = `${run}_${i}`
       const res = await fetch(new URL('/api/auth/register', baseUrl), {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'origin': baseUrl },
@@ -47,7 +48,9 @@ export function identitiesFor(client, users, pairCount, idleCount) {
 /**
  * Creates the fan-out's groups on a Jizhan server (docs/protocol.md §11: `POST /api/groups
  * {name, members}`, the creator its owner): group g is users[g·size … (g+1)·size − 1], created by
- * the first of them. Answers the group ids. Groups stay for the whole run, as the users do.
+ * the first of them. Answers the group ids. Groups stay for the whole run, as the users do. The
+ * users are the fan-out's own, not the other scenarios': those stay in no group, so their figures
+ * (and the storm's client stores) do not change with the groups' history.
  */
 export async function createGroups(baseUrl, users, count, size) {
   const convs = []
