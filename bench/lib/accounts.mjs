@@ -61,6 +61,7 @@ export async function createGroups(baseUrl, users, count, size) {
       headers: { 'content-type': 'application/json', 'accept': 'application/json', 'origin': baseUrl, 'cookie': owner.cookie },
       body: JSON.stringify({ name: `bench ${g + 1}`, members: others.map(u => u.id) }),
     })
+    if (res.status === 404) throw new Error(`POST /api/groups answered 404: this build has no groups (docs/protocol.md §11); leave jizhan out (--only ws,socketio,bare-nitro) to measure the baselines`)
     if (res.status !== 201) throw new Error(`POST /api/groups (group ${g + 1} of ${count}): ${res.status} ${(await res.text()).slice(0, 300)}`)
     const { group } = await res.json()
     if (group?.memberCount !== size) throw new Error(`POST /api/groups: group ${group?.conv} has ${group?.memberCount} members, not ${size}`)

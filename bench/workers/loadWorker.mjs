@@ -310,6 +310,7 @@ async function fanoutRun({ window, warmupMs, durationMs, drainMs }) {
 /** Jizhan's application heartbeat for idle sockets (the server sweeps silent ones after 60 s). */
 setInterval(() => {
   for (const c of idle) c.ping?.()
+  for (const m of fanout.members) m.client.ping?.()
 }, 20_000).unref()
 
 function closeAll() {
