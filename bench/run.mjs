@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈2½ min, for development
+ * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈3 min, for development
  * and as CI's smoke test).
  *
  * Measures, in one run, the production Jizhan server (embedded SQLite, persistence on, signed-in
  * users) against three relays this folder contains, all doing the same relay work (`{to, text, ts}`
- * to the recipient, an ack to the sender, 100 pairs):
+ * to the recipient, an ack to the sender, 100 pairs) and the same fan-out (a message to each
+ * other member of a room of 100, an ack to the sender):
  *   servers/ws.mjs          raw `ws` — the floor
  *   servers/socketio.mjs    Socket.IO 4.8, WebSocket transport only
  *   servers/bare-nitro/     a bare Nitro (crossws) relay — our framework without our guarantees
