@@ -21,16 +21,15 @@
  * rate; every kind), quiet.mjs (one pair, one message at a time, ack and delivery latency; not on
  * the PostgreSQL kinds), fanout.mjs (groups of 100 members, deliveries per second, every receipt
  * checked; not on the PostgreSQL kinds), capacity.mjs (connect 5k, idle memory at 10k; not on the
- * PostgreSQL kinds), storm.mjs (SQLite Jizhan only: real client stores see the server killed and restarted). Load comes
- * from generator processes (workers/), whose CPU is reported beside the server's. Everything runs on
- * 127.0.0.1 on free ports.
+ * PostgreSQL kinds), storm.mjs (SQLite Jizhan only: real client stores see the server killed and
+ * restarted). Load comes from generator processes (workers/), whose CPU is reported beside the
+ * server's. Everything runs on 127.0.0.1 on free ports.
  *
  * Output: a table on stdout and bench/results/latest.json (or --out FILE). Exit code 1 when a
  * server did not do its job (nothing relayed, error frames, quiet messages lost, fan-out deliveries
- * lost or repeated: report.mjs
- * `problemsOf`) — never for a figure being slow. Flags: --quick, --rounds N, --only ws,jizhan,
- * --profile (writes .cpuprofile files to bench/results/profiles), --rebuild, --no-storm,
- * --storm-only, --fanout-only. Method and findings: docs/benchmarks.md.
+ * lost or repeated: report.mjs `problemsOf`) — never for a figure being slow. Flags: --quick,
+ * --rounds N, --only ws,jizhan, --profile (writes .cpuprofile files to bench/results/profiles),
+ * --rebuild, --no-storm, --storm-only, --fanout-only. Method and findings: docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
