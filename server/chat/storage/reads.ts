@@ -122,10 +122,14 @@ export async function listConversations(userId: number): Promise<ConversationSum
     .where('messages.conversation_id', 'in', ids)
     .execute()
   const lastByConversation = new Map(lastRows.map(row => [row.conversation_id, toMessage(row)]))
+  const peers = convs.map(c => (c.user_lo === userId ? c.user_hi : c.user_lo)!)
+  const names = new Map((await db.selectFrom('users').select(['id', 'username']).where('id', 'in', peers).execute()).map(u => [u.id, u.username]))
   return convs.map((conv) => {
     const last = lastByConversation.get(conv.id)
+    const state = receiptState(conv, userId, unread.get(conv.id) ?? 0)
     return {
-      ...receiptState(conv, userId, unread.get(conv.id) ?? 0),
+      ...state,
+      peerName: names.get(state.peer) ?? '',
       last: last ? { id: last.id, seq: last.seq, from: last.from, to: last.to, text: last.text, ts: last.ts } : null,
     }
   })
