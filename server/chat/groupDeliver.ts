@@ -12,7 +12,7 @@ export interface GroupLine { conv: string, seq: number, from: number, system: bo
 
 export function encodeLine(line: StoredGroupMessage): GroupLine {
   const frame = (m: object) => encodeFrame({ type: 'groupMessage', ...m } as GroupMessageFrame)
-  return { conv: line.conv, seq: line.seq, from: line.from, system: line.system !== undefined, text: frame(lineFor(line, 0)), own: frame(line) }
+  return { conv: line.conv, seq: line.seq, from: line.from, system: line.system !== undefined, text: frame(lineFor(line, 0)), own: frame(lineFor(line, line.from)) }
 }
 
 /**

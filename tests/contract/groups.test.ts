@@ -105,6 +105,22 @@ describe('groups', () => {
     for (const ws of [a, b]) ws.close()
   })
 
+  it('show every member the membership changes as system lines in the group, in seq order', async () => {
+    const [ann, ben, cat, dan] = await users(4)
+    const group = await api.create(ann, [ben, cat])
+    const [a, b] = await Promise.all([ann, ben].map(u => synced(u)))
+    expect((await api.call(ann, 'PATCH', `/api/groups/${group.conv}`, { name: 'Renamed' })).status).toBe(200)
+    expect((await api.add(ann, group.conv, [dan])).status).toBe(200)
+    expect((await api.remove(ann, group.conv, cat)).status).toBe(200)
+    for (const ws of [a, b]) {
+      const got = await lines(ws, 3)
+      expect(got.map(l => [l.seq, (l.system as { event: string }).event])).toEqual([[group.lastSeq + 1, 'renamed'], [group.lastSeq + 2, 'added'], [group.lastSeq + 3, 'removed']])
+      // Valid frames for every member, the actor too (a system line has no client id).
+      expect(got.every(l => l.cid === undefined)).toBe(true)
+    }
+    for (const ws of [a, b]) ws.close()
+  })
+
   it('refuse what members may not do with a code: a member removing, a stranger reading, too long a name', async () => {
     const [ann, ben, cat, eve] = await users(4)
     const group = await api.create(ann, [ben, cat])

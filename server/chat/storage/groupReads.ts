@@ -11,9 +11,9 @@ import { toGroupMessage } from './groupWrites'
 
 const lineColumns = ['messages.id', 'messages.conversation_id', 'messages.seq', 'messages.sender_id', 'messages.kind', 'messages.cid', 'messages.text', 'messages.created_at'] as const
 
-/** A line as one member receives it: the cid only on the sender's own copies. */
+/** A line as one member receives it: the cid only on the sender's own copies (never a system line's). */
 export function lineFor(line: StoredGroupMessage, userId: number) {
-  if (line.from === userId) return line
+  if (line.from === userId && line.system === undefined) return line
   const { cid: _cid, ...rest } = line
   return rest
 }
