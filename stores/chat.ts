@@ -237,10 +237,12 @@ export const useChatStore = defineStore('chat', () => {
     const peer = mine ? frame.to : frame.from
     const { type: _type, pos: _pos, ...message } = frame
     const wasNew = conversations.addMessage(peer, message)
-    // Someone this page cannot name yet (a first message): the summaries say who they are (asked once).
+    // Someone this page cannot name yet (a first message): the summaries say who they are (asked
+    // once); the announcement waits for the answer, so it names them.
+    let named: Promise<unknown> | undefined
     if (!people.contacts[peer] && !askedWho.has(peer)) {
       askedWho.add(peer)
-      summaries.refreshSoon()
+      named = summaries.refresh().catch(() => {})
     }
     if (mine) {
       if (frame.cid) sender.stored(frame.cid)
@@ -251,7 +253,9 @@ export const useChatStore = defineStore('chat', () => {
     const conv = conversations.conversation(peer)
     if (wasNew && frame.seq > conv.selfRead) {
       conv.unread++
-      announcement.value = wording.newMessageFrom(people.nameOf(frame.from, wording.someone(frame.from)), frame.text)
+      const announce = () => void (announcement.value = wording.newMessageFrom(people.nameOf(frame.from, wording.someone(frame.from)), frame.text))
+      if (named) void named.then(announce)
+      else announce()
     }
     if (selectedId.value === peer) receipts.markRead()
   }

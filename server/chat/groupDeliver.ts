@@ -1,6 +1,7 @@
 import { RESUME_BATCH, encodeFrame } from '#shared/protocol'
 import type { GroupMessageFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
+import { forgetAudiences } from '../socket/presenceAudience'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { recipientsOf } from './groupMembers'
@@ -20,6 +21,8 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
  * `sending`: the socket that sent it, which has its ack instead.
  */
 export function deliverLineHere(line: GroupLine, sending?: Connection): void {
+  // A membership change: who sees whose presence changed too.
+  if (line.system) forgetAudiences()
   const users = recipientsOf(line.conv, line.seq, line.system)
   if (Array.isArray(users)) fanOut(line, users, sending)
   else users.then(u => fanOut(line, u, sending), error => console.error(`[groups] members of ${line.conv} could not be read:`, error))

@@ -3,6 +3,7 @@ import { registerUser, signIn } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
 import { TEST_HEARTBEAT, httpUrl, setupBuiltServer, wsUrl } from '../support/server'
 import { nextPresenceOf, wsConnect } from '../support/wsClient'
+import { introduce } from '../support/groupsApi'
 import type { WsClient } from '../support/wsClient'
 
 await setupBuiltServer()
@@ -16,8 +17,10 @@ async function online(user: TestUser): Promise<WsClient> {
   return client
 }
 
+/** Two people who share a conversation (a group: presence goes only to such people). */
 async function pair() {
   const [alice, bob] = await Promise.all([registerUser(httpUrl('/')), registerUser(httpUrl('/'))])
+  await introduce(httpUrl('/'), [alice, bob])
   return { alice, bob }
 }
 
@@ -104,13 +107,17 @@ describe('presence', () => {
     a.close()
   })
 
-  it('marks online users in the people list', async () => {
+  it('says in the conversation list whether the other person is online, and lists no one else', async () => {
     const { alice, bob } = await pair()
+    const stranger = await registerUser(httpUrl('/'))
     const a = await online(alice)
-    const res = await fetch(httpUrl('/api/users'), { headers: { cookie: bob.cookie } })
-    const { users } = await res.json() as { users: Array<{ id: number, online: boolean }> }
-    expect(users.find(u => u.id === alice.id)?.online).toBe(true)
-    expect(users.find(u => u.id === bob.id)?.online).toBe(false)
+    a.send({ type: 'send', cid: 'first', to: bob.id, text: 'hi' })
+    await a.next('ack')
+    const res = await fetch(httpUrl('/api/conversations'), { headers: { cookie: bob.cookie } })
+    const { conversations } = await res.json() as { conversations: Array<{ peer: number, peerName: string, peerOnline: boolean }> }
+    expect(conversations.map(c => [c.peer, c.peerName, c.peerOnline])).toEqual([[alice.id, alice.username, true]])
+    expect(conversations.some(c => c.peer === stranger.id)).toBe(false)
+    expect((await fetch(httpUrl('/api/users'), { headers: { cookie: bob.cookie } })).status).toBe(404)
     a.close()
   })
 })

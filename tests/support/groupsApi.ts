@@ -7,7 +7,7 @@ export function groupsApi(baseUrl: string | (() => string)) {
     const base = typeof baseUrl === 'string' ? baseUrl : baseUrl()
     const res = await fetch(`${base.replace(/\/$/, '')}${path}`, {
       method,
-      headers: { 'cookie': user.cookie, 'accept': 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { cookie: user.cookie, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     return { status: res.status, body: await res.json().catch(() => ({})) as T & { data?: { code?: string } } }
@@ -24,4 +24,12 @@ export function groupsApi(baseUrl: string | (() => string)) {
     history: (user: TestUser, conv: string) => call<{ messages: Array<{ seq: number, text: string }> }>(user, 'GET', `/api/groups/${conv}/messages`),
     members: (user: TestUser, conv: string) => call<{ members: Array<{ id: number, read: number, online: boolean }> }>(user, 'GET', `/api/groups/${conv}/members`),
   }
+}
+
+/**
+ * Puts these people in a group together, so they see each other's presence (presence goes only to
+ * people who share a conversation). The first one owns it.
+ */
+export async function introduce(baseUrl: string, people: TestUser[]): Promise<string> {
+  return (await groupsApi(baseUrl).create(people[0]!, people.slice(1), 'Acquainted')).conv
 }

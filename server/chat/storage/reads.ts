@@ -109,8 +109,12 @@ export async function historyPage(userId: number, peer: number, beforeSeq: numbe
  */
 export async function listConversations(userId: number): Promise<ConversationSummary[]> {
   const db = await useDb()
-  const convs = await db.selectFrom('conversations').selectAll()
-    .where(eb => eb.or([eb('user_lo', '=', userId), eb('user_hi', '=', userId)]))
+  // With both people's names (the peer's is shown): joined here, not one more query.
+  const convs = await db.selectFrom('conversations')
+    .innerJoin('users as lo', 'lo.id', 'conversations.user_lo')
+    .innerJoin('users as hi', 'hi.id', 'conversations.user_hi')
+    .selectAll('conversations').select(['lo.username as lo_name', 'hi.username as hi_name'])
+    .where(eb => eb.or([eb('conversations.user_lo', '=', userId), eb('conversations.user_hi', '=', userId)]))
     .execute()
   if (convs.length === 0) return []
   const ids = convs.map(c => c.id)
@@ -122,14 +126,12 @@ export async function listConversations(userId: number): Promise<ConversationSum
     .where('messages.conversation_id', 'in', ids)
     .execute()
   const lastByConversation = new Map(lastRows.map(row => [row.conversation_id, toMessage(row)]))
-  const peers = convs.map(c => (c.user_lo === userId ? c.user_hi : c.user_lo)!)
-  const names = new Map((await db.selectFrom('users').select(['id', 'username']).where('id', 'in', peers).execute()).map(u => [u.id, u.username]))
   return convs.map((conv) => {
     const last = lastByConversation.get(conv.id)
     const state = receiptState(conv, userId, unread.get(conv.id) ?? 0)
     return {
       ...state,
-      peerName: names.get(state.peer) ?? '',
+      peerName: conv.user_lo === userId ? conv.hi_name : conv.lo_name,
       last: last ? { id: last.id, seq: last.seq, from: last.from, to: last.to, text: last.text, ts: last.ts } : null,
     }
   })
@@ -142,4 +144,25 @@ export async function messagePositions(messageId: string): Promise<StreamPositio
     .where('message_id', '=', Number(messageId)).where('kind', '=', 'message')
     .execute()
   return rows.map(r => ({ userId: r.user_id, pos: Number(r.pos) }))
+}
+
+/**
+ * Everyone who shares a conversation with the user: the other side of each direct conversation
+ * and the members of each of their groups. Who sees the user's presence.
+ */
+export async function peopleSharingWith(userId: number): Promise<Set<number>> {
+  const db = await useDb()
+  const [direct, groups] = await Promise.all([
+    db.selectFrom('conversations').select(['user_lo', 'user_hi'])
+      .where(eb => eb.or([eb('user_lo', '=', userId), eb('user_hi', '=', userId)])).execute(),
+    db.selectFrom('members as mine').innerJoin('members as theirs', 'theirs.conversation_id', 'mine.conversation_id')
+      .select('theirs.user_id').distinct()
+      .where('mine.user_id', '=', userId).where('mine.left_seq', 'is', null).where('theirs.left_seq', 'is', null)
+      .execute(),
+  ])
+  const people = new Set<number>()
+  for (const c of direct) people.add((c.user_lo === userId ? c.user_hi : c.user_lo)!)
+  for (const m of groups) people.add(m.user_id)
+  people.delete(userId)
+  return people
 }
