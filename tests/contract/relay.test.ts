@@ -17,11 +17,16 @@ async function online(user: TestUser): Promise<WsClient> {
   return client
 }
 
-/** Two people who share a conversation (a group: presence goes only to such people). */
 async function pair() {
   const [alice, bob] = await Promise.all([registerUser(httpUrl('/')), registerUser(httpUrl('/'))])
-  await introduce(httpUrl('/'), [alice, bob])
   return { alice, bob }
+}
+
+/** Two people who share a conversation (a group): presence goes only to such people. */
+async function acquainted() {
+  const people = await pair()
+  await introduce(httpUrl('/'), [people.alice, people.bob])
+  return people
 }
 
 describe('relay', () => {
@@ -93,8 +98,17 @@ describe('presence', () => {
     b.close()
   })
 
-  it('announces a user once when the first tab opens and once when the last one closes', async () => {
+  it('tells nobody who shares no conversation with the user that they came online', async () => {
     const { alice, bob } = await pair()
+    const a = await online(alice)
+    const b = await online(bob)
+    await expect(a.next('presence', 500)).rejects.toThrow(/no presence/)
+    a.close()
+    b.close()
+  })
+
+  it('announces a user once when the first tab opens and once when the last one closes', async () => {
+    const { alice, bob } = await acquainted()
     const a = await online(alice)
     const bobTab1 = await online(bob)
     expect(await a.next('presence')).toEqual({ type: 'presence', online: [{ id: bob.id, username: bob.username }], offline: [] })
@@ -148,7 +162,7 @@ describe('frames and liveness', () => {
   })
 
   it('closes a connection that stays silent past the heartbeat limit', async () => {
-    const { alice, bob } = await pair()
+    const { alice, bob } = await acquainted()
     const watcher = await online(bob)
     const stopPinging = watcher.keepAlive()
     const silent = await online(alice)
@@ -180,7 +194,7 @@ describe('frames and liveness', () => {
 
 describe('sign-out', () => {
   it('closes the session\'s sockets with 4001 after an error frame, and refuses the cookie afterwards', async () => {
-    const { alice, bob } = await pair()
+    const { alice, bob } = await acquainted()
     const watcher = await online(bob)
     const tab1 = await online(alice)
     const tab2 = await online(alice)
