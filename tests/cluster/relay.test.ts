@@ -98,6 +98,7 @@ describe('two instances behind nginx', () => {
 
   it('keeps a user online while any instance still has one of their sockets', async () => {
     const [eve, fay] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    await introduce(cluster.proxy.url, [eve, fay])
     const f = await connectOn(fay, null)
     const e1 = await connectOn(eve, f.instance)
     const e2 = await connectOn(eve, other(f.instance))

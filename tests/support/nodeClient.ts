@@ -6,6 +6,7 @@ import { useChatStore } from '../../stores/chat'
 import { useConnectionStore } from '../../stores/connection'
 import type { SocketLike } from '../../stores/connection'
 import { useConversationsStore } from '../../stores/conversations'
+import { useGroupsStore } from '../../stores/groups'
 import type { TestUser } from './accounts'
 
 /**
@@ -17,6 +18,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   const connection = useConnectionStore(pinia)
   const chat = useChatStore(pinia)
   const conversations = useConversationsStore(pinia)
+  const groups = useGroupsStore(pinia)
   const headers = { cookie: user.cookie, origin: baseUrl }
   /** A JSON request; a refusal throws what $fetch throws in a browser (`statusCode`, `data`). */
   const request = async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
@@ -93,6 +95,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     connection,
     chat,
     conversations,
+    groups,
     closeCodes,
     opens,
     get acks() {
