@@ -204,5 +204,5 @@ export function printTables(result) {
       + `average ${fmt(result.storm_avg_accepts_per_s)}/s (peak ÷ average ${fmt(result.storm_peak_to_avg, 2)})`)
   }
   console.log('\n| target | Jizhan ÷ baseline | met |\n|---|---:|:-:|')
-  for (const t of result.targets) console.log(`| ${t.target} | ${fmt(t.value, 2)} | ${t.met ? 'yes' : 'NO'} |`)
+  for (const t of result.targets) console.log(`| ${t.target} | ${fmt(t.value, 2)} | ${t.value === null || t.value === undefined || Number.isNaN(t.value) ? '–' : t.met ? 'yes' : 'NO'} |`)
 }
