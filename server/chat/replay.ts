@@ -6,6 +6,7 @@ import { useCluster } from '../cluster/cluster'
 import { sendFrame } from '../socket/frames'
 import { closeSessionsHere } from '../socket/sessions'
 import { messageFrame, receiptFrame } from './frames'
+import { forgetAudiences } from '../socket/presenceAudience'
 import { forgetMembers } from './groupMembers'
 import { replayGroup } from './groupDeliver'
 import { headOf } from './heads'
@@ -135,6 +136,7 @@ export async function resyncConnections(): Promise<void> {
   // socket's groups caught up from storage. (Receipts of groups are live only: the clients read
   // them again after their next sync.)
   forgetMembers()
+  forgetAudiences()
   for (const conn of pool.connections()) {
     if (!conn.stream.started) continue
     conn.enqueue(async () => {
