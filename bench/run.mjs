@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈2½ min, for development
+ * Jizhan benchmark — `npm run bench` (full) or `npm run bench -- --quick` (≈3 min, for development
  * and as CI's smoke test).
  *
  * Measures, in one run, the production Jizhan server (embedded SQLite, persistence on, signed-in
  * users) against three relays this folder contains, all doing the same relay work (`{to, text, ts}`
- * to the recipient, an ack to the sender, 100 pairs):
+ * to the recipient, an ack to the sender, 100 pairs) and the same fan-out (a message to each
+ * other member of a room of 100, an ack to the sender):
  *   servers/ws.mjs          raw `ws` — the floor
  *   servers/socketio.mjs    Socket.IO 4.8, WebSocket transport only
  *   servers/bare-nitro/     a bare Nitro (crossws) relay — our framework without our guarantees
@@ -18,22 +19,23 @@
  *
  * Scenarios (scenarios/): relay.mjs (throughput with a bounded window, latency at a fixed offered
  * rate; every kind), quiet.mjs (one pair, one message at a time, ack and delivery latency; not on
- * the PostgreSQL kinds), capacity.mjs (connect 5k, idle memory at 10k; not on the PostgreSQL kinds),
- * storm.mjs (SQLite Jizhan only: real client stores see the server killed and restarted). Load comes
- * from generator processes (workers/), whose CPU is reported beside the server's. Everything runs on
- * 127.0.0.1 on free ports.
+ * the PostgreSQL kinds), fanout.mjs (groups of 100 members, deliveries per second, every receipt
+ * checked; not on the PostgreSQL kinds), capacity.mjs (connect 5k, idle memory at 10k; not on the
+ * PostgreSQL kinds), storm.mjs (SQLite Jizhan only: real client stores see the server killed and
+ * restarted). Load comes from generator processes (workers/), whose CPU is reported beside the
+ * server's. Everything runs on 127.0.0.1 on free ports.
  *
  * Output: a table on stdout and bench/results/latest.json (or --out FILE). Exit code 1 when a
- * server did not do its job (nothing relayed, error frames, quiet messages lost: report.mjs
- * `problemsOf`) — never for a figure being slow. Flags: --quick, --rounds N, --only ws,jizhan,
- * --profile (writes .cpuprofile files to bench/results/profiles), --rebuild, --no-storm,
- * --storm-only. Method and findings: docs/benchmarks.md.
+ * server did not do its job (nothing relayed, error frames, quiet messages lost, fan-out deliveries
+ * lost or repeated: report.mjs `problemsOf`) — never for a figure being slow. Flags: --quick,
+ * --rounds N, --only ws,jizhan, --profile (writes .cpuprofile files to bench/results/profiles),
+ * --rebuild, --no-storm, --storm-only, --fanout-only. Method and findings: docs/benchmarks.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { identitiesFor, registerUsers } from './lib/accounts.mjs'
+import { createGroups, fanoutGroupsFor, identitiesFor, registerUsers } from './lib/accounts.mjs'
 import { buildAll } from './lib/build.mjs'
 import { median } from './lib/procStats.mjs'
 import { problemsOf, summarize, printTables } from './lib/report.mjs'
@@ -41,6 +43,7 @@ import { ROOT, SERVERS, serverUnderTest } from './lib/servers.mjs'
 import { provideServices } from './lib/services.mjs'
 import { startWorkers } from './lib/workers.mjs'
 import { runCapacity } from './scenarios/capacity.mjs'
+import { runFanout } from './scenarios/fanout.mjs'
 import { runQuiet } from './scenarios/quiet.mjs'
 import { runRelay } from './scenarios/relay.mjs'
 import { runStorm } from './scenarios/storm.mjs'
@@ -54,6 +57,7 @@ const { values: args } = parseArgs({
     'rebuild': { type: 'boolean', default: false },
     'no-storm': { type: 'boolean', default: false },
     'storm-only': { type: 'boolean', default: false },
+    'fanout-only': { type: 'boolean', default: false },
     'out': { type: 'string' },
   },
 })
@@ -62,6 +66,12 @@ const config = args.quick
   ? { rounds: 2, pairs: 100, window: 10, warmupMs: 500, durationMs: 1500, offeredRate: 2000, connect: 1000, idle: 2000, users: 200, stormClients: 1000, stormRounds: 1, relayWorkers: 2, connWorkers: 2, stormWorkers: 2 }
   : { rounds: 5, pairs: 100, window: 10, warmupMs: 1000, durationMs: 5000, offeredRate: 2000, connect: 5000, idle: 10000, users: 200, stormClients: 5000, stormRounds: 3, relayWorkers: 2, connWorkers: 2, stormWorkers: 4 }
 if (args.rounds) config.rounds = Math.max(1, Number(args.rounds))
+// Fan-out: 4 groups of 100 members (400 sockets; Jizhan: 400 users of their own), 10 senders per
+// group, each with 10 messages in flight until acknowledged and at every member; the same in
+// --quick, so quick ratios compare with full ones. What is in flight when sending stops (400
+// messages, ~40k deliveries) may take up to 15 s to land before a missing delivery counts as lost:
+// a correct but slow server (3k deliveries/s) is not failed; a fast one ends the wait at once.
+Object.assign(config, { fanoutGroups: 4, fanoutMembers: 100, fanoutSenders: 10, fanoutWindow: 10, fanoutDrainMs: 15_000 })
 // Reconnect settings of the storm's clients: the shipped defaults (nuxt.config.ts runtimeConfig.public).
 config.stormOptions = { reconnectBaseMs: 1000, reconnectCapMs: 30000, reconnectMaxAttempts: 10 }
 // The PostgreSQL kinds (relay only) get one round in --quick, to keep the smoke test short.
@@ -70,12 +80,14 @@ config.relayOnlyRounds = args.quick ? 1 : config.rounds
 // rounds; a message every 120 ms keeps a Jizhan user under its default 10 messages/s.
 config.quietMessages = args.quick ? 40 : 150
 Object.assign(config, { quietPerRound: Math.ceil(config.quietMessages / config.rounds), quietWarmup: 5, quietIntervalMs: 120, quietSettleMs: 1000, quietTimeoutMs: 10_000 })
-const requested = args.only ? args.only.split(',') : Object.keys(SERVERS)
-const unknown = requested.filter(k => !SERVERS[k])
+const named = args.only ? args.only.split(',') : Object.keys(SERVERS)
+const unknown = named.filter(k => !SERVERS[k])
 if (unknown.length > 0) {
   console.error(`unknown server kind(s) ${unknown.join(', ')}; known: ${Object.keys(SERVERS).join(', ')}`)
   process.exit(2)
 }
+// The fan-out does not run on the relay-only kinds: --fanout-only leaves them out.
+const requested = args['fanout-only'] ? named.filter(k => !SERVERS[k].relayOnly) : named
 const profileDir = args.profile ? join(ROOT, 'bench/results/profiles') : undefined
 const log = (...m) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...m)
 
@@ -91,10 +103,11 @@ async function stopServers() {
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stopServers().finally(() => process.exit(130)))
 
 const ms = x => (Number.isFinite(x) ? x.toFixed(2) : '–')
+const fanoutLine = f => `fan-out ${Math.round(f.fanout_deliveries_per_s)} deliveries/s${f.fanout_lost + f.fanout_duplicates + f.fanout_unexpected + f.fanout_errors + f.fanout_unacked > 0 ? ` (lost ${f.fanout_lost}, duplicated ${f.fanout_duplicates}, unexpected ${f.fanout_unexpected}, errors ${f.fanout_errors}, unacknowledged ${f.fanout_unacked})` : ''}`
 
 async function main() {
   const startedAt = Date.now()
-  await buildAll({ force: args.rebuild, log })
+  await buildAll({ force: args.rebuild, log, kinds: requested })
   services = await provideServices(requested, log)
   const kinds = services.kinds
   if (profileDir) mkdirSync(profileDir, { recursive: true })
@@ -103,14 +116,26 @@ async function main() {
   const rounds = []
   // Quiet latencies of every round, pooled per server: { kind: { ack: [ms], delivery: [ms], lost } }.
   const quiet = {}
-  // Each Jizhan kind has its own database, so its own users.
+  // Each Jizhan kind has its own database, so its own users; SQLite Jizhan also has the fan-out's
+  // groups, of users of their own.
   const users = {}
+  const groupUsers = {}
+  const convs = {}
+  const fanoutGroups = kind => fanoutGroupsFor(servers[kind].client, { users: groupUsers[kind], convs: convs[kind], count: config.fanoutGroups, size: config.fanoutMembers, senders: config.fanoutSenders })
   try {
-    // (--storm-only needs SQLite Jizhan's users only.)
+    // (--storm-only needs SQLite Jizhan's users only; --fanout-only the groups' only.)
     for (const kind of kinds.filter(k => SERVERS[k].persistent && (!args['storm-only'] || k === 'jizhan'))) {
       await servers[kind].start()
-      log(`registering ${config.users} users on ${kind}…`)
-      users[kind] = await registerUsers(servers[kind].url, config.users)
+      if (!args['fanout-only']) {
+        log(`registering ${config.users} users on ${kind}…`)
+        users[kind] = await registerUsers(servers[kind].url, config.users)
+      }
+      if (!SERVERS[kind].relayOnly && !args['storm-only']) {
+        const count = config.fanoutGroups * config.fanoutMembers
+        log(`registering ${count} users on ${kind} and making them ${config.fanoutGroups} groups of ${config.fanoutMembers}…`)
+        groupUsers[kind] = await registerUsers(servers[kind].url, count, { prefix: 'g' })
+        convs[kind] = await createGroups(servers[kind].url, groupUsers[kind], config.fanoutGroups, config.fanoutMembers)
+      }
       await servers[kind].stop()
     }
     for (let round = 0; round < (args['storm-only'] ? 0 : config.rounds); round++) {
@@ -118,6 +143,15 @@ async function main() {
         const server = servers[kind]
         const relayOnly = SERVERS[kind].relayOnly
         if (relayOnly && round >= config.relayOnlyRounds) continue
+        if (args['fanout-only']) {
+          await server.start()
+          log(`round ${round + 1}/${config.rounds} ${kind}: fan-out`)
+          const fanout = await runFanout(server, loadWorkers, fanoutGroups(kind), config)
+          await server.stop()
+          rounds.push({ round, server: kind, ...fanout })
+          log(`  ${kind}: ${fanoutLine(fanout)}`)
+          continue
+        }
         const ids = identitiesFor(server.client, users[kind], config.pairs, config.idle)
         await server.start()
         log(`round ${round + 1}/${config.rounds} ${kind}: relay`)
@@ -134,6 +168,8 @@ async function main() {
         quiet[kind].ack.push(...q.ack)
         quiet[kind].delivery.push(...q.delivery)
         quiet[kind].lost += q.lost
+        log(`round ${round + 1}/${config.rounds} ${kind}: fan-out`)
+        const fanout = await runFanout(server, loadWorkers, fanoutGroups(kind), config)
         await server.stop()
         // Capacity on a fresh process, so the relay's garbage does not count as connection memory.
         await server.start()
@@ -141,8 +177,8 @@ async function main() {
         const capacity = await runCapacity(server, loadWorkers, ids.idle, config.connect)
         await server.stop()
         const quietRound = { quiet_ack_p50_ms: median(q.ack), quiet_delivery_p50_ms: median(q.delivery), quiet_lost: q.lost }
-        rounds.push({ round, server: kind, ...relay, ...quietRound, ...capacity })
-        log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${ms(relay.p99_ms)} ms, quiet ack/delivery p50 ${ms(quietRound.quiet_ack_p50_ms)}/${ms(quietRound.quiet_delivery_p50_ms)} ms, ${capacity.idle_kb_per_conn.toFixed(1)} KB/conn, connect ${Math.round(capacity.connect_ms)} ms`)
+        rounds.push({ round, server: kind, ...relay, ...quietRound, ...fanout, ...capacity })
+        log(`  ${kind}: ${Math.round(relay.throughput_msgs_per_s)} msg/s, p99 ${ms(relay.p99_ms)} ms, quiet ack/delivery p50 ${ms(quietRound.quiet_ack_p50_ms)}/${ms(quietRound.quiet_delivery_p50_ms)} ms, ${fanoutLine(fanout)}, ${capacity.idle_kb_per_conn.toFixed(1)} KB/conn, connect ${Math.round(capacity.connect_ms)} ms`)
       }
     }
   }
@@ -151,7 +187,7 @@ async function main() {
   }
 
   const storms = []
-  if (servers.jizhan && !args['no-storm']) {
+  if (servers.jizhan && !args['no-storm'] && !args['fanout-only']) {
     const stormWorkers = startWorkers(join(ROOT, 'bench/.build/stormWorker.mjs'), config.stormWorkers)
     try {
       for (let i = 0; i < config.stormRounds; i++) {
@@ -171,7 +207,7 @@ async function main() {
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` }
   const result = summarize({ config, kinds, skipped: services.skipped, rounds, quiet, storms, machine, startedAt, durationS: (Date.now() - startedAt) / 1000, quick: args.quick })
   // Only a complete default run replaces the committed latest.json.
-  const partial = args.quick || args.only || args.rounds || args['no-storm'] || args['storm-only']
+  const partial = args.quick || args.only || args.rounds || args['no-storm'] || args['storm-only'] || args['fanout-only']
   const out = args.out ?? join(ROOT, args.quick ? 'bench/results/quick.json' : partial ? 'bench/results/partial.json' : 'bench/results/latest.json')
   mkdirSync(join(out, '..'), { recursive: true })
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`)

@@ -48,6 +48,7 @@ export const ERROR_CODES = [
   'binary_unsupported', // binary frames are not part of the protocol
   'bad_frame', // JSON, but not a valid frame (unknown type, missing or wrong field)
   'unknown_user', // the recipient does not exist
+  'not_member', // the group does not exist or the sender is not (or no longer) one of its members
   'self_message', // a message to oneself
   'rate_limited', // too many frames or messages: the frame was not processed; slow down and resend
   'busy', // the server has too many messages waiting to be stored: not stored; send it again shortly
@@ -82,8 +83,19 @@ export type GroupRole = typeof GROUP_ROLES[number]
 // ---- client → server ---------------------------------------------------------------------------
 
 const PingSchema = v.object({ type: v.literal('ping') })
-/** Starts (or restarts) the event stream after `cursor`: the last `pos` this device has. */
-const ResumeSchema = v.object({ type: v.literal('resume'), cursor: count('resume.cursor must be a non-negative integer') })
+/**
+ * Starts (or restarts) the event stream after `cursor`: the last `pos` this device has. `groups`:
+ * for each group this device shows, the last seq it has; the server replays what came after (the
+ * other groups of the user go live from their newest message on).
+ */
+const ResumeSchema = v.object({
+  type: v.literal('resume'),
+  cursor: count('resume.cursor must be a non-negative integer'),
+  groups: v.optional(v.pipe(
+    v.array(v.tuple([groupId('resume.groups entries must be [group id, seq]'), count('resume.groups entries must be [group id, seq]')], 'resume.groups entries must be [group id, seq]'), 'resume.groups must be an array'),
+    v.maxLength(10_000, 'resume.groups is too long'),
+  )),
+})
 const SendSchema = v.object({
   type: v.literal('send'),
   /**
@@ -94,6 +106,13 @@ const SendSchema = v.object({
   to: id('send.to must be a positive integer user id'),
   text: textSchema('send.text'),
 })
+/** A message to a group the sender is a member of; answered like `send` (ack or error, by cid). */
+const GroupSendSchema = v.object({
+  type: v.literal('groupSend'),
+  cid: cidSchema(`groupSend.cid must be a string of 1–${MAX_CID_LENGTH} characters`),
+  conv: groupId('groupSend.conv must be a group id'),
+  text: textSchema('groupSend.text'),
+})
 /** Receipts, cumulative per conversation: everything up to `seq` reached this device / was read. */
 const receiptSchema = <T extends 'delivered' | 'read'>(type: T) => v.object({
   type: v.literal(type),
@@ -102,6 +121,14 @@ const receiptSchema = <T extends 'delivered' | 'read'>(type: T) => v.object({
 })
 const DeliveredSchema = receiptSchema('delivered')
 const ReadSchema = receiptSchema('read')
+/** The same, in a group: everything in `conv` up to `seq` reached this device / was read. */
+const groupReceiptSchema = <T extends 'groupDelivered' | 'groupRead'>(type: T) => v.object({
+  type: v.literal(type),
+  conv: groupId(`${type}.conv must be a group id`),
+  seq: id(`${type}.seq must be a positive integer`),
+})
+const GroupDeliveredSchema = groupReceiptSchema('groupDelivered')
+const GroupReadSchema = groupReceiptSchema('groupRead')
 
 const CLIENT_SCHEMAS = {
   ping: PingSchema,
@@ -109,6 +136,9 @@ const CLIENT_SCHEMAS = {
   send: SendSchema,
   delivered: DeliveredSchema,
   read: ReadSchema,
+  groupSend: GroupSendSchema,
+  groupDelivered: GroupDeliveredSchema,
+  groupRead: GroupReadSchema,
 }
 export const CLIENT_FRAME_TYPES = Object.keys(CLIENT_SCHEMAS) as Array<keyof typeof CLIENT_SCHEMAS>
 export type ClientFrameType = keyof typeof CLIENT_SCHEMAS
@@ -118,7 +148,10 @@ export type ResumeFrame = v.InferOutput<typeof ResumeSchema>
 export type SendFrame = v.InferOutput<typeof SendSchema>
 export type DeliveredFrame = v.InferOutput<typeof DeliveredSchema>
 export type ReadFrame = v.InferOutput<typeof ReadSchema>
-export type ClientFrame = PingFrame | ResumeFrame | SendFrame | DeliveredFrame | ReadFrame
+export type GroupSendFrame = v.InferOutput<typeof GroupSendSchema>
+export type GroupDeliveredFrame = v.InferOutput<typeof GroupDeliveredSchema>
+export type GroupReadFrame = v.InferOutput<typeof GroupReadSchema>
+export type ClientFrame = PingFrame | ResumeFrame | SendFrame | DeliveredFrame | ReadFrame | GroupSendFrame | GroupDeliveredFrame | GroupReadFrame
 
 // ---- server → client ---------------------------------------------------------------------------
 
@@ -155,8 +188,17 @@ const ReceiptStateEntries = {
 export const ReceiptStateSchema = v.object(ReceiptStateEntries)
 export type ReceiptState = v.InferOutput<typeof ReceiptStateSchema>
 
-/** One entry of GET /api/conversations: the receipt state and the newest message. */
-export const ConversationSummarySchema = v.object({ ...ReceiptStateEntries, last: v.nullable(ChatMessageSchema) })
+/**
+ * One entry of GET /api/conversations: the receipt state and the newest message. `peerName` and
+ * `peerOnline` (optional, added for issue 12): who the other person is and whether they are online,
+ * so a client can name and show the people it talks with without listing every account.
+ */
+export const ConversationSummarySchema = v.object({
+  ...ReceiptStateEntries,
+  last: v.nullable(ChatMessageSchema),
+  peerName: v.optional(v.string()),
+  peerOnline: v.optional(v.boolean()),
+})
 export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema>
 
 /**
@@ -246,6 +288,19 @@ const SyncedSchema = v.object({ type: v.literal('synced'), head: count('head') }
  * this ack at that position instead of a copy of its own message (its other devices get the copy).
  * A resend of a stored cid is acknowledged without `pos`.
  */
+/** A message or system line of a group, live or replayed; in seq order per group. */
+const GroupMessageFrameSchema = v.object({ type: v.literal('groupMessage'), ...GroupMessageEntries })
+/**
+ * A member's receipts in a group moved. Live only (a resume does not replay them: GET /api/groups
+ * and /members give the state); in groups over NUXT_GROUP_RECEIPTS_COALESCE_AT members the
+ * server sends at most one per second per group, with the newest positions.
+ */
+const GroupReceiptFrameSchema = v.object({ type: v.literal('groupReceipt'), conv: groupId('conv'), user: id('user'), delivered: count('delivered'), read: count('read') })
+/**
+ * An event of the user's stream: they joined a group (created, added) or left it (left, removed:
+ * from then on nothing of the group reaches them, and its history is closed to them).
+ */
+const MembershipSchema = v.object({ type: v.literal('membership'), pos: id('pos'), change: v.picklist(['joined', 'left']), group: GroupSummarySchema })
 const AckSchema = v.object({ type: v.literal('ack'), cid: cidSchema('cid'), id: v.string(), seq: id('seq'), ts: v.number(), pos: v.optional(id('pos')) })
 const ErrorSchema = v.object({ type: v.literal('error'), code: v.picklist(ERROR_CODES), message: v.string(), cid: v.optional(cidSchema('cid')) })
 
@@ -258,6 +313,9 @@ const SERVER_SCHEMAS = {
   synced: SyncedSchema,
   ack: AckSchema,
   error: ErrorSchema,
+  groupMessage: GroupMessageFrameSchema,
+  groupReceipt: GroupReceiptFrameSchema,
+  membership: MembershipSchema,
 }
 export const SERVER_FRAME_TYPES = Object.keys(SERVER_SCHEMAS) as Array<keyof typeof SERVER_SCHEMAS>
 export type ServerFrameType = keyof typeof SERVER_SCHEMAS
@@ -270,7 +328,11 @@ export type ReceiptFrame = v.InferOutput<typeof ReceiptSchema>
 export type SyncedFrame = v.InferOutput<typeof SyncedSchema>
 export type AckFrame = v.InferOutput<typeof AckSchema>
 export type ErrorFrame = v.InferOutput<typeof ErrorSchema>
+export type GroupMessageFrame = v.InferOutput<typeof GroupMessageFrameSchema>
+export type GroupReceiptFrame = v.InferOutput<typeof GroupReceiptFrameSchema>
+export type MembershipFrame = v.InferOutput<typeof MembershipSchema>
 export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | ReceiptFrame | SyncedFrame | AckFrame | ErrorFrame
+  | GroupMessageFrame | GroupReceiptFrame | MembershipFrame
 
 // ---- validation --------------------------------------------------------------------------------
 
@@ -308,7 +370,7 @@ export function parseClientFrame(text: string): Parsed<ClientFrame> {
   const result = v.safeParse(decoded.schema, decoded.value)
   if (result.success) return { ok: true, frame: result.output }
   const raw = decoded.value
-  const cid = raw.type === 'send' && v.is(SendSchema.entries.cid, raw.cid) ? raw.cid : undefined
+  const cid = (raw.type === 'send' || raw.type === 'groupSend') && v.is(SendSchema.entries.cid, raw.cid) ? raw.cid : undefined
   return bad(firstProblem(decoded.schema, raw, result.issues).message, cid)
 }
 

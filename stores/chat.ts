@@ -1,39 +1,52 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref, watch } from 'vue'
-import type { AckFrame, ConversationSummary, ErrorFrame, MessageFrame, PublicUser, ReceiptFrame, ServerFrame } from '#shared/protocol'
+import type { AckFrame, ConversationSummary, ErrorFrame, GroupMessageFrame, MembershipFrame, MessageFrame, PublicUser, ReceiptFrame, ResumeFrame, ServerFrame } from '#shared/protocol'
 import { createChatCache } from '../utils/chat/chatCache'
 import type { ChatCache } from '../utils/chat/chatCache'
-import type { ChatItem } from '../utils/chat/conversation'
-import type { OutboxEntry } from '../utils/chat/outbox'
+import { isGroupEntry } from '../utils/chat/outbox'
 import { createStreamCursor } from '../utils/chat/streamCursor'
+import { wording } from '../utils/chat/wording'
 import { useConnectionStore } from './connection'
 import { useContactsStore } from './contacts'
 import type { Contact } from './contacts'
 import { useConversationsStore } from './conversations'
 import type { ConversationsEnv, HistoryApi } from './conversations'
+import { useGroupMembersStore } from './groupMembers'
+import type { GroupMembersApi, GroupMembersEnv } from './groupMembers'
+import { useGroupsStore } from './groups'
+import type { GroupsApi, GroupsEnv } from './groups'
+import { useOwnLinesStore } from './ownLines'
+import type { Target } from './ownLines'
+import { usePeopleSearchStore } from './peopleSearch'
+import type { PeopleSearchEnv, SearchApi } from './peopleSearch'
 import { useReceiptsStore } from './receipts'
 import type { ReceiptsEnv } from './receipts'
 import { useSenderStore } from './sender'
 import type { SenderEnv } from './sender'
+import { useSummariesStore } from './summaries'
 
 /** The HTTP side of the chat, injected so the stores also run outside a browser. */
-export interface ChatApi extends HistoryApi {
-  users(): Promise<Contact[]>
+export interface ChatApi extends HistoryApi, GroupsApi, GroupMembersApi, SearchApi {
   conversations(): Promise<ConversationSummary[]>
 }
 
 /** Everything the chat needs from the outside world: HTTP, storage, visibility, ids and timers. */
-export interface ChatEnv extends SenderEnv, ConversationsEnv, ReceiptsEnv {
+export interface ChatEnv extends SenderEnv, ConversationsEnv, ReceiptsEnv, GroupsEnv, GroupMembersEnv, PeopleSearchEnv {
   api: ChatApi
 }
 
+export type { Target }
+
 /**
- * The chat as the page sees it: whose page this is, which conversation is open, and what every
- * server frame does. Stream events are applied in order by the stream cursor (resuming from it after
- * every reconnect) and handed to the store they concern: lines to the conversations store, people
- * to the contacts store, acks and refusals to the sender store (which sends what the person writes),
- * and what to acknowledge as delivered or read to the receipts store. (About 300 lines: the one
- * place that says what each server frame does; the work itself is in the stores it names.)
+ * The chat as the page sees it: whose page this is, which conversation is open (a person's or a
+ * group's), and what every server frame does. Stream events are applied in order by the stream
+ * cursor (resuming from it, and from each group's position, after every reconnect) and handed to
+ * the store they concern: direct lines to the conversations store, group lines and membership to
+ * the groups store, members' receipts to the group members store, people to the contacts store,
+ * acks and refusals to the own-lines store (which sends what the person writes), and what to
+ * acknowledge as delivered or read to the receipts store. (About 350 lines: the one place that says
+ * what each server frame does; the work itself is in the stores it names; the summaries over HTTP
+ * are the summaries store's.)
  */
 export const useChatStore = defineStore('chat', () => {
   const connection = useConnectionStore()
@@ -41,7 +54,15 @@ export const useChatStore = defineStore('chat', () => {
   const conversations = useConversationsStore()
   const sender = useSenderStore()
   const receipts = useReceiptsStore()
+  const groups = useGroupsStore()
+  const members = useGroupMembersStore()
+  const search = usePeopleSearchStore()
+  const own = useOwnLinesStore()
+  const summaries = useSummariesStore()
+  /** The person whose conversation is open, or null. */
   const selectedId = ref<number | null>(null)
+  /** The group whose conversation is open, or null (at most one of the two is set). */
+  const selectedGroupId = ref<string | null>(null)
   /** The latest line for the screen-reader live region. */
   const announcement = ref('')
   /** The stream replay after a (re)connect is complete. */
@@ -50,6 +71,8 @@ export const useChatStore = defineStore('chat', () => {
   let env: ChatEnv | undefined
   let cache: ChatCache | undefined
   const stream = createStreamCursor()
+  /** People whose name was looked up in the summaries already. */
+  const askedWho = new Set<number>()
 
   function need(): ChatEnv {
     if (!env) throw new Error('chat store: call configure() first')
@@ -61,12 +84,17 @@ export const useChatStore = defineStore('chat', () => {
     env = newEnv
     conversations.configure(newEnv)
     sender.configure(newEnv)
-    receipts.configure(newEnv, () => selectedId.value)
+    receipts.configure(newEnv, () => selectedGroupId.value ?? selectedId.value)
+    groups.configure(newEnv)
+    members.configure(newEnv)
+    search.configure(newEnv)
+    summaries.configure(newEnv)
   }
 
   const selected = computed<Contact | null>(() => selectedId.value === null
     ? null
-    : people.contacts[selectedId.value] ?? { id: selectedId.value, username: `user ${selectedId.value}`, online: false })
+    : people.contacts[selectedId.value] ?? { id: selectedId.value, username: wording.someone(selectedId.value), online: null })
+  const selectedGroup = computed(() => selectedGroupId.value === null ? null : groups.byConv[selectedGroupId.value] ?? null)
   const selectedConversation = computed(() => selectedId.value === null ? null : conversations.byPeer[selectedId.value] ?? null)
   const selectedItems = computed(() => selectedConversation.value?.items ?? [])
 
@@ -81,28 +109,15 @@ export const useChatStore = defineStore('chat', () => {
     cache = createChatCache(need().storage, user.id)
     people.open(user, cache)
     conversations.open(cache)
+    groups.open(cache)
     sender.open(user.id)
-    for (const entry of sender.entries()) conversations.conversation(entry.to).items.push(lineFor(entry))
+    for (const entry of sender.entries()) own.show(entry)
   }
 
-  /** Loads people and conversation summaries over HTTP. */
-  async function refresh() {
-    const api = need().api
-    const mark = people.snapshotMark()
-    const [users, summaries] = await Promise.all([api.users(), api.conversations()])
-    people.setContacts(users, mark)
-    for (const s of summaries) {
-      conversations.applyReceipts(s.peer, s)
-      // This device now knows of every message up to lastSeq (some may have come before the
-      // stream cursor of a fresh page): that is what "delivered" means. Receipts only move forward.
-      if (s.lastSeq > 0) receipts.delivered(s.peer, s.lastSeq)
-    }
-    receipts.sendDelivered()
-  }
-
-  /** Opens a conversation: shows its newest page and marks it read. */
+  /** Opens a person's conversation: shows its newest page and marks it read. */
   async function select(peer: number | null) {
     selectedId.value = peer
+    if (peer !== null) selectedGroupId.value = null
     if (peer === null) return
     // History is read only once the stream is synced: the page then covers everything up to the
     // stream's head, and the stream everything after it — no message can fall between the two.
@@ -111,56 +126,54 @@ export const useChatStore = defineStore('chat', () => {
     receipts.markRead()
   }
 
+  /** Opens a group's conversation: its newest page, its members (for "Read by"), marks it read. */
+  async function selectGroup(conv: string | null) {
+    selectedGroupId.value = conv
+    if (conv === null) return
+    selectedId.value = null
+    if (!groups.byConv[conv]?.left) void members.load(conv)
+    // As for a person's conversation: history once synced, so nothing falls between page and socket.
+    // (A group this page does not know yet is loaded once the groups list names it.)
+    if (synced.value && groups.byConv[conv] && !await groups.loadNewest(conv)) return
+    receipts.markRead()
+  }
+  // A group opened before this page knew it (a reload's URL on a fresh device) loads once it is known.
+  watch(() => [selectedGroupId.value, selectedGroupId.value !== null && groups.byConv[selectedGroupId.value] !== undefined] as const, ([conv, known], [before, knownBefore]) => {
+    if (conv === before && known && !knownBefore && synced.value && !groups.byConv[conv!]!.loaded) void selectGroup(conv)
+  })
+
+  /** Starts (or opens) a conversation with someone found by name. */
+  function startConversation(user: PublicUser) {
+    people.upsert(user)
+    const conv = conversations.conversation(user.id)
+    if (conv.activity === 0) conv.activity = need().now()
+    return select(user.id)
+  }
+
   /** Tries the history page that failed to load again (the pane's Retry). */
-  async function retryLoad(peer: number) {
-    const failed = conversations.takeLoadError(peer)
-    if (failed === 'older') await conversations.loadOlder(peer)
-    else if (failed === 'newest' && selectedId.value === peer) await select(peer)
+  async function retryLoad(target: Target) {
+    if (typeof target === 'string') {
+      const failed = groups.takeLoadError(target)
+      if (failed === 'older') await groups.loadOlder(target)
+      else if (failed === 'newest' && selectedGroupId.value === target) await selectGroup(target)
+      return
+    }
+    const failed = conversations.takeLoadError(target)
+    if (failed === 'older') await conversations.loadOlder(target)
+    else if (failed === 'newest' && selectedId.value === target) await select(target)
   }
 
   // ---- own lines ---------------------------------------------------------------------------------
 
   /**
-   * Queues text for the selected contact; it is sent now if connected, else on reconnect. Returns
-   * why it was refused (the outbox is full), or null.
+   * Queues text for the open conversation (a person or a group); it is sent now if connected, else
+   * on reconnect. Returns why it was refused (the outbox is full), or null.
    */
   function send(text: string): string | null {
-    const to = selectedId.value
+    const to = selectedGroupId.value ?? selectedId.value
     if (to === null || !people.me || text.trim() === '') return null
-    const entry = sender.add(to, text)
-    if (typeof entry === 'string') return entry
-    conversations.conversation(to).items.push(lineFor(entry))
-    sender.flush()
-    return null
-  }
-
-  function lineFor(entry: OutboxEntry): ChatItem {
-    return {
-      key: entry.cid, cid: entry.cid, from: people.me!.id, to: entry.to, text: entry.text, ts: entry.createdAt,
-      pending: entry.state === 'queued' ? 'sending' : 'failed', error: entry.error,
-    }
-  }
-
-  function ownLine(peer: number, cid: string, pending: ChatItem['pending']): ChatItem | undefined {
-    return conversations.conversation(peer).items.find(i => i.cid === cid && (!pending || i.pending === pending))
-  }
-
-  /** Sends a line the server refused once more, with the same client id. */
-  function retry(peer: number, cid: string) {
-    const item = ownLine(peer, cid, 'failed')
-    if (!item) return
-    item.pending = 'sending'
-    item.error = undefined
-    sender.retry(cid)
-  }
-
-  /** Gives up on a line the server refused: it leaves the outbox and the conversation. */
-  function discard(peer: number, cid: string) {
-    const items = conversations.conversation(peer).items
-    const at = items.findIndex(i => i.cid === cid && i.pending === 'failed')
-    if (at < 0) return
-    items.splice(at, 1)
-    sender.discard(cid)
+    if (typeof to === 'string' && groups.byConv[to]?.left) return null
+    return own.write(to, text)
   }
 
   /**
@@ -168,21 +181,19 @@ export const useChatStore = defineStore('chat', () => {
    * own message: it moves the cursor like that copy would (a skipped position still means frames
    * were missed).
    */
-  function onAck({ cid, id, seq, ts, pos }: AckFrame) {
-    if (pos !== undefined) {
-      const verdict = stream.accept(pos)
+  function onAck(frame: AckFrame) {
+    if (frame.pos !== undefined) {
+      const verdict = stream.accept(frame.pos)
       if (verdict === 'gap') requestResume()
-      else if (verdict === 'apply') cache?.saveCursor(pos)
+      else if (verdict === 'apply') cache?.saveCursor(frame.pos)
     }
-    const entry = sender.stored(cid)
-    if (entry && people.me) conversations.addMessage(entry.to, { id, seq, ts, cid, from: people.me.id, to: entry.to, text: entry.text })
+    const entry = own.stored(frame)
+    // A new conversation: the server now counts them as someone I talk with (name, presence).
+    if (entry && !isGroupEntry(entry) && frame.seq === 1) summaries.refreshSoon()
   }
 
   function onError(frame: ErrorFrame) {
-    if (!frame.cid) return
-    const failed = sender.refused(frame.cid, frame.code, frame.message)
-    const item = failed && ownLine(failed.to, frame.cid, undefined)
-    if (item) Object.assign(item, { pending: 'failed', error: frame.message })
+    if (frame.cid) own.refused({ ...frame, cid: frame.cid })
   }
 
   // ---- the stream --------------------------------------------------------------------------------
@@ -197,19 +208,28 @@ export const useChatStore = defineStore('chat', () => {
     requestResume()
   }
 
+  /** Resumes the stream from the cursor, and each group this page shows from its position. */
   function requestResume() {
     const from = stream.resumeFrom()
-    if (from !== null && connection.send({ type: 'resume', cursor: from })) stream.resumeSent()
+    if (from === null) return
+    const listed = groups.resumeEntries()
+    const frame: ResumeFrame = listed.length > 0 ? { type: 'resume', cursor: from, groups: listed } : { type: 'resume', cursor: from }
+    if (connection.send(frame)) stream.resumeSent()
   }
 
   /** Applies stream events in order; a gap means frames were missed, so the stream is resumed. */
-  function onStreamEvent(frame: MessageFrame | ReceiptFrame) {
+  function onStreamEvent(frame: MessageFrame | ReceiptFrame | MembershipFrame) {
     const verdict = stream.accept(frame.pos)
     if (verdict === 'gap') return requestResume()
     if (verdict === 'ignore') return
     cache?.saveCursor(frame.pos)
     if (frame.type === 'message') onMessage(frame)
-    else conversations.applyReceipts(frame.peer, frame)
+    else if (frame.type === 'receipt') conversations.applyReceipts(frame.peer, frame)
+    else if (frame.change === 'joined') groups.join(frame.group)
+    else {
+      groups.leave(frame.group.conv)
+      members.forget(frame.group.conv)
+    }
   }
 
   function onMessage(frame: MessageFrame) {
@@ -217,6 +237,13 @@ export const useChatStore = defineStore('chat', () => {
     const peer = mine ? frame.to : frame.from
     const { type: _type, pos: _pos, ...message } = frame
     const wasNew = conversations.addMessage(peer, message)
+    // Someone this page cannot name yet (a first message): the summaries say who they are (asked
+    // once); the announcement waits for the answer, so it names them.
+    let named: Promise<unknown> | undefined
+    if (!people.contacts[peer] && !askedWho.has(peer)) {
+      askedWho.add(peer)
+      named = summaries.refresh().catch(() => {})
+    }
     if (mine) {
       if (frame.cid) sender.stored(frame.cid)
       return
@@ -226,10 +253,36 @@ export const useChatStore = defineStore('chat', () => {
     const conv = conversations.conversation(peer)
     if (wasNew && frame.seq > conv.selfRead) {
       conv.unread++
-      const from = people.contacts[frame.from]?.username ?? 'someone'
-      announcement.value = `New message from ${from}: ${frame.text}`
+      const announce = () => void (announcement.value = wording.newMessageFrom(people.nameOf(frame.from, wording.someone(frame.from)), frame.text))
+      if (named) void named.then(announce)
+      else announce()
     }
     if (selectedId.value === peer) receipts.markRead()
+  }
+
+  /**
+   * A group line, live or replayed: in seq order once per group (a line that skips one means lines
+   * were missed: resume, which replays them). A group this page does not know yet is looked up.
+   */
+  function onGroupMessage({ type: _type, ...line }: GroupMessageFrame) {
+    const known = groups.byConv[line.conv]
+    if (known?.left) return
+    if (groups.accept(line.conv, line.seq) === 'gap') return requestResume()
+    if (!known) summaries.refreshSoon()
+    const wasNew = groups.addMessage(line)
+    if (wasNew && line.system) members.applySystem(line.conv, line.from, line.system)
+    if (line.from === people.me?.id) {
+      if (line.cid) sender.stored(line.cid)
+      return
+    }
+    receipts.groupDelivered(line.conv, line.seq)
+    queueMicrotask(receipts.sendDelivered)
+    const group = groups.group(line.conv)
+    if (wasNew && !line.system && line.seq > group.read) {
+      group.unread++
+      announcement.value = wording.newGroupMessage(people.nameOf(line.from, wording.someone(line.from)), group.name, line.text)
+    }
+    if (selectedGroupId.value === line.conv) receipts.markRead()
   }
 
   function onSynced() {
@@ -237,6 +290,13 @@ export const useChatStore = defineStore('chat', () => {
     synced.value = true
     receipts.sendDelivered()
     sender.linkReady()
+    // Receipts and membership counts are not replayed: the summaries (and the open group's members) say them.
+    summaries.refreshSoon()
+    const group = selectedGroupId.value === null ? undefined : groups.byConv[selectedGroupId.value]
+    if (group) {
+      if (!group.loaded) return void selectGroup(group.conv)
+      if (!group.left) void members.load(group.conv)
+    }
     if (selectedId.value !== null && !conversations.conversation(selectedId.value).loaded) return void select(selectedId.value)
     receipts.markRead()
   }
@@ -249,7 +309,12 @@ export const useChatStore = defineStore('chat', () => {
         return people.presence(frame.online, frame.offline)
       case 'message':
       case 'receipt':
+      case 'membership':
         return onStreamEvent(frame)
+      case 'groupMessage':
+        return onGroupMessage(frame)
+      case 'groupReceipt':
+        return members.applyReceipt(frame)
       case 'synced':
         return onSynced()
       case 'ack':
@@ -291,7 +356,12 @@ export const useChatStore = defineStore('chat', () => {
     conversations.reset()
     sender.reset()
     receipts.reset()
+    groups.reset()
+    members.reset()
+    search.clear()
     selectedId.value = null
+    selectedGroupId.value = null
+    askedWho.clear()
     announcement.value = ''
     cache = undefined
     stream.reset()
@@ -299,7 +369,7 @@ export const useChatStore = defineStore('chat', () => {
   }
 
   return {
-    selectedId, selected, selectedConversation, selectedItems, announcement, synced,
-    configure, setMe, refresh, select, retryLoad, send, retry, discard, forget, reset,
+    selectedId, selectedGroupId, selected, selectedGroup, selectedConversation, selectedItems, announcement, synced,
+    configure, setMe, refresh: summaries.refresh, select, selectGroup, startConversation, retryLoad, send, retry: own.retry, discard: own.discard, forget, reset,
   }
 })

@@ -1,16 +1,21 @@
 import { defineStore } from 'pinia'
-import { computed, ref, watch } from 'vue'
+import { ref, watch } from 'vue'
 import type { PublicUser } from '#shared/protocol'
 import type { ChatCache } from '../utils/chat/chatCache'
 import { useConnectionStore } from './connection'
 
 export interface Contact extends PublicUser {
-  online: boolean
+  /** null: nobody told (presence is shown only for people one shares a conversation with). */
+  online: boolean | null
 }
 
+/** A person as an HTTP snapshot tells of them, with their presence when it says. */
+export type Snapshot = PublicUser & { online?: boolean }
+
 /**
- * People: who this page belongs to, everyone else (names kept for offline reloads) and who is
- * online. Presence is only known while connected: without a link nobody is shown online.
+ * People: who this page belongs to, the people of the person's conversations and groups (names
+ * kept for offline reloads) and who of them is online. Presence is only known while connected:
+ * without a link nobody is shown online.
  */
 export const useContactsStore = defineStore('contacts', () => {
   const connection = useConnectionStore()
@@ -22,17 +27,12 @@ export const useContactsStore = defineStore('contacts', () => {
   let presenceCount = 0
   const toldAt = new Map<number, number>()
 
-  /** Everyone but me, online first, then by name. */
-  const contactList = computed(() => Object.values(contacts.value)
-    .filter(c => c.id !== me.value?.id)
-    .sort((a, b) => Number(b.online) - Number(a.online) || a.username.localeCompare(b.username)))
-
   /** This page belongs to `user`: adds the names an earlier page kept (all shown offline). */
   function open(user: PublicUser, userCache: ChatCache) {
     me.value = user
     cache = userCache
     for (const u of cache.loadContacts()) {
-      if (!contacts.value[u.id]) upsert(u, false)
+      if (!contacts.value[u.id]) put(u, false)
     }
     save()
   }
@@ -61,32 +61,38 @@ export const useContactsStore = defineStore('contacts', () => {
     if (put(user, online)) save()
   }
 
-  /** Sets one person; true when they were not known before. */
+  /** Sets one person; true when they were not known before (or had another name). */
   function put(user: PublicUser, online?: boolean): boolean {
     const known = contacts.value[user.id]
-    contacts.value[user.id] = { id: user.id, username: user.username, online: online ?? known?.online ?? false }
-    return !known
+    contacts.value[user.id] = { id: user.id, username: user.username, online: online ?? known?.online ?? null }
+    return known?.username !== user.username
   }
 
   /**
-   * Replaces the people list with an HTTP snapshot (GET /api/users) asked for at `mark`
-   * (snapshotMark()). The snapshot says who is online, except for people the socket told about
-   * after it was asked for: their presence frame is newer.
+   * Takes an HTTP snapshot (conversation summaries, a group's members) asked for at `mark`
+   * (snapshotMark()): the people it lists and, where it says, whether they are online — except
+   * for people the socket told about after it was asked for: their presence frame is newer.
    */
-  function setContacts(users: Contact[], mark: number) {
-    const next: Record<number, Contact> = {}
+  function setContacts(users: readonly Snapshot[], mark: number) {
+    let changed = false
     for (const u of users) {
       const known = contacts.value[u.id]
       const newer = known && (toldAt.get(u.id) ?? -1) > mark
-      next[u.id] = { id: u.id, username: u.username, online: newer ? known.online : u.online }
+      changed = put(u, newer ? undefined : u.online) || changed
     }
-    contacts.value = next
-    save()
+    if (changed) save()
   }
 
-  /** Nobody is known to be online (a new link: the snapshot that follows says who is). */
+  /** The name to show for a user id (`fallback` when nobody told it). */
+  function nameOf(id: number, fallback: string): string {
+    return contacts.value[id]?.username ?? fallback
+  }
+
+  /** Nobody is known to be online (a new link: the snapshots that follow say who is). */
   function allOffline() {
-    for (const c of Object.values(contacts.value)) c.online = false
+    for (const c of Object.values(contacts.value)) {
+      if (c.online !== null) c.online = false
+    }
     toldAt.clear()
   }
 
@@ -106,5 +112,5 @@ export const useContactsStore = defineStore('contacts', () => {
     toldAt.clear()
   }
 
-  return { me, contacts, contactList, open, upsert, presence, snapshotMark, setContacts, allOffline, reset }
+  return { me, contacts, open, upsert, presence, snapshotMark, setContacts, nameOf, allOffline, reset }
 })

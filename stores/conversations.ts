@@ -4,6 +4,8 @@ import type { ChatMessage, ConversationSummary, ReceiptState } from '#shared/pro
 import type { ChatCache } from '../utils/chat/chatCache'
 import { isStored, itemStatus, mergeMessage } from '../utils/chat/conversation'
 import type { ChatItem, ItemStatus } from '../utils/chat/conversation'
+import { HISTORY_PAGE, loadPage, oldestSeq } from '../utils/chat/history'
+import type { LoadError, Paged } from '../utils/chat/history'
 import { useContactsStore } from './contacts'
 
 /** The history endpoint, injected so the store also runs outside a browser. */
@@ -18,18 +20,14 @@ export interface ConversationsEnv {
   clearTimeout: (id: unknown) => void
 }
 
-/** Which history page of a conversation failed to load: the pane shows it with a Retry. */
-export type LoadError = 'newest' | 'older'
+export type { LoadError }
+export { HISTORY_PAGE }
 
-export interface Conversation extends Omit<ConversationSummary, 'last'> {
+export interface Conversation extends Omit<ConversationSummary, 'last' | 'peerName' | 'peerOnline'>, Paged {
   items: ChatItem[]
-  /** The newest page was loaded; more older pages exist while `hasOlder`. */
-  loaded: boolean
-  hasOlder: boolean
-  loadError: LoadError | null
+  /** When the newest line known was written (ms), or the conversation was started here: the list's order. */
+  activity: number
 }
-
-export const HISTORY_PAGE = 50
 /** Recent lines are written to storage at most this often. */
 const SAVE_RECENT_AFTER_MS = 300
 
@@ -60,7 +58,7 @@ export const useConversationsStore = defineStore('conversations', () => {
   const unread = computed(() => Object.fromEntries(Object.values(byPeer).map(c => [c.peer, c.unread])))
 
   function conversation(peer: number): Conversation {
-    return byPeer[peer] ??= { peer, lastSeq: 0, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 0, items: [], loaded: false, hasOlder: true, loadError: null }
+    return byPeer[peer] ??= { peer, lastSeq: 0, peerDelivered: 0, peerRead: 0, selfRead: 0, unread: 0, items: [], loaded: false, hasOlder: true, loadError: null, activity: 0 }
   }
 
   /** What a line shows about itself: sending, failed, sent, delivered, read or received. */
@@ -78,6 +76,7 @@ export const useConversationsStore = defineStore('conversations', () => {
       conv.lastSeq = Math.max(conv.lastSeq, ...c.messages.map(m => m.seq))
       conv.peerDelivered = Math.max(conv.peerDelivered, c.peerDelivered)
       conv.peerRead = Math.max(conv.peerRead, c.peerRead)
+      conv.activity = Math.max(conv.activity, ...c.messages.map(m => m.ts))
     }
   }
 
@@ -86,13 +85,15 @@ export const useConversationsStore = defineStore('conversations', () => {
     const conv = conversation(peer)
     const wasNew = message.seq > conv.lastSeq
     conv.lastSeq = Math.max(conv.lastSeq, message.seq)
+    conv.activity = Math.max(conv.activity, message.ts)
     if (mergeMessage(conv.items, message)) saveRecentSoon()
     return wasNew
   }
 
   /** Receipt state from the server; its unread count is exact as of its `lastSeq`. */
-  function applyReceipts(peer: number, r: ReceiptState) {
+  function applyReceipts(peer: number, r: ReceiptState & { last?: ChatMessage | null }) {
     const conv = conversation(peer)
+    if (r.last) conv.activity = Math.max(conv.activity, r.last.ts)
     saveRecentSoon()
     // Messages up to lastSeq are counted in `unread` already; only later ones may add to it.
     conv.lastSeq = Math.max(conv.lastSeq, r.lastSeq)
@@ -115,7 +116,7 @@ export const useConversationsStore = defineStore('conversations', () => {
   /** Loads the newest page unless it is loaded; resolves false when it failed. Never rejects. */
   async function loadNewest(peer: number): Promise<boolean> {
     const conv = conversation(peer)
-    return conv.loaded || loadPage(conv, null)
+    return conv.loaded || loadPageOf(conv, null)
   }
 
   /**
@@ -124,9 +125,9 @@ export const useConversationsStore = defineStore('conversations', () => {
    */
   async function loadOlder(peer: number): Promise<boolean> {
     const conv = conversation(peer)
-    const oldest = conv.items.find(i => i.seq !== undefined)?.seq
+    const oldest = oldestSeq(conv.items)
     if (!conv.hasOlder || oldest === 1 || conv.loadError) return false
-    return loadPage(conv, oldest ?? null)
+    return loadPageOf(conv, oldest)
   }
 
   /** Which page failed to load, clearing it for another try. */
@@ -137,23 +138,16 @@ export const useConversationsStore = defineStore('conversations', () => {
     return failed
   }
 
-  async function loadPage(conv: Conversation, beforeSeq: number | null): Promise<boolean> {
-    let page: ChatMessage[]
-    try {
-      page = await need().api.history(conv.peer, beforeSeq, HISTORY_PAGE)
-    }
-    catch {
-      conv.loadError = beforeSeq === null ? 'newest' : 'older'
-      return false
-    }
-    conv.loadError = null
-    for (const m of page) mergeMessage(conv.items, m)
-    saveRecentSoon()
-    if (beforeSeq === null) conv.loaded = true
-    conv.hasOlder = page.length === HISTORY_PAGE && page[0]!.seq > 1
-    const newest = page.at(-1)
-    if (newest) conv.lastSeq = Math.max(conv.lastSeq, newest.seq)
-    return true
+  function loadPageOf(conv: Conversation, beforeSeq: number | null): Promise<boolean> {
+    return loadPage(conv, beforeSeq, () => need().api.history(conv.peer, beforeSeq, HISTORY_PAGE), (page) => {
+      for (const m of page) mergeMessage(conv.items, m)
+      saveRecentSoon()
+      const newest = page.at(-1)
+      if (newest) {
+        conv.lastSeq = Math.max(conv.lastSeq, newest.seq)
+        conv.activity = Math.max(conv.activity, newest.ts)
+      }
+    })
   }
 
   // ---- storage -----------------------------------------------------------------------------------

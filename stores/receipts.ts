@@ -1,30 +1,36 @@
 import { defineStore } from 'pinia'
 import { useConnectionStore } from './connection'
 import { useConversationsStore } from './conversations'
+import { useGroupsStore } from './groups'
 
 export interface ReceiptsEnv {
   /** Whether the page is visible to the person (read receipts are only sent then). */
   isVisible: () => boolean
 }
 
+/** What is open in the pane: a person's user id, a group's id, or nothing. */
+export type OpenConversation = () => number | string | null
+
 /**
- * What this device tells the server about the peer's messages: `delivered` (this device has them)
- * and `read` (the person saw them in the open conversation). Receipts only move forward, and one
- * that cannot be sent now waits for the next connection.
+ * What this device tells the server about others' messages, in direct conversations and groups:
+ * `delivered` (this device has them) and `read` (the person saw them in the open conversation).
+ * Receipts only move forward, and one that cannot be sent now waits for the next connection.
  */
 export const useReceiptsStore = defineStore('receipts', () => {
   const connection = useConnectionStore()
   const conversations = useConversationsStore()
+  const groups = useGroupsStore()
   let env: ReceiptsEnv | undefined
   /** The conversation the person has open (the chat store's selection). */
-  let openPeer: () => number | null = () => null
-  /** Per peer, the newest seq this device has and the server has not been told of yet. */
+  let opened: OpenConversation = () => null
+  /** Per peer (or group), the newest seq this device has and the server has not been told of yet. */
   const pendingDelivered = new Map<number, number>()
+  const pendingGroupDelivered = new Map<string, number>()
   let readQueued = false
 
-  function configure(newEnv: ReceiptsEnv, selection: () => number | null) {
+  function configure(newEnv: ReceiptsEnv, selection: OpenConversation) {
     env = newEnv
-    openPeer = selection
+    opened = selection
   }
 
   /** This device has the peer's messages up to `seq` (told with the next `sendDelivered`). */
@@ -32,10 +38,19 @@ export const useReceiptsStore = defineStore('receipts', () => {
     pendingDelivered.set(peer, Math.max(pendingDelivered.get(peer) ?? 0, seq))
   }
 
+  /** This device has the group's lines up to `seq`. */
+  function groupDelivered(conv: string, seq: number) {
+    pendingGroupDelivered.set(conv, Math.max(pendingGroupDelivered.get(conv) ?? 0, seq))
+  }
+
   /** Sends every delivered receipt owed; those the connection cannot take now stay owed. */
   function sendDelivered() {
     for (const [peer, seq] of pendingDelivered) {
       if (connection.send({ type: 'delivered', peer, seq })) pendingDelivered.delete(peer)
+    }
+    for (const [conv, seq] of pendingGroupDelivered) {
+      // A group one left takes no receipts (the server would ignore them).
+      if (groups.byConv[conv]?.left || connection.send({ type: 'groupDelivered', conv, seq })) pendingGroupDelivered.delete(conv)
     }
   }
 
@@ -51,19 +66,29 @@ export const useReceiptsStore = defineStore('receipts', () => {
 
   /** Sends the read receipt, when the person can actually see the conversation. */
   function sendRead() {
-    const peer = openPeer()
-    if (peer === null || !env?.isVisible()) return
-    const conv = conversations.conversation(peer)
+    const open = opened()
+    if (open === null || !env?.isVisible()) return
+    if (typeof open === 'string') return sendGroupRead(open)
+    const conv = conversations.conversation(open)
     // Read means seen: only up to the newest line actually shown, never beyond.
-    const shown = conversations.shownSeq(peer)
+    const shown = conversations.shownSeq(open)
     if (shown <= conv.selfRead) return
-    if (connection.send({ type: 'read', peer, seq: shown })) conv.unread = 0
+    if (connection.send({ type: 'read', peer: open, seq: shown })) conv.unread = 0
+  }
+
+  function sendGroupRead(conv: string) {
+    const group = groups.byConv[conv]
+    if (!group || group.left) return
+    const shown = groups.shownSeq(conv)
+    if (shown <= group.read) return
+    if (connection.send({ type: 'groupRead', conv, seq: shown })) groups.markedRead(conv, shown)
   }
 
   /** Another user on this page, or sign-out: nothing owed by the previous user is sent. */
   function reset() {
     pendingDelivered.clear()
+    pendingGroupDelivered.clear()
   }
 
-  return { configure, delivered, sendDelivered, markRead, reset }
+  return { configure, delivered, groupDelivered, sendDelivered, markRead, reset }
 })

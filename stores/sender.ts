@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia'
 import type { ErrorCode } from '#shared/protocol'
-import { OutboxFullError, createOutbox } from '../utils/chat/outbox'
-import type { Outbox, OutboxEntry, StorageLike } from '../utils/chat/outbox'
+import { OutboxFullError, createOutbox, isGroupEntry } from '../utils/chat/outbox'
+import type { NewOutboxEntry, Outbox, OutboxEntry, StorageLike } from '../utils/chat/outbox'
 import { storageKeys } from '../utils/chat/persisted'
 import { useConnectionStore } from './connection'
 
@@ -18,10 +18,10 @@ export interface SenderEnv {
 export const RETRY_AFTER_MS = 2000
 /** Errors after which sending the same message again cannot succeed. */
 // (Anything else — rate_limited, busy, internal — is sent again shortly, with the same cid.)
-const PERMANENT: ReadonlySet<ErrorCode> = new Set(['bad_frame', 'unknown_user', 'self_message'])
+const PERMANENT: ReadonlySet<ErrorCode> = new Set(['bad_frame', 'unknown_user', 'self_message', 'not_member'])
 
 /**
- * Sends what the person writes: every message goes into the user's outbox first (so neither a lost
+ * Sends what the person writes, to a person or to a group: every message goes into the user's outbox first (so neither a lost
  * link nor a reload loses it) and out to the server once the stream is synced, each at most once per
  * link; the server deduplicates by `cid` what a lost ack makes it see twice. A message the server
  * failed to store is sent again after a pause; one it refused waits for the person. The chat store
@@ -57,11 +57,16 @@ export const useSenderStore = defineStore('sender', () => {
     return outbox?.list() ?? []
   }
 
-  /** Queues text for `to` (send it with `flush`); returns the entry, or why the outbox refused it. */
-  function add(to: number, text: string): OutboxEntry | string {
+  /**
+   * Queues text for `to`, a person's user id or a group's id (send it with `flush`); returns the
+   * entry, or why the outbox refused it.
+   */
+  function add(to: number | string, text: string): OutboxEntry | string {
     if (!outbox) throw new Error('sender store: open() the user\'s outbox first')
+    const base = { cid: need().newCid(), text, createdAt: need().now() }
+    const entry: NewOutboxEntry = typeof to === 'string' ? { ...base, conv: to } : { ...base, to }
     try {
-      return outbox.add({ cid: need().newCid(), to, text, createdAt: need().now() })
+      return outbox.add(entry)
     }
     catch (error) {
       if (error instanceof OutboxFullError) return error.message
@@ -74,7 +79,10 @@ export const useSenderStore = defineStore('sender', () => {
     if (!outbox || !linkSynced || !connection.isOpen) return
     for (const entry of outbox.list()) {
       if (entry.state !== 'queued' || sentOnThisLink.has(entry.cid)) continue
-      if (!connection.send({ type: 'send', cid: entry.cid, to: entry.to, text: entry.text })) return
+      const frame = isGroupEntry(entry)
+        ? { type: 'groupSend' as const, cid: entry.cid, conv: entry.conv, text: entry.text }
+        : { type: 'send' as const, cid: entry.cid, to: entry.to, text: entry.text }
+      if (!connection.send(frame)) return
       sentOnThisLink.add(entry.cid)
     }
   }

@@ -5,8 +5,10 @@ import { median, percentile } from './procStats.mjs'
  * pooled), Jizhan ÷ baseline ratios, PostgreSQL and cluster ÷ SQLite ratios, and target verdicts.
  */
 
-const METRICS = ['throughput_msgs_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'latency_delivered_fraction', 'idle_kb_per_conn', 'idle_heap_kb_per_conn', 'connect_ms']
-const CPU = ['throughput_cpu', 'latency_cpu', 'connect_cpu']
+const METRICS = ['throughput_msgs_per_s', 'p50_ms', 'p99_ms', 'p999_ms', 'latency_delivered_fraction', 'fanout_deliveries_per_s', 'idle_kb_per_conn', 'idle_heap_kb_per_conn', 'connect_ms']
+const CPU = ['throughput_cpu', 'latency_cpu', 'fanout_cpu', 'connect_cpu']
+/** Summed over rounds, not medians: one lost delivery in any round is a failure. */
+const COUNTS = ['throughput_errors', 'fanout_messages', 'fanout_errors', 'fanout_lost', 'fanout_duplicates', 'fanout_unexpected', 'fanout_unacked']
 
 /** Medians of what was measured on a server (the PostgreSQL kinds run the relay only). */
 function mediansOf(rounds) {
@@ -14,7 +16,7 @@ function mediansOf(rounds) {
   const measured = key => rounds.some(r => r[key] !== undefined)
   for (const key of METRICS.filter(measured)) m[key] = median(rounds.map(r => r[key]))
   for (const key of CPU.filter(measured)) m[key] = { server: median(rounds.map(r => r[key].server)), generators: median(rounds.map(r => r[key].generators)) }
-  m.throughput_errors = rounds.reduce((s, r) => s + r.throughput_errors, 0)
+  for (const key of COUNTS.filter(measured)) m[key] = rounds.reduce((s, r) => s + r[key], 0)
   return m
 }
 
@@ -76,6 +78,10 @@ export function summarize({ config, kinds, skipped = {}, rounds, quiet = {}, sto
     p999_ms: round2(j.p999_ms),
     p99_ratio_vs_ws: ratio('p99_ms', 'ws'),
     p99_ratio_vs_socketio: ratio('p99_ms', 'socketio'),
+    fanout_deliveries_per_s: Math.round(j.fanout_deliveries_per_s),
+    fanout_ratio_vs_ws: ratio('fanout_deliveries_per_s', 'ws'),
+    fanout_ratio_vs_socketio: ratio('fanout_deliveries_per_s', 'socketio'),
+    fanout_ratio_vs_bare_nitro: ratio('fanout_deliveries_per_s', 'bare-nitro'),
     idle_kb_per_conn: round2(j.idle_kb_per_conn),
     idle_heap_kb_per_conn: round2(j.idle_heap_kb_per_conn),
     idle_memory_ratio_vs_ws: ratio('idle_kb_per_conn', 'ws'),
@@ -105,6 +111,7 @@ export function summarize({ config, kinds, skipped = {}, rounds, quiet = {}, sto
     { target: 'throughput ≥ 1.0× Socket.IO', value: result.throughput_ratio_vs_socketio, met: ok(result.throughput_ratio_vs_socketio, v => v >= 1) },
     { target: 'throughput ≥ 0.8× bare Nitro', value: result.throughput_ratio_vs_bare_nitro, met: ok(result.throughput_ratio_vs_bare_nitro, v => v >= 0.8) },
     { target: 'p99 ≤ 2× raw ws', value: result.p99_ratio_vs_ws, met: ok(result.p99_ratio_vs_ws, v => v <= 2) },
+    { target: 'fan-out deliveries/s ≥ 1.0× Socket.IO rooms', value: result.fanout_ratio_vs_socketio, met: ok(result.fanout_ratio_vs_socketio, v => v >= 1) },
     { target: 'idle memory ≤ 1.5× bare Nitro', value: result.idle_memory_ratio_vs_bare_nitro, met: ok(result.idle_memory_ratio_vs_bare_nitro, v => v <= 1.5) },
     { target: 'idle memory < Socket.IO', value: result.idle_memory_ratio_vs_socketio, met: ok(result.idle_memory_ratio_vs_socketio, v => v < 1) },
     { target: 'connect 5k ≤ 1.5× bare Nitro', value: result.connect_ratio_vs_bare_nitro, met: ok(result.connect_ratio_vs_bare_nitro, v => v <= 1.5) },
@@ -117,17 +124,30 @@ export function summarize({ config, kinds, skipped = {}, rounds, quiet = {}, sto
 
 /**
  * What shows a server did not do its job, whatever the machine's speed: nothing relayed, error
- * frames, quiet messages lost (10 s each), storm clients that never came back. No timing is judged
- * here: CI runs --quick as a smoke test and fails on these only.
+ * frames, quiet messages lost (10 s each), fan-out deliveries lost, repeated or misrouted (or
+ * messages never acknowledged), storm clients that never came back. Only what was measured is
+ * judged (--fanout-only and --storm-only measure one scenario). No timing is judged here: CI runs
+ * --quick as a smoke test and fails on these only.
  */
 export function problemsOf(result) {
   const problems = []
   for (const [kind, s] of Object.entries(result.servers)) {
-    if (!(s.throughput_msgs_per_s > 0)) problems.push(`${kind}: nothing relayed in the throughput phase`)
-    if (s.throughput_errors > 0) problems.push(`${kind}: ${s.throughput_errors} error frames in the throughput phase`)
-    if (!(s.latency_delivered_fraction > 0)) problems.push(`${kind}: nothing delivered in the latency phase`)
+    if ('throughput_errors' in s) {
+      if (!(s.throughput_msgs_per_s > 0)) problems.push(`${kind}: nothing relayed in the throughput phase`)
+      if (s.throughput_errors > 0) problems.push(`${kind}: ${s.throughput_errors} error frames in the throughput phase`)
+      if (!(s.latency_delivered_fraction > 0)) problems.push(`${kind}: nothing delivered in the latency phase`)
+    }
     if (s.quiet_lost > 0) problems.push(`${kind}: ${s.quiet_lost} quiet message(s) not acknowledged and delivered within ${result.config.quietTimeoutMs} ms`)
     if (s.quiet_samples === 0) problems.push(`${kind}: no quiet message measured`)
+    if ('fanout_messages' in s) {
+      const of = `of ${s.fanout_messages} acknowledged messages × ${result.config.fanoutMembers - 1} recipients`
+      if (!(s.fanout_deliveries_per_s > 0)) problems.push(`${kind}: nothing delivered in the fan-out`)
+      if (s.fanout_errors > 0) problems.push(`${kind}: ${s.fanout_errors} error frames in the fan-out`)
+      if (s.fanout_lost > 0) problems.push(`${kind}: fan-out: ${s.fanout_lost} deliveries ${of} lost (not there ${result.config.fanoutDrainMs} ms after sending stopped)`)
+      if (s.fanout_duplicates > 0) problems.push(`${kind}: fan-out: ${s.fanout_duplicates} deliveries repeated`)
+      if (s.fanout_unexpected > 0) problems.push(`${kind}: fan-out: ${s.fanout_unexpected} frames that should not have come (a message to a non-member or to its sender, an ack for nothing, a refused message delivered)`)
+      if (s.fanout_unacked > 0) problems.push(`${kind}: fan-out: ${s.fanout_unacked} messages neither acknowledged nor refused ${result.config.fanoutDrainMs} ms after sending stopped`)
+    }
   }
   for (const storm of result.storms) {
     if (!storm.storm_all_back) problems.push(`storm ${storm.round + 1}: ${storm.storm_back_count} of ${storm.storm_clients} clients synced again`)
@@ -147,6 +167,8 @@ export function printTables(result) {
     ['latency p99 (ms)', k => fmt(result.servers[k].p99_ms, 2)],
     ['latency p999 (ms)', k => fmt(result.servers[k].p999_ms, 2)],
     ['  CPU server / generators', k => cpu(result.servers[k].latency_cpu)],
+    [`fan-out deliveries/s (${result.config.fanoutGroups}×${result.config.fanoutMembers})`, k => fmt(result.servers[k].fanout_deliveries_per_s)],
+    ['  CPU server / generators', k => cpu(result.servers[k].fanout_cpu)],
     [`idle RSS per conn (KB) @ ${result.config.idle}`, k => fmt(result.servers[k].idle_kb_per_conn, 1)],
     ['idle heap per conn (KB)', k => fmt(result.servers[k].idle_heap_kb_per_conn, 1)],
     [`connect ${result.config.connect} (ms)`, k => fmt(result.servers[k].connect_ms)],
@@ -166,6 +188,8 @@ export function printTables(result) {
   const quietCount = result.config.quietPerRound * result.config.rounds
   console.log(`\nQuiet rows: one pair, one message at a time (ack and delivery awaited), one every ${result.config.quietIntervalMs} ms; `
     + `percentiles of ${quietCount} messages per server pooled over the rounds, not medians.`)
+  console.log(`Fan-out rows: ${result.config.fanoutGroups} groups of ${result.config.fanoutMembers} members, one socket each, ${result.config.fanoutSenders} senders per group with `
+    + `${result.config.fanoutWindow} messages each in flight until acknowledged and at every member; deliveries (message × recipient) per second, counted at the recipients.`)
   const pgKinds = ['jizhan-pg', 'jizhan-cluster'].filter(k => result.servers[k])
   if (pgKinds.length > 0) {
     console.log(`PostgreSQL kinds: relay only, ${result.config.relayOnlyRounds} round(s); jizhan-cluster's server CPU is both instances together.`)
@@ -180,5 +204,5 @@ export function printTables(result) {
       + `average ${fmt(result.storm_avg_accepts_per_s)}/s (peak ÷ average ${fmt(result.storm_peak_to_avg, 2)})`)
   }
   console.log('\n| target | Jizhan ÷ baseline | met |\n|---|---:|:-:|')
-  for (const t of result.targets) console.log(`| ${t.target} | ${fmt(t.value, 2)} | ${t.met ? 'yes' : 'NO'} |`)
+  for (const t of result.targets) console.log(`| ${t.target} | ${fmt(t.value, 2)} | ${t.value === null || t.value === undefined || Number.isNaN(t.value) ? '–' : t.met ? 'yes' : 'NO'} |`)
 }

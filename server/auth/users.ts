@@ -50,6 +50,30 @@ export async function listUsers(after: string | null, limit: number): Promise<{ 
   }
 }
 
+/** Most accounts one search answers with. */
+export const SEARCH_PAGE_MAX = 50
+
+/**
+ * Accounts whose username starts with `prefix` (case-insensitive), except `exclude` (the one
+ * searching), in username order after `after`; `next` as in listUsers. A range on the unique index
+ * of username keys, however many accounts there are.
+ */
+export async function searchUsers(prefix: string, exclude: number, after: string | null, limit: number): Promise<{ users: PublicUser[], next: string | null }> {
+  const db = await useDb()
+  const key = prefix.toLowerCase()
+  // Usernames are A–Z a–z 0–9 _ . -: every key with this prefix sorts before the prefix plus '~'.
+  let query = db.selectFrom('users').select(['id', 'username', 'username_key'])
+    .where('username_key', '>=', key).where('username_key', '<', `${key}~`).where('id', '<>', exclude)
+    .orderBy('username_key').limit(limit + 1)
+  if (after !== null) query = query.where('username_key', '>', after.toLowerCase())
+  const rows = await query.execute()
+  const page = rows.slice(0, limit)
+  return {
+    users: page.map(r => ({ id: r.id, username: r.username })),
+    next: rows.length > limit ? page.at(-1)!.username_key : null,
+  }
+}
+
 /** Replaces a user's password hash. */
 export async function setPassword(userId: number, password: string): Promise<void> {
   const db = await useWriteDb()

@@ -3,6 +3,7 @@ import { useCluster } from '../cluster/cluster'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { noteEvent } from './heads'
+import { catchUpGroup } from './groupDeliver'
 import { catchUp } from './replay'
 
 /**
@@ -16,6 +17,15 @@ export interface OwnCopy { conn: Connection, pos: number, text: string, direct: 
 export function deliverHere(event: RelayedEvent, own?: OwnCopy): void {
   noteEvent(event.userId, event.pos)
   for (const c of pool.connectionsOf(event.userId)) {
+    // Joined a group: its sockets follow it from the line that added them (reading what came
+    // since); left it: nothing more of it. (A socket that has not resumed reads it all then.)
+    if (event.group && c.stream.started) {
+      if (event.group.change === 'left') c.groups.unfollow(event.group.conv)
+      else if (c.groups.position(event.group.conv) === undefined) {
+        c.groups.follow(event.group.conv, event.group.joinedSeq)
+        catchUpGroup(c, event.group.conv)
+      }
+    }
     const mine = own?.conn === c && own.pos === event.pos
     if (mine && !c.stream.started) {
       c.send(own.direct)

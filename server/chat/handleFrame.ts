@@ -2,6 +2,7 @@ import type { ClientFrame } from '#shared/protocol'
 import { sendFrame } from '../socket/frames'
 import type { Answer } from '../socket/connection'
 import type { Connection } from '../utils/pool'
+import { relayGroupMessage, relayGroupReceipt } from './groupMessages'
 import { relayMessage, relayReceipt } from './messages'
 import { resume } from './replay'
 
@@ -16,12 +17,17 @@ export async function handleFrame(conn: Connection, frame: ClientFrame): Promise
       return () => sendFrame(conn, { type: 'pong' })
     case 'resume':
       // Started only at its turn (the connection defers it): a replay must follow every earlier answer.
-      await resume(conn, frame.cursor)
+      await resume(conn, frame.cursor, frame.groups)
       return () => {}
     case 'send':
       return relayMessage(conn, frame)
     case 'delivered':
     case 'read':
       return relayReceipt(conn, frame)
+    case 'groupSend':
+      return relayGroupMessage(conn, frame)
+    case 'groupDelivered':
+    case 'groupRead':
+      return relayGroupReceipt(conn, frame)
   }
 }

@@ -3,6 +3,7 @@ import type { DeliveredFrame, ReadFrame, SendFrame } from '#shared/protocol'
 import type { Answer } from '../socket/connection'
 import { sendErrorFrame, sendFrame } from '../socket/frames'
 import type { Connection } from '../utils/pool'
+import { forgetAudiences } from '../socket/presenceAudience'
 import { deliver } from './deliver'
 import { messageFrame, receiptFrame } from './frames'
 import { BusyError } from './storage/groupCommit'
@@ -41,6 +42,8 @@ export async function relayMessage(conn: Connection, frame: SendFrame): Promise<
     }
   }
   const own = stored.positions.find(p => p.userId === from)!
+  // The first message of a conversation: the two now see each other's presence.
+  if (message.seq === 1) forgetAudiences([from, frame.to])
   return () => deliver(
     stored.positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })),
     // The sending socket needs the ack, not also the message: the ack takes its place in that

@@ -6,14 +6,21 @@ import { useCluster } from '../cluster/cluster'
 import { sendFrame } from '../socket/frames'
 import { closeSessionsHere } from '../socket/sessions'
 import { messageFrame, receiptFrame } from './frames'
+import { forgetAudiences } from '../socket/presenceAudience'
+import { forgetMembers } from './groupMembers'
+import { replayGroup } from './groupDeliver'
 import { headOf } from './heads'
+import { groupHeads, groupsOf } from './storage/groupReads'
 import { eventsAfter, streamHead, streamHeads } from './storage/reads'
 
 /**
  * Replays the user's stream after `cursor` in bounded batches, then lets live events through:
  * nothing missing, nothing twice, in order.
  */
-export async function resume(conn: Connection, cursor: number): Promise<void> {
+export async function resume(conn: Connection, cursor: number, groups: ReadonlyArray<readonly [string, number]> = []): Promise<void> {
+  // Groups are followed again from what the client says it has (resumeGroups, below): until then
+  // their live lines wait for the replay.
+  conn.groups.reset()
   // Alone, the cached head is exact; with other instances an envelope may have been lost, so the
   // database says.
   const head = useCluster().shared ? await streamHead(conn.user.id) : await headOf(conn.user.id)
@@ -27,7 +34,29 @@ export async function resume(conn: Connection, cursor: number): Promise<void> {
   else {
     await replayFrom(conn, cursor)
   }
+  if (conn.closed) return
+  await resumeGroups(conn, new Map(groups))
+  if (conn.closed) return
   sendFrame(conn, { type: 'synced', head: conn.stream.sentPos })
+}
+
+/**
+ * Follows each of the user's groups again: a group the client listed (or joined in the replayed
+ * events) from the client's seq, replaying what came after; any other from its newest line (the
+ * client reads its history over HTTP when it opens it). A line stored while this ran is caught by
+ * the second look at the heads (lines are stored before they are relayed).
+ */
+async function resumeGroups(conn: Connection, known: Map<string, number>): Promise<void> {
+  for (let look = 0; look < 2; look++) {
+    for (const { conv, lastSeq, joinedSeq } of await groupHeads(conn.user.id)) {
+      if (conn.closed) return
+      if (conn.groups.position(conv) === undefined) {
+        const has = known.get(conv)
+        conn.groups.follow(conv, has === undefined ? lastSeq : Math.max(joinedSeq, Math.min(has, lastSeq)))
+      }
+      if ((conn.groups.position(conv) ?? lastSeq) < lastSeq) await replayGroup(conn, conv)
+    }
+  }
 }
 
 /** Sends the stored events after `cursor` while holding live ones, then the held ones: no gap, no repeat. */
@@ -36,10 +65,12 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
   for (;;) {
     const events = await eventsAfter(conn.user.id, conn.stream.sentPos, RESUME_BATCH)
     if (conn.closed) return
-    const frames = events.map(e => ({
+    const frames = await Promise.all(events.map(async e => ({
       pos: e.pos,
-      text: encodeFrame(e.kind === 'message' ? messageFrame(e.message, conn.user.id, e.pos) : receiptFrame(e.state, e.pos)),
-    }))
+      text: e.kind === 'message'
+        ? encodeFrame(messageFrame(e.message, conn.user.id, e.pos))
+        : e.kind === 'receipt' ? encodeFrame(receiptFrame(e.state, e.pos)) : await membershipText(conn, e),
+    })))
     for (const text of conn.stream.replay(frames)) conn.send(text)
     if (events.length < RESUME_BATCH && !conn.stream.takeOverflow()) break
     // At the reader's pace: a reader slower than the database (a phone, a loaded machine) is not
@@ -52,6 +83,26 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
   for (const text of conn.stream.finish()) conn.send(text)
 }
 
+/** Replays the groups the socket follows that are behind their newest line (one query to know which). */
+async function catchUpGroups(conn: Connection): Promise<void> {
+  for (const { conv, lastSeq } of await groupHeads(conn.user.id)) {
+    const at = conn.groups.position(conv)
+    if (at !== undefined && at < lastSeq && !conn.closed) await replayGroup(conn, conv)
+  }
+}
+
+/**
+ * A replayed membership event. The socket follows a group joined from the line that added them
+ * (its lines are replayed after the stream: resumeGroups, or catchUp) and stops following one left.
+ */
+async function membershipText(conn: Connection, e: { pos: number, kind: 'joined' | 'left', conv: string }): Promise<string> {
+  const [group] = await groupsOf(conn.user.id, e.conv)
+  if (!group) return encodeFrame({ type: 'pong' }) // (cannot happen: the event names a membership)
+  if (e.kind === 'joined') conn.groups.follow(e.conv, group.joinedSeq)
+  else conn.groups.unfollow(e.conv)
+  return encodeFrame({ type: 'membership', pos: e.pos, change: e.kind, group })
+}
+
 /**
  * Fills a connection's stream from the database after its last sent event: when live events came
  * with a gap (another instance's came first, or pub/sub lost one). Runs in the connection's frame
@@ -61,6 +112,8 @@ export function catchUp(conn: Connection): void {
   if (!conn.stream.started) return
   conn.enqueue(async () => {
     if (!conn.closed) await replayFrom(conn, conn.stream.sentPos)
+    // Groups joined in the events just read.
+    if (!conn.closed) await catchUpGroups(conn)
   })
 }
 
@@ -78,5 +131,16 @@ export async function resyncConnections(): Promise<void> {
   const heads = await streamHeads([...new Set(conns.map(c => c.user.id))])
   for (const conn of pool.connections()) {
     if (conn.stream.sentPos < (heads.get(conn.user.id) ?? 0)) catchUp(conn)
+  }
+  // Group lines and membership changes may have been lost too: members are read again, and each
+  // socket's groups caught up from storage. (Receipts of groups are live only: the clients read
+  // them again after their next sync.)
+  forgetMembers()
+  forgetAudiences()
+  for (const conn of pool.connections()) {
+    if (!conn.stream.started) continue
+    conn.enqueue(async () => {
+      if (!conn.closed) await catchUpGroups(conn)
+    })
   }
 }

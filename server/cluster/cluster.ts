@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { PublicUser } from '#shared/protocol'
+import type { GroupLine } from '../chat/groupDeliver'
 import type { RelayedEvent } from './envelope'
 
 /**
@@ -14,6 +15,8 @@ export interface Cluster {
   /** Whether other instances may exist (Redis mode). */
   readonly shared: boolean
   publishEvents(events: RelayedEvent[]): void
+  publishGroupLine(line: GroupLine): void
+  publishGroupReceipt(conv: string, text: string): void
   publishPresence(user: PublicUser, online: boolean): void
   publishSessions(sessionHashes: string[]): void
   /** Resolves when the shared services answer within `timeoutMs`; rejects with the reason. */
@@ -25,6 +28,8 @@ export interface Cluster {
 export const alone: Cluster = {
   shared: false,
   publishEvents() {},
+  publishGroupLine() {},
+  publishGroupReceipt() {},
   publishPresence() {},
   publishSessions() {},
   check: async () => {},

@@ -9,8 +9,16 @@ import { UserSchema } from '#shared/protocol'
 const positive = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const from = v.pipe(v.string(), v.minLength(1))
 
-/** A stored event of a user's stream, already encoded as the frame their devices receive. */
-const RelayedEventSchema = v.object({ userId: positive, pos: positive, text: v.string() })
+/**
+ * A stored event of a user's stream, already encoded as the frame their devices receive. `group`:
+ * the event says the user joined or left a group (their sockets start or stop following it).
+ */
+const RelayedEventSchema = v.object({
+  userId: positive,
+  pos: positive,
+  text: v.string(),
+  group: v.optional(v.object({ conv: v.string(), change: v.picklist(['joined', 'left']), joinedSeq: v.pipe(v.number(), v.safeInteger(), v.minValue(0)) })),
+})
 export type RelayedEvent = v.InferOutput<typeof RelayedEventSchema>
 
 const EnvelopeSchema = v.variant('kind', [
@@ -22,6 +30,10 @@ const EnvelopeSchema = v.variant('kind', [
   v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema) }),
   /** These sessions ended (sign-out, password change): close their sockets everywhere. */
   v.object({ kind: v.literal('sessions'), from, sessions: v.array(v.string()) }),
+  /** A stored line of a group, encoded for the members and (with the cid) for the sender's devices. */
+  v.object({ kind: v.literal('groupLine'), from, conv: v.string(), seq: positive, sender: positive, system: v.boolean(), text: v.string(), own: v.string() }),
+  /** A group receipt frame for the members of `conv`. */
+  v.object({ kind: v.literal('groupReceipt'), from, conv: v.string(), text: v.string() }),
   /** `from` may have lost envelopes it published (its connection was down): catch up from the database. */
   v.object({ kind: v.literal('resync'), from }),
 ])

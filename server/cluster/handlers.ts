@@ -1,4 +1,6 @@
 import { deliverHere } from '../chat/deliver'
+import { deliverLineHere } from '../chat/groupDeliver'
+import { deliverReceiptHere } from '../chat/groupReceipts'
 import { resyncConnections } from '../chat/replay'
 import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeSessionsHere } from '../socket/sessions'
@@ -12,6 +14,8 @@ export const clusterHandlers: ClusterHandlers = {
   events(events) {
     for (const e of events) deliverHere(e)
   },
+  groupLine: line => deliverLineHere(line),
+  groupReceipt: (conv, text) => deliverReceiptHere(conv, text),
   presence(instance, user, online) {
     if (online) {
       if (presence.add(instance, user)) broadcastPresence(user, true)

@@ -5,6 +5,7 @@ import { alone, instanceId, setCluster } from './cluster'
 import type { Cluster } from './cluster'
 import { encodeEnvelope, parseEnvelope } from './envelope'
 import type { Envelope, RelayedEvent } from './envelope'
+import type { GroupLine } from '../chat/groupDeliver'
 import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 
 /**
@@ -18,6 +19,8 @@ import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 /** What this instance does with what the others say (handlers.ts). */
 export interface ClusterHandlers {
   events(events: RelayedEvent[]): void
+  groupLine(line: GroupLine): void
+  groupReceipt(conv: string, text: string): void
   presence(instance: string, user: PublicUser, online: boolean): void
   /** Everything `instance` has now (replaces what was known of it). */
   snapshot(instance: string, users: PublicUser[]): void
@@ -83,6 +86,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     try {
       switch (envelope.kind) {
         case 'events': return handlers.events(envelope.events)
+        case 'groupLine': return handlers.groupLine({ conv: envelope.conv, seq: envelope.seq, from: envelope.sender, system: envelope.system, text: envelope.text, own: envelope.own })
+        case 'groupReceipt': return handlers.groupReceipt(envelope.conv, envelope.text)
         case 'presence': return handlers.presence(envelope.from, envelope.user, envelope.online)
         case 'snapshot': return handlers.snapshot(envelope.from, envelope.users)
         case 'sessions': return handlers.sessions(envelope.sessions)
@@ -184,6 +189,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const cluster: Cluster = {
     shared: true,
     publishEvents: events => publish({ kind: 'events', from: instanceId, events }),
+    publishGroupLine: line => publish({ kind: 'groupLine', from: instanceId, conv: line.conv, seq: line.seq, sender: line.from, system: line.system, text: line.text, own: line.own }),
+    publishGroupReceipt: (conv, text) => publish({ kind: 'groupReceipt', from: instanceId, conv, text }),
     publishPresence(user, online) {
       const key = presenceKey(instanceId)
       const m = pub.multi()

@@ -10,6 +10,8 @@ function createLimiters() {
     upgrades: new KeyedLimiter(s.upgradesBurst, s.upgradesPerSecond),
     loginByUsername: new KeyedLimiter(s.loginAttemptsPerUsernamePerMinute, s.loginAttemptsPerUsernamePerMinute / 60),
     loginByAddress: new KeyedLimiter(s.loginAttemptsPerAddressPerMinute, s.loginAttemptsPerAddressPerMinute / 60),
+    groupChanges: new KeyedLimiter(s.groupChangesPerMinute, s.groupChangesPerMinute / 60),
+    searches: new KeyedLimiter(s.searchesPerMinute, s.searchesPerMinute / 60),
   }
 }
 

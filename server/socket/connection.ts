@@ -9,6 +9,7 @@ import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { sendErrorFrame } from './frames'
 import { disconnect } from './membership'
+import { GroupCursors } from './groupCursors'
 import { StreamCursor } from './stream'
 
 /** Rate-limited frames in a row after which the connection is closed with 4029. */
@@ -39,6 +40,7 @@ export class PeerConnection implements Connection {
   lastSeenAt = Date.now()
   closed = false
   readonly stream = new StreamCursor()
+  readonly groups = new GroupCursors()
   /** The place this socket held under the per-user cap until it joined. */
   readonly reservation: symbol | undefined
 
@@ -169,7 +171,7 @@ export class PeerConnection implements Connection {
       this.enqueue(async () => disconnect(this, 1008, 'too many invalid frames'), 'closing')
       return
     }
-    if (parsed.ok && parsed.frame.type === 'send' && !useLimiters().messages.take(String(this.user.id), now)) {
+    if (parsed.ok && (parsed.frame.type === 'send' || parsed.frame.type === 'groupSend') && !useLimiters().messages.take(String(this.user.id), now)) {
       return this.#refuseOverLimit('Too many messages; slow down and send it again.', parsed.frame.cid)
     }
     const isResume = parsed.ok && parsed.frame.type === 'resume'
@@ -196,7 +198,7 @@ export class PeerConnection implements Connection {
       // A client whose resume failed would wait for `synced` forever: make it reconnect instead.
       if (isResume) return disconnect(this, 1011, 'resume failed')
       sendErrorFrame(this, 'internal', 'The server failed to process the frame; it was not processed.',
-        parsed.ok && parsed.frame.type === 'send' ? parsed.frame.cid : undefined)
+        parsed.ok && (parsed.frame.type === 'send' || parsed.frame.type === 'groupSend') ? parsed.frame.cid : undefined)
     }).finally(() => {
       if (isResume) this.#resuming = false
     })

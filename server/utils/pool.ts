@@ -1,4 +1,5 @@
 import type { PublicUser } from '#shared/protocol'
+import type { GroupCursors } from '../socket/groupCursors'
 import type { StreamCursor } from '../socket/stream'
 
 /** One open socket of a signed-in user, as the pool and the relay see it. */
@@ -15,6 +16,8 @@ export interface Connection {
   closed: boolean
   /** Where this connection is in its user's event stream. */
   readonly stream: StreamCursor
+  /** Where it is in each group it follows (group lines are not stream events). */
+  readonly groups: GroupCursors
   send(text: string): void
   close(code: number, reason: string): void
   terminate(): void

@@ -5,6 +5,7 @@ import type { TestCluster } from '../support/cluster'
 import { allDelivered, expectExactlyOnceInOrder, progress, writeAll } from '../support/conversation'
 import { waitFor } from '../support/nodeClient'
 import { connectSynced, presenceFrames } from '../support/wsClient'
+import { introduce } from '../support/groupsApi'
 
 const PER_SIDE = 150
 const WINDOW_MS = 3000
@@ -37,6 +38,8 @@ describe('an instance stopped with SIGTERM', () => {
     const onVictim = clients.filter(c => c.instance === victimId)
     // Someone on the other instance, watching presence while the victim drains.
     const watcher = await registerUser(cluster.proxy.url)
+    // (In a group with everyone, so it would see each of them go offline.)
+    await introduce(cluster.proxy.url, [watcher, ...writersUsers, ...idleUsers])
     const { client: watch } = await connectSynced(`${survivor.url.replace(/^http/, 'ws')}/_ws`, watcher.cookie)
     await presenceFrames(watch)
     const writers = writeAll(sides, PER_SIDE)

@@ -5,6 +5,7 @@ import type { TestCluster } from '../support/cluster'
 import { allDelivered, expectExactlyOnceInOrder, progress, writeAll } from '../support/conversation'
 import { waitFor } from '../support/nodeClient'
 import { nextPresenceOf, wsConnect } from '../support/wsClient'
+import { introduce } from '../support/groupsApi'
 
 const PER_SIDE = 150
 const LEASE_MS = 2000
@@ -29,6 +30,8 @@ describe('an instance killed in the middle of conversations', () => {
   it('moves its clients to the other instance with every acknowledged message exactly once, in order, and expires its presence', async () => {
     const users = await Promise.all(Array.from({ length: 6 }, () => registerUser(cluster.proxy.url)))
     const [a1, b1, a2, b2, ghost, watcher] = users as [typeof users[0], typeof users[0], typeof users[0], typeof users[0], typeof users[0], typeof users[0]]
+    // The watcher shares a group with everyone: it sees their presence.
+    const group = await introduce(cluster.proxy.url, [watcher, a1, b1, a2, b2, ghost])
     const clients = [a1, b1, a2, b2].map(u => proxiedClient(cluster, u))
     const [c1, d1, c2, d2] = clients as [typeof clients[0], typeof clients[0], typeof clients[0], typeof clients[0]]
     const sides = [...pairSides(c1, d1, a1, b1, 'p'), ...pairSides(c2, d2, a2, b2, 'q')]
@@ -75,8 +78,8 @@ describe('an instance killed in the middle of conversations', () => {
     expectExactlyOnceInOrder(sides, PER_SIDE)
 
     // Everyone who moved is online (on the survivor); the ghost is not.
-    const res = await fetch(`${cluster.proxy.url}/api/users`, { headers: { cookie: watcher.cookie } })
-    const online = (await res.json() as { users: Array<{ id: number, online: boolean }> }).users.filter(u => u.online).map(u => u.id)
+    const res = await fetch(`${cluster.proxy.url}/api/groups/${group}/members`, { headers: { cookie: watcher.cookie } })
+    const online = (await res.json() as { members: Array<{ id: number, online: boolean }> }).members.filter(u => u.online).map(u => u.id)
     expect(online).toEqual(expect.arrayContaining([a1.id, b1.id, a2.id, b2.id]))
     expect(online).not.toContain(ghost.id)
 

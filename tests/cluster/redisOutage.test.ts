@@ -4,6 +4,7 @@ import { CuttableLink, startCluster } from '../support/cluster'
 import type { TestCluster } from '../support/cluster'
 import { freePort } from '../support/serverProcess'
 import { connectSynced, nextPresenceOf } from '../support/wsClient'
+import { introduce } from '../support/groupsApi'
 import type { Frame } from '../support/wsClient'
 
 const LEASE_MS = 1500
@@ -39,6 +40,7 @@ describe('an instance cut off from Redis for a while', () => {
   it('is not ready meanwhile, and when Redis is back its users get what they missed, once and in order', async () => {
     const [a, b] = cluster.instances
     const [ann, ben] = await Promise.all([registerUser(a.url), registerUser(a.url)])
+    await introduce(a.url, [ann, ben])
     const { client: annSocket } = await connectSynced(`${a.url.replace(/^http/, 'ws')}/_ws`, ann.cookie)
     const { client: benSocket } = await connectSynced(`${b.url.replace(/^http/, 'ws')}/_ws`, ben.cookie)
     expect(await nextPresenceOf(annSocket, ben.id, true)).toBeTruthy()

@@ -4,6 +4,7 @@ import type { TestUser } from '../support/accounts'
 import { startCluster } from '../support/cluster'
 import type { TestCluster } from '../support/cluster'
 import { connectSynced, nextPresenceOf, presenceFrames, presenceOfUser } from '../support/wsClient'
+import { introduce } from '../support/groupsApi'
 import type { WsClient } from '../support/wsClient'
 
 let cluster: TestCluster
@@ -36,16 +37,17 @@ describe('two instances behind nginx', () => {
 
   it('relays between users on different instances, to every device, with presence and history', async () => {
     const [ann, ben] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    const group = await introduce(cluster.proxy.url, [ann, ben])
     const a = await connectOn(ann, null)
     const b = await connectOn(ben, other(a.instance))
     expect(b.instance).not.toBe(a.instance)
     // Presence crosses instances.
     expect(await nextPresenceOf(a.client, ben.id, true)).toBeTruthy()
-    // The people list says the same, whichever instance answers it (both, in turn).
+    // The members list says the same, whichever instance answers it (both, in turn).
     for (const server of cluster.instances) {
-      const res = await fetch(`${server.url}/api/users`, { headers: { cookie: ann.cookie } })
-      const { users } = await res.json() as { users: Array<{ id: number, online: boolean }> }
-      expect(users.filter(u => u.id === ann.id || u.id === ben.id).map(u => u.online)).toEqual([true, true])
+      const res = await fetch(`${server.url}/api/groups/${group}/members`, { headers: { cookie: ann.cookie } })
+      const { members } = await res.json() as { members: Array<{ id: number, online: boolean }> }
+      expect(members.filter(u => u.id === ann.id || u.id === ben.id).map(u => u.online)).toEqual([true, true])
     }
 
     // Ann's second device sits on Ben's instance: her own messages reach it too.
@@ -81,6 +83,7 @@ describe('two instances behind nginx', () => {
 
   it('closes a signed-out session on every instance and tells the others the user left', async () => {
     const [cat, dan] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    await introduce(cluster.proxy.url, [cat, dan])
     const d = await connectOn(dan, null)
     const c1 = await connectOn(cat, d.instance)
     const c2 = await connectOn(cat, other(d.instance))
@@ -95,6 +98,7 @@ describe('two instances behind nginx', () => {
 
   it('keeps a user online while any instance still has one of their sockets', async () => {
     const [eve, fay] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    await introduce(cluster.proxy.url, [eve, fay])
     const f = await connectOn(fay, null)
     const e1 = await connectOn(eve, f.instance)
     const e2 = await connectOn(eve, other(f.instance))

@@ -112,8 +112,8 @@ describe('accounts', () => {
     expect(Buffer.concat([db, wal]).includes('plain-text-canary-123')).toBe(false)
   })
 
-  it('requires a session for the people list', async () => {
-    expect((await fetch(httpUrl('/api/users'))).status).toBe(401)
+  it('requires a session for the conversation list', async () => {
+    expect((await fetch(httpUrl('/api/conversations'))).status).toBe(401)
   })
 
   it('generates the session secret once into the data folder, private to its owner', async () => {

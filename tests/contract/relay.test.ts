@@ -3,6 +3,7 @@ import { registerUser, signIn } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
 import { TEST_HEARTBEAT, httpUrl, setupBuiltServer, wsUrl } from '../support/server'
 import { nextPresenceOf, wsConnect } from '../support/wsClient'
+import { introduce } from '../support/groupsApi'
 import type { WsClient } from '../support/wsClient'
 
 await setupBuiltServer()
@@ -19,6 +20,13 @@ async function online(user: TestUser): Promise<WsClient> {
 async function pair() {
   const [alice, bob] = await Promise.all([registerUser(httpUrl('/')), registerUser(httpUrl('/'))])
   return { alice, bob }
+}
+
+/** Two people who share a conversation (a group): presence goes only to such people. */
+async function acquainted() {
+  const people = await pair()
+  await introduce(httpUrl('/'), [people.alice, people.bob])
+  return people
 }
 
 describe('relay', () => {
@@ -90,8 +98,17 @@ describe('presence', () => {
     b.close()
   })
 
-  it('announces a user once when the first tab opens and once when the last one closes', async () => {
+  it('tells nobody who shares no conversation with the user that they came online', async () => {
     const { alice, bob } = await pair()
+    const a = await online(alice)
+    const b = await online(bob)
+    await expect(a.next('presence', 500)).rejects.toThrow(/no presence/)
+    a.close()
+    b.close()
+  })
+
+  it('announces a user once when the first tab opens and once when the last one closes', async () => {
+    const { alice, bob } = await acquainted()
     const a = await online(alice)
     const bobTab1 = await online(bob)
     expect(await a.next('presence')).toEqual({ type: 'presence', online: [{ id: bob.id, username: bob.username }], offline: [] })
@@ -104,13 +121,17 @@ describe('presence', () => {
     a.close()
   })
 
-  it('marks online users in the people list', async () => {
+  it('says in the conversation list whether the other person is online, and lists no one else', async () => {
     const { alice, bob } = await pair()
+    const stranger = await registerUser(httpUrl('/'))
     const a = await online(alice)
-    const res = await fetch(httpUrl('/api/users'), { headers: { cookie: bob.cookie } })
-    const { users } = await res.json() as { users: Array<{ id: number, online: boolean }> }
-    expect(users.find(u => u.id === alice.id)?.online).toBe(true)
-    expect(users.find(u => u.id === bob.id)?.online).toBe(false)
+    a.send({ type: 'send', cid: 'first', to: bob.id, text: 'hi' })
+    await a.next('ack')
+    const res = await fetch(httpUrl('/api/conversations'), { headers: { cookie: bob.cookie } })
+    const { conversations } = await res.json() as { conversations: Array<{ peer: number, peerName: string, peerOnline: boolean }> }
+    expect(conversations.map(c => [c.peer, c.peerName, c.peerOnline])).toEqual([[alice.id, alice.username, true]])
+    expect(conversations.some(c => c.peer === stranger.id)).toBe(false)
+    expect((await fetch(httpUrl('/api/users'), { headers: { cookie: bob.cookie } })).status).toBe(404)
     a.close()
   })
 })
@@ -141,7 +162,7 @@ describe('frames and liveness', () => {
   })
 
   it('closes a connection that stays silent past the heartbeat limit', async () => {
-    const { alice, bob } = await pair()
+    const { alice, bob } = await acquainted()
     const watcher = await online(bob)
     const stopPinging = watcher.keepAlive()
     const silent = await online(alice)
@@ -173,7 +194,7 @@ describe('frames and liveness', () => {
 
 describe('sign-out', () => {
   it('closes the session\'s sockets with 4001 after an error frame, and refuses the cookie afterwards', async () => {
-    const { alice, bob } = await pair()
+    const { alice, bob } = await acquainted()
     const watcher = await online(bob)
     const tab1 = await online(alice)
     const tab2 = await online(alice)

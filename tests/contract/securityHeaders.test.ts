@@ -56,7 +56,7 @@ describe('security headers', () => {
     const ok = await fetch(httpUrl('/api/health/live'))
     expect(ok.status).toBe(200)
     expectCommonHeaders(ok)
-    const refused = await fetch(httpUrl('/api/users'))
+    const refused = await fetch(httpUrl('/api/conversations'))
     expect(refused.status).toBe(401)
     expectCommonHeaders(refused)
   })

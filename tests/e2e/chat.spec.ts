@@ -1,21 +1,24 @@
 import { expect, test } from '@playwright/test'
 import { messages, openConversation, person, personOnline, sendMessage, status, uniqueName } from './helpers'
 
-test('two people register, see each other online and chat both ways, within the Content-Security-Policy', async ({ browser }) => {
+test('two people register, find each other by name and chat both ways, within the Content-Security-Policy', async ({ browser }) => {
   const alice = await personOnline(browser, 'alice')
   const bob = await personOnline(browser, 'bob')
-
-  await expect(person(alice.page, bob.name)).toContainText('(online)')
-  await expect(person(bob.page, alice.name)).toContainText('(online)')
-
+  // Nobody is listed before one talks with them: Alice finds Bob by the start of his name.
+  await expect(person(alice.page, bob.name)).toHaveCount(0)
+  await alice.page.getByRole('searchbox', { name: 'Find people' }).fill(bob.name.slice(0, -1))
+  await expect(alice.page.getByRole('button', { name: `Chat with ${bob.name}`, exact: true })).toBeVisible()
   await openConversation(alice.page, bob.name)
   await sendMessage(alice.page, 'Hello from Alice')
   // Stored and acknowledged, then received by Bob's device while he looks elsewhere.
   await expect(alice.page.locator('.message.own .receipt')).toHaveText(['· Delivered'])
 
-  // Bob is elsewhere: the line is counted unread and announced.
+  // Bob is elsewhere: the conversation appears in his list, counted unread, and is announced.
   await expect(person(bob.page, alice.name)).toContainText('1 unread')
   await expect(bob.page.locator('[aria-live="polite"]')).toHaveText(`New message from ${alice.name}: Hello from Alice`)
+  // People who share a conversation see each other's presence.
+  await expect(person(alice.page, bob.name)).toContainText('(online)')
+  await expect(person(bob.page, alice.name)).toContainText('(online)')
   await openConversation(bob.page, alice.name)
   await expect(messages(bob.page)).toHaveText(['Hello from Alice'])
   await expect(alice.page.locator('.message.own .receipt')).toHaveText(['· Read'])
@@ -34,11 +37,36 @@ test('two people register, see each other online and chat both ways, within the 
   await bob.context.close()
 })
 
+test('Find people pages through many matches and finds nobody for a name nobody has', async ({ browser }) => {
+  const prefix = uniqueName('pg')
+  const others = await Promise.all(Array.from({ length: 21 }, async (_, i) => {
+    const context = await browser.newContext()
+    const res = await context.request.post('/api/auth/register', { data: { username: `${prefix}${String(i).padStart(2, '0')}`, password: 'password123' } })
+    expect(res.status()).toBe(201)
+    return context
+  }))
+  const alice = await personOnline(browser, 'alice')
+  const search = alice.page.getByRole('searchbox', { name: 'Find people' })
+  const found = alice.page.getByRole('list', { name: 'People found' }).getByRole('button')
+  await search.fill(prefix)
+  await expect(found).toHaveCount(20)
+  await alice.page.getByRole('button', { name: 'More results' }).click()
+  await expect(found).toHaveCount(21)
+  await expect(alice.page.getByRole('button', { name: 'More results' })).toHaveCount(0)
+  await search.fill(`${prefix}zz`)
+  await expect(alice.page.getByText(`Nobody's username starts with “${prefix}zz”.`)).toBeVisible()
+  await alice.context.close()
+  for (const context of others) await context.close()
+})
+
 test('a dropped network shows in the status, recovers by itself, and the chat continues', async ({ browser }) => {
   const alice = await personOnline(browser, 'alice')
   const bob = await personOnline(browser, 'bob')
   await openConversation(alice.page, bob.name)
   await openConversation(bob.page, alice.name)
+  await sendMessage(alice.page, 'Before the drop')
+  await expect(messages(bob.page)).toHaveText(['Before the drop'])
+  await expect(person(alice.page, bob.name)).toContainText('(online)')
 
   await bob.context.setOffline(true)
   await expect(status(bob.page)).toHaveText(/Offline: waiting for the network/)
@@ -52,9 +80,9 @@ test('a dropped network shows in the status, recovers by itself, and the chat co
   await expect(person(alice.page, bob.name)).toContainText('(online)')
 
   await sendMessage(bob.page, 'Back online')
-  await expect(messages(alice.page)).toHaveText(['Back online'])
+  await expect(messages(alice.page)).toHaveText(['Before the drop', 'Back online'])
   await sendMessage(alice.page, 'Welcome back')
-  await expect(messages(bob.page)).toHaveText(['Back online', 'Welcome back'])
+  await expect(messages(bob.page)).toHaveText(['Before the drop', 'Back online', 'Welcome back'])
   await alice.context.close()
   await bob.context.close()
 })

@@ -7,29 +7,32 @@ test('messages sent to someone offline arrive in order, once, when they return; 
   const alice = await personOnline(browser, 'alice')
   const bob = await personOnline(browser, 'bob')
   await openConversation(alice.page, bob.name)
+  // A first line makes them people who share a conversation: each sees the other's presence.
+  await sendMessage(alice.page, 'zero')
+  await expect(receipts(alice.page)).toHaveText(['· Delivered'])
 
   await bob.context.setOffline(true)
   await expect(person(alice.page, bob.name)).toContainText('(offline)', { timeout: 10_000 })
   const texts = ['one', 'two', 'three', 'four', 'five']
   for (const text of texts) await sendMessage(alice.page, text)
-  await expect(receipts(alice.page)).toHaveText(texts.map(() => '· Sent'))
+  await expect(receipts(alice.page)).toHaveText(['· Delivered', ...texts.map(() => '· Sent')])
 
   // Bob comes back by reloading the page: it resumes from the cursor his browser kept.
   await bob.context.setOffline(false)
   await bob.page.reload()
   await expect(status(bob.page)).toHaveText('Connected')
   // Bob's device has them (he is not looking at the conversation yet).
-  await expect(receipts(alice.page)).toHaveText(texts.map(() => '· Delivered'))
-  await expect(person(bob.page, alice.name)).toContainText('5 unread')
+  await expect(receipts(alice.page)).toHaveText(['zero', ...texts].map(() => '· Delivered'))
+  await expect(person(bob.page, alice.name)).toContainText('6 unread')
 
   await openConversation(bob.page, alice.name)
-  await expect(messages(bob.page)).toHaveText(texts)
-  await expect(receipts(alice.page)).toHaveText(texts.map(() => '· Read'))
+  await expect(messages(bob.page)).toHaveText(['zero', ...texts])
+  await expect(receipts(alice.page)).toHaveText(['zero', ...texts].map(() => '· Read'))
   await expect(person(bob.page, alice.name)).not.toContainText('unread')
 
   // A reload shows the same conversation, from the stored history.
   await bob.page.reload()
-  await expect(messages(bob.page)).toHaveText(texts)
+  await expect(messages(bob.page)).toHaveText(['zero', ...texts])
   await alice.context.close()
   await bob.context.close()
 })

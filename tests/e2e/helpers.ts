@@ -45,11 +45,20 @@ export async function personOnline(browser: Browser, prefix: string): Promise<{ 
   return { context, page, name, csp }
 }
 
-/** The button for a person in the people list. */
-export const person = (page: Page, name: string) => page.getByRole('navigation', { name: 'People' }).getByRole('button', { name: new RegExp(name) })
+/** The button of a conversation (with a person, or a group) in the conversation list. */
+export const person = (page: Page, name: string) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(name) })
 
+/** Finds someone by the start of their username (`Find people`) and opens the conversation with them. */
+export async function findPerson(page: Page, name: string) {
+  await page.getByRole('searchbox', { name: 'Find people' }).fill(name)
+  await page.getByRole('button', { name: `Chat with ${name}`, exact: true }).click()
+  await expect(page.getByRole('searchbox', { name: 'Find people' })).toHaveValue('')
+}
+
+/** Opens the conversation with a person: from the list when it is there, else found by name. */
 export async function openConversation(page: Page, name: string) {
-  await person(page, name).click()
+  if (await person(page, name).isVisible()) await person(page, name).click()
+  else await findPerson(page, name)
   await expect(page.getByRole('region', { name: `Conversation with ${name}` })).toBeVisible()
 }
 

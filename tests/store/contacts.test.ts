@@ -33,19 +33,30 @@ beforeEach(() => vi.useFakeTimers())
 afterEach(() => vi.useRealTimers())
 
 describe('contacts store', () => {
-  it('lists everyone but me, online first, then by name', () => {
+  it('knows nobody\'s presence until told: a snapshot or a presence frame says it', () => {
     const { people } = setup()
-    people.setContacts([{ ...carol, online: false }, { ...alice, online: true }, { ...bob, online: false }, { id: 4, username: 'dave', online: true }], people.snapshotMark())
-    expect(people.contactList.map(c => c.username)).toEqual(['dave', 'bob', 'carol'])
+    people.upsert(bob) // found by name: no presence is shown for someone one shares nothing with
+    expect(people.contacts[2]!.online).toBeNull()
+    people.setContacts([{ ...bob, online: true }, carol], people.snapshotMark())
+    expect([people.contacts[2]!.online, people.contacts[3]!.online]).toEqual([true, null])
   })
 
   it('follows presence frames: who came online and who went offline, several at once', () => {
     const { people } = setup()
     people.setContacts([{ ...bob, online: false }, { ...carol, online: false }], people.snapshotMark())
     people.presence([bob, carol], [])
-    expect(people.contactList.map(c => [c.username, c.online])).toEqual([['bob', true], ['carol', true]])
+    expect([people.contacts[2]!.online, people.contacts[3]!.online]).toEqual([true, true])
     people.presence([], [bob])
     expect(people.contacts[2]!.online).toBe(false)
+  })
+
+  it('updates the people a snapshot lists and keeps everyone else it knows', () => {
+    const { people } = setup()
+    people.setContacts([{ ...bob, online: true }], people.snapshotMark())
+    people.setContacts([{ ...carol, online: false }], people.snapshotMark())
+    expect(Object.values(people.contacts).map(c => c.username).sort()).toEqual(['bob', 'carol'])
+    expect(people.nameOf(2, '?')).toBe('bob')
+    expect(people.nameOf(9, 'user 9')).toBe('user 9')
   })
 
   it('keeps what the socket said after the HTTP snapshot was asked for, and takes the snapshot for everyone else', () => {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { createPinia } from 'pinia'
 import WebSocket from 'ws'
-import type { ChatMessage, ConversationSummary } from '#shared/protocol'
+import type { ChatMessage, ConversationSummary, GroupMember, GroupMessage, GroupSummary, PublicUser } from '#shared/protocol'
 import { useChatStore } from '../../stores/chat'
 import { useConnectionStore } from '../../stores/connection'
 import type { SocketLike } from '../../stores/connection'
-import type { Contact } from '../../stores/contacts'
 import { useConversationsStore } from '../../stores/conversations'
+import { useGroupsStore } from '../../stores/groups'
 import type { TestUser } from './accounts'
 
 /**
@@ -18,12 +18,21 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   const connection = useConnectionStore(pinia)
   const chat = useChatStore(pinia)
   const conversations = useConversationsStore(pinia)
+  const groups = useGroupsStore(pinia)
   const headers = { cookie: user.cookie, origin: baseUrl }
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(new URL(path, baseUrl), { headers })
-    if (!res.ok) throw new Error(`${path}: ${res.status}`)
+  /** A JSON request; a refusal throws what $fetch throws in a browser (`statusCode`, `data`). */
+  const request = async <T>(path: string, method = 'GET', body?: unknown): Promise<T> => {
+    const res = await fetch(new URL(path, baseUrl), {
+      method, body: body === undefined ? undefined : JSON.stringify(body),
+      headers: { ...headers, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    })
+    if (!res.ok) throw Object.assign(new Error(`${method} ${path}: ${res.status}`), { statusCode: res.status, data: await res.json().catch(() => undefined) })
     return res.json() as Promise<T>
   }
+  const get = <T>(path: string) => request<T>(path)
+  const query = (params: Record<string, string | number | null>) => new URLSearchParams(
+    Object.entries(params).flatMap(([k, v]) => (v === null ? [] : [[k, String(v)]]))).toString()
+  const group = (conv: string) => `/api/groups/${encodeURIComponent(conv)}`
   const storage = new Map<string, string>()
   /** Close code of every socket this client had, in order (1006 when one just vanished). */
   const closeCodes: number[] = []
@@ -59,10 +68,18 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
   }, options)
   chat.configure({
     api: {
-      users: async () => (await get<{ users: Contact[] }>('/api/users')).users,
       conversations: async () => (await get<{ conversations: ConversationSummary[] }>('/api/conversations')).conversations,
       history: async (peer, before, limit) => (await get<{ messages: ChatMessage[] }>(
-        `/api/conversations/${peer}/messages?limit=${limit}${before === null ? '' : `&before=${before}`}`)).messages,
+        `/api/conversations/${peer}/messages?${query({ limit, before })}`)).messages,
+      searchUsers: (q, after, limit) => get(`/api/users/search?${query({ q, after, limit })}`),
+      groups: async () => (await get<{ groups: GroupSummary[] }>('/api/groups')).groups,
+      groupHistory: async (conv, before, limit) => (await get<{ messages: GroupMessage[] }>(`${group(conv)}/messages?${query({ limit, before })}`)).messages,
+      members: async conv => (await get<{ members: GroupMember[] }>(`${group(conv)}/members`)).members,
+      createGroup: async (name, members) => (await request<{ group: GroupSummary }>('/api/groups', 'POST', { name, members })).group,
+      renameGroup: async (conv, name) => (await request<{ group: GroupSummary }>(group(conv), 'PATCH', { name })).group,
+      addMembers: async (conv, users) => (await request<{ added: PublicUser[] }>(`${group(conv)}/members`, 'POST', { users })).added,
+      removeMember: async (conv, user) => void await request(`${group(conv)}/members/${user}`, 'DELETE'),
+      setRole: async (conv, user, role) => void await request(`${group(conv)}/members/${user}`, 'PATCH', { role }),
     },
     storage: { getItem: k => storage.get(k) ?? null, setItem: (k, v) => void storage.set(k, v), removeItem: k => void storage.delete(k) },
     isVisible: () => true,
@@ -78,6 +95,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     connection,
     chat,
     conversations,
+    groups,
     closeCodes,
     opens,
     get acks() {

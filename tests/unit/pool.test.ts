@@ -1,3 +1,4 @@
+import { GroupCursors } from '../../server/socket/groupCursors'
 import { describe, expect, it } from 'vitest'
 import { UserPool } from '../../server/utils/pool'
 import type { Connection } from '../../server/utils/pool'
@@ -12,7 +13,7 @@ function fakeConn(userId: number, username = `user${userId}`): Connection {
     sessionExpiresAt: Number.MAX_SAFE_INTEGER,
     lastSeenAt: 0,
     closed: false,
-    stream: new StreamCursor(),
+    stream: new StreamCursor(), groups: new GroupCursors(),
     send: () => {},
     close: () => {},
     terminate: () => {},

@@ -1,53 +1,60 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { GroupCursors } from '../../server/socket/groupCursors'
 import { broadcastPresence } from '../../server/socket/presenceBroadcast'
 import { pool } from '../../server/utils/pool'
 import type { Connection } from '../../server/utils/pool'
 import { StreamCursor } from '../../server/socket/stream'
 
+// Who shares a conversation with whom: 1 and 2 with everyone, 3–5 only with 1 and 2.
+vi.mock('../../server/socket/presenceAudience', () => ({
+  audienceOf: (userId: number) => userId <= 2 ? new Set([1, 2, 3, 4, 5].filter(u => u !== userId)) : Promise.resolve(new Set([1, 2])),
+  forgetAudiences: () => {},
+}))
+
 const users = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, username: `u${i + 1}` }))
-const turn = () => new Promise(resolve => setImmediate(resolve))
+const settle = () => new Promise(resolve => setTimeout(resolve, 10))
 
 function fakeConnection(user: { id: number, username: string }): Connection & { sent: string[] } {
   const sent: string[] = []
   return {
     id: `c${user.id}`, user, sessionHash: 'h', sessionExpiresAt: Infinity, lastSeenAt: 0, closed: false,
-    stream: new StreamCursor(), sent, send: text => void sent.push(text),
+    stream: new StreamCursor(), groups: new GroupCursors(), sent, send: text => void sent.push(text),
     close() {}, terminate() {}, enqueue() {}, idle: async () => {}, room: async () => {},
   }
 }
 
 const added: Connection[] = []
+const online = (...conns: Connection[]) => {
+  for (const c of conns) {
+    added.push(c)
+    pool.add(c)
+  }
+}
 afterEach(() => {
   for (const c of added.splice(0)) pool.remove(c)
 })
 
 describe('presence broadcast', () => {
-  it('tells every socket of all the changes of one turn in one frame, each user in their last state', async () => {
+  it('tells each person of all the changes of one turn in one frame, each user in their last state', async () => {
     const watchers = [fakeConnection(users[0]!), fakeConnection(users[1]!)]
-    for (const w of watchers) {
-      added.push(w)
-      pool.add(w)
-    }
+    online(...watchers)
     broadcastPresence(users[2]!, true)
     broadcastPresence(users[3]!, true)
     broadcastPresence(users[4]!, true)
     broadcastPresence(users[3]!, false)
-    await turn()
+    await settle()
     for (const w of watchers) {
       expect(w.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [users[2], users[4]], offline: [users[3]] }])
     }
   })
 
-  it('does not tell a user about themselves alone', async () => {
-    const me = fakeConnection(users[0]!)
-    const other = fakeConnection(users[1]!)
-    for (const c of [me, other]) {
-      added.push(c)
-      pool.add(c)
-    }
-    broadcastPresence(users[0]!, true)
-    await turn()
+  it('tells only the people who share a conversation with the user, and never the user themselves', async () => {
+    const [me, friend, stranger] = [fakeConnection(users[2]!), fakeConnection(users[0]!), fakeConnection(users[3]!)]
+    online(me, friend, stranger)
+    broadcastPresence(users[2]!, true)
+    await settle()
+    expect(friend.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [users[2]], offline: [] }])
     expect(me.sent).toEqual([])
-    expect(other.sent).toHaveLength(1)
+    expect(stranger.sent).toEqual([])
   })
 })

@@ -1,14 +1,15 @@
 import type { PublicUser } from '#shared/protocol'
-import { ContactsSchema, CursorSchema, RecentSchema, load, remove, save, storageKeys } from './persisted'
-import type { RecentConversation, StorageLike } from './persisted'
+import { ContactsSchema, CursorSchema, GroupsSchema, RecentSchema, load, remove, save, storageKeys } from './persisted'
+import type { KeptGroup, RecentConversation, StorageLike } from './persisted'
 
-export type { RecentConversation }
+export type { KeptGroup, RecentConversation }
 
 /**
  * What a browser keeps of one user's chat between page loads, besides the outbox: the stream
- * cursor (so a reload resumes where the last page stopped), the people list and the newest lines of
- * the most recent conversations (so a page reloaded offline still shows them). All bounded; every
- * read tolerates missing or corrupt entries (see persisted.ts), every write a full or disabled storage.
+ * cursor and the position in each group shown (so a reload resumes where the last page stopped),
+ * the names of people and groups, and the newest lines of the most recent direct conversations (so
+ * a page reloaded offline still shows them). All bounded; every read tolerates missing or corrupt
+ * entries (see persisted.ts), every write a full or disabled storage.
  */
 export const RECENT_PER_CONVERSATION = 50
 export const RECENT_CONVERSATIONS = 20
@@ -37,6 +38,9 @@ export function createChatCache(storage: StorageLike, userId: number) {
         }))
       save(storage, keys.recent, recent)
     },
+
+    loadGroups: (): KeptGroup[] => load(storage, keys.groups, GroupsSchema, []),
+    saveGroups: (groups: KeptGroup[]) => save(storage, keys.groups, groups.map(({ conv, name, seq }) => ({ conv, name, seq }))),
 
     /** Forgets everything kept for this user except the outbox (sign-out on a shared computer). */
     forget(): void {

@@ -3,20 +3,24 @@ import type { ChatMessage } from '#shared/protocol'
 /** What a conversation line shows about itself. */
 export type ItemStatus = 'sending' | 'failed' | 'sent' | 'delivered' | 'read' | 'received'
 
-/** One line of a conversation: a stored message (with seq) or one still in the outbox. */
-export interface ChatItem {
+/** What every line shows, direct or in a group: a stored message (with seq) or one in the outbox. */
+export interface Line {
   /** Stable render key: the client id for own messages, the server id otherwise. */
   key: string
   id?: string
   seq?: number
   cid?: string
   from: number
-  to: number
   text: string
   ts: number
   /** Only for lines not stored yet. */
   pending?: 'sending' | 'failed'
   error?: string
+}
+
+/** One line of a direct conversation. */
+export interface ChatItem extends Line {
+  to: number
 }
 
 /** Receipt state of a conversation: how far the peer got with my messages. */
@@ -31,20 +35,24 @@ export interface Receipts {
  * ignored. Returns whether anything changed. Pure apart from mutating `items`.
  */
 export function mergeMessage(items: ChatItem[], message: ChatMessage): boolean {
-  if (message.cid) {
-    const own = items.findIndex(i => i.cid === message.cid)
+  return mergeStored(items, {
+    key: message.cid ?? message.id, id: message.id, seq: message.seq, cid: message.cid,
+    from: message.from, to: message.to, text: message.text, ts: message.ts,
+  })
+}
+
+/** The same for any kind of line: `item` is a stored line (it has a seq). */
+export function mergeStored<T extends Line>(items: T[], item: T & { seq: number }): boolean {
+  if (item.cid) {
+    const own = items.findIndex(i => i.cid === item.cid)
     if (own >= 0) {
       if (items[own]!.seq !== undefined) return false
       items.splice(own, 1)
     }
   }
-  if (items.some(i => i.seq === message.seq)) return false
-  const item: ChatItem = {
-    key: message.cid ?? message.id, id: message.id, seq: message.seq, cid: message.cid,
-    from: message.from, to: message.to, text: message.text, ts: message.ts,
-  }
+  if (items.some(i => i.seq === item.seq)) return false
   // Insert before the first line with a larger seq, or before the first unsent line.
-  const at = items.findIndex(i => i.seq === undefined || i.seq > message.seq)
+  const at = items.findIndex(i => i.seq === undefined || i.seq > item.seq)
   if (at < 0) items.push(item)
   else items.splice(at, 0, item)
   return true
@@ -61,6 +69,6 @@ export function itemStatus(item: ChatItem, me: number, receipts: Receipts): Item
 }
 
 /** A line the server has stored (it has an id and a seq), as opposed to one still in the outbox. */
-export function isStored(item: ChatItem): item is ChatItem & { id: string, seq: number } {
+export function isStored<T extends Line>(item: T): item is T & { id: string, seq: number } {
   return item.seq !== undefined && item.id !== undefined
 }

@@ -2,6 +2,10 @@ import { OutboxSchema, load, remove, save } from './persisted'
 import type { OutboxEntry, StorageLike } from './persisted'
 
 export type { OutboxEntry, StorageLike }
+export { isGroupEntry } from './persisted'
+
+/** An entry as written, before the outbox gives it its state (to a person or to a group). */
+export type NewOutboxEntry = OutboxEntry extends infer E ? E extends OutboxEntry ? Omit<E, 'state'> : never : never
 
 /**
  * Messages written but not yet acknowledged by the server, kept in browser storage so neither a
@@ -30,10 +34,10 @@ export function createOutbox(storage: StorageLike, key: string, max = OUTBOX_MAX
   return {
     /** Every entry, oldest first. */
     list: (): readonly OutboxEntry[] => reload(),
-    add(entry: Omit<OutboxEntry, 'state'>): OutboxEntry {
+    add(entry: NewOutboxEntry): OutboxEntry {
       reload()
       if (entries.length >= max) throw new OutboxFullError(`At most ${max} messages can wait to be sent; wait for the connection to return.`)
-      const full: OutboxEntry = { ...entry, state: 'queued' }
+      const full = { ...entry, state: 'queued' } as OutboxEntry
       entries = [...entries, full]
       persist()
       return full

@@ -1,5 +1,5 @@
 import * as v from 'valibot'
-import { ChatMessageSchema, UserSchema } from '#shared/protocol'
+import { ChatMessageSchema, UserSchema, groupId } from '#shared/protocol'
 import { count, id } from '#shared/schema'
 
 /**
@@ -23,6 +23,7 @@ export function storageKeys(userId: number) {
     cursor: `jizhan.cursor.${userId}`,
     contacts: `jizhan.contacts.${userId}`,
     recent: `jizhan.recent.${userId}`,
+    groups: `jizhan.groups.${userId}`,
   }
 }
 
@@ -34,18 +35,27 @@ function listOf<T>(entry: v.GenericSchema<unknown, T>) {
   })))
 }
 
-/** A message written but not yet acknowledged by the server. */
-export const OutboxEntrySchema = v.object({
+const outboxEntry = {
   cid: v.string(),
-  to: id('to'),
   text: v.string(),
   createdAt: v.number(),
   /** queued: to be sent (again) when connected; failed: the server refused it, retry by hand. */
   state: v.picklist(['queued', 'failed']),
   error: v.optional(v.string()),
-})
-export type OutboxEntry = v.InferOutput<typeof OutboxEntrySchema>
+}
+/** A message written but not yet acknowledged by the server: to a person, or to a group. */
+export const DirectOutboxEntrySchema = v.object({ ...outboxEntry, to: id('to') })
+export const GroupOutboxEntrySchema = v.object({ ...outboxEntry, conv: groupId('conv') })
+export const OutboxEntrySchema = v.union([DirectOutboxEntrySchema, GroupOutboxEntrySchema])
+export type DirectOutboxEntry = v.InferOutput<typeof DirectOutboxEntrySchema>
+export type GroupOutboxEntry = v.InferOutput<typeof GroupOutboxEntrySchema>
+export type OutboxEntry = DirectOutboxEntry | GroupOutboxEntry
 export const OutboxSchema = listOf(OutboxEntrySchema)
+
+/** An entry for a group (as opposed to one for a person). */
+export function isGroupEntry(entry: OutboxEntry): entry is GroupOutboxEntry {
+  return 'conv' in entry
+}
 
 /** Position of the last stream event this browser applied. */
 export const CursorSchema = count('cursor')
@@ -64,6 +74,14 @@ export const RecentConversationSchema = v.object({
 })
 export type RecentConversation = v.InferOutput<typeof RecentConversationSchema>
 export const RecentSchema = listOf(RecentConversationSchema)
+
+/**
+ * The groups this browser shows: their names (so a page reloaded offline lists them) and `seq`, the
+ * last line of each it has, which the next `resume` asks the server to continue after.
+ */
+export const KeptGroupSchema = v.object({ conv: groupId('conv'), name: v.string(), seq: count('seq') })
+export type KeptGroup = v.InferOutput<typeof KeptGroupSchema>
+export const GroupsSchema = listOf(KeptGroupSchema)
 
 /** Reads and validates one key; `fallback` when it is missing, not JSON or not of the schema's shape. */
 export function load<T>(storage: StorageLike, key: string, schema: v.GenericSchema<unknown, T>, fallback: T): T {

@@ -13,6 +13,8 @@ type Db = Kysely<Database> | Transaction<Database>
 export type StreamEvent
   = | { pos: number, kind: 'message', message: StoredMessage }
     | { pos: number, kind: 'receipt', state: ReceiptState }
+    /** The user joined or left a group. */
+    | { pos: number, kind: 'joined' | 'left', conv: string }
 
 /**
  * Unread counts of these conversations for `userId` (the other side's messages after what the user
@@ -73,10 +75,11 @@ export async function eventsAfter(userId: number, cursor: number, limit: number)
     .where('events.user_id', '=', userId).where('events.pos', '>', cursor)
     .orderBy('events.pos').limit(limit)
     .execute()
-  const receiptConversations = [...new Set(rows.filter(r => r.kind !== 'message' || r.message_id === null).map(r => r.id))]
+  const receiptConversations = [...new Set(rows.filter(r => r.kind === 'receipt').map(r => r.id))]
   const unread = await unreadCounts(db, userId, receiptConversations)
   return rows.map((r): StreamEvent => {
     const pos = Number(r.pos)
+    if (r.kind === 'joined' || r.kind === 'left') return { pos, kind: r.kind, conv: r.id }
     if (r.kind === 'message' && r.message_id !== null) {
       return { pos, kind: 'message', message: toMessage({
         id: r.message_id, seq: r.seq!, sender_id: r.sender_id!, recipient_id: r.recipient_id!,
@@ -106,8 +109,12 @@ export async function historyPage(userId: number, peer: number, beforeSeq: numbe
  */
 export async function listConversations(userId: number): Promise<ConversationSummary[]> {
   const db = await useDb()
-  const convs = await db.selectFrom('conversations').selectAll()
-    .where(eb => eb.or([eb('user_lo', '=', userId), eb('user_hi', '=', userId)]))
+  // With both people's names (the peer's is shown): joined here, not one more query.
+  const convs = await db.selectFrom('conversations')
+    .innerJoin('users as lo', 'lo.id', 'conversations.user_lo')
+    .innerJoin('users as hi', 'hi.id', 'conversations.user_hi')
+    .selectAll('conversations').select(['lo.username as lo_name', 'hi.username as hi_name'])
+    .where(eb => eb.or([eb('conversations.user_lo', '=', userId), eb('conversations.user_hi', '=', userId)]))
     .execute()
   if (convs.length === 0) return []
   const ids = convs.map(c => c.id)
@@ -121,8 +128,10 @@ export async function listConversations(userId: number): Promise<ConversationSum
   const lastByConversation = new Map(lastRows.map(row => [row.conversation_id, toMessage(row)]))
   return convs.map((conv) => {
     const last = lastByConversation.get(conv.id)
+    const state = receiptState(conv, userId, unread.get(conv.id) ?? 0)
     return {
-      ...receiptState(conv, userId, unread.get(conv.id) ?? 0),
+      ...state,
+      peerName: conv.user_lo === userId ? conv.hi_name : conv.lo_name,
       last: last ? { id: last.id, seq: last.seq, from: last.from, to: last.to, text: last.text, ts: last.ts } : null,
     }
   })
@@ -135,4 +144,25 @@ export async function messagePositions(messageId: string): Promise<StreamPositio
     .where('message_id', '=', Number(messageId)).where('kind', '=', 'message')
     .execute()
   return rows.map(r => ({ userId: r.user_id, pos: Number(r.pos) }))
+}
+
+/**
+ * Everyone who shares a conversation with the user: the other side of each direct conversation
+ * and the members of each of their groups. Who sees the user's presence.
+ */
+export async function peopleSharingWith(userId: number): Promise<Set<number>> {
+  const db = await useDb()
+  const [direct, groups] = await Promise.all([
+    db.selectFrom('conversations').select(['user_lo', 'user_hi'])
+      .where(eb => eb.or([eb('user_lo', '=', userId), eb('user_hi', '=', userId)])).execute(),
+    db.selectFrom('members as mine').innerJoin('members as theirs', 'theirs.conversation_id', 'mine.conversation_id')
+      .select('theirs.user_id').distinct()
+      .where('mine.user_id', '=', userId).where('mine.left_seq', 'is', null).where('theirs.left_seq', 'is', null)
+      .execute(),
+  ])
+  const people = new Set<number>()
+  for (const c of direct) people.add((c.user_lo === userId ? c.user_hi : c.user_lo)!)
+  for (const m of groups) people.add(m.user_id)
+  people.delete(userId)
+  return people
 }

@@ -17,6 +17,13 @@ describe('chat cache', () => {
     expect(next.loadRecent()).toEqual([{ peer: 2, messages: [msg(1), msg(2, { cid: 'c' })], peerDelivered: 1, peerRead: 0 }])
   })
 
+  it('gives back the groups shown, with their names and positions, and drops a corrupt one', () => {
+    const storage = memoryStorage()
+    createChatCache(storage, 1).saveGroups([{ conv: 'g1', name: 'Trio', seq: 4 }])
+    storage.setItem('jizhan.groups.1', JSON.stringify([...JSON.parse(storage.getItem('jizhan.groups.1')!), { conv: 'G!', name: 'x', seq: 1 }]))
+    expect(createChatCache(storage, 1).loadGroups()).toEqual([{ conv: 'g1', name: 'Trio', seq: 4 }])
+  })
+
   it('keeps another user\'s data apart', () => {
     const storage = memoryStorage()
     createChatCache(storage, 1).saveCursor(7)

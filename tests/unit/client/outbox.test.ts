@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { OutboxFullError, createOutbox } from '../../../utils/chat/outbox'
+import { OutboxFullError, createOutbox, isGroupEntry } from '../../../utils/chat/outbox'
 import { memoryStorage } from '../../support/memoryStorage'
 
 const entry = (cid: string) => ({ cid, to: 2, text: `text ${cid}`, createdAt: 1 })
@@ -20,6 +20,17 @@ describe('outbox', () => {
     outbox.remove('a')
     expect(outbox.list()).toEqual([])
     expect(storage.map.has('k')).toBe(false)
+  })
+
+  it('keeps entries for people and for groups apart, and drops one that is neither', () => {
+    const storage = memoryStorage()
+    const outbox = createOutbox(storage, 'k')
+    outbox.add(entry('a'))
+    outbox.add({ cid: 'b', conv: 'g7', text: 'to the group', createdAt: 2 })
+    storage.setItem('k', JSON.stringify([...JSON.parse(storage.getItem('k')!), { cid: 'c', conv: 'not a group id', text: 'x', createdAt: 3, state: 'queued' }]))
+    const [person, group, ...rest] = createOutbox(storage, 'k').list()
+    expect([isGroupEntry(person!), isGroupEntry(group!), rest]).toEqual([false, true, []])
+    expect(group).toMatchObject({ cid: 'b', conv: 'g7', state: 'queued' })
   })
 
   it('keeps a refused entry as failed, with the reason, across a reload', () => {

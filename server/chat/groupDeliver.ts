@@ -1,0 +1,77 @@
+import { RESUME_BATCH, encodeFrame } from '#shared/protocol'
+import type { GroupMessageFrame } from '#shared/protocol'
+import { useCluster } from '../cluster/cluster'
+import { forgetAudiences } from '../socket/presenceAudience'
+import { pool } from '../utils/pool'
+import type { Connection } from '../utils/pool'
+import { recipientsOf } from './groupMembers'
+import type { StoredGroupMessage } from './storage/groupModel'
+import { lineFor, linesAfter } from './storage/groupReads'
+
+/** A group's line with its two encodings: for the members, and (with the cid) for the sender's devices. */
+export interface GroupLine { conv: string, seq: number, from: number, system: boolean, text: string, own: string }
+
+export function encodeLine(line: StoredGroupMessage): GroupLine {
+  const frame = (m: object) => encodeFrame({ type: 'groupMessage', ...m } as GroupMessageFrame)
+  return { conv: line.conv, seq: line.seq, from: line.from, system: line.system !== undefined, text: frame(lineFor(line, 0)), own: frame(lineFor(line, line.from)) }
+}
+
+/**
+ * Hands a stored line to the sockets here of the members it is for, each in seq order (GroupCursors).
+ * `sending`: the socket that sent it, which has its ack instead.
+ */
+export function deliverLineHere(line: GroupLine, sending?: Connection): void {
+  // A membership change: who sees whose presence changed too.
+  if (line.system) forgetAudiences()
+  const users = recipientsOf(line.conv, line.seq, line.system)
+  if (Array.isArray(users)) fanOut(line, users, sending)
+  else users.then(u => fanOut(line, u, sending), error => console.error(`[groups] members of ${line.conv} could not be read:`, error))
+}
+
+function fanOut(line: GroupLine, users: number[], sending?: Connection): void {
+  for (const userId of users) {
+    for (const conn of pool.connectionsOf(userId)) {
+      const text = conn === sending ? null : userId === line.from ? line.own : line.text
+      for (const t of conn.groups.live(line.conv, line.seq, text)) conn.send(t)
+      if (conn.groups.gaps().length > 0) repairSoon(conn)
+    }
+  }
+}
+
+/** Delivers a stored line here and hands it to the other instances. */
+export function deliverLine(line: GroupLine, sending?: Connection): void {
+  deliverLineHere(line, sending)
+  useCluster().publishGroupLine(line)
+}
+
+const repairing = new WeakSet<Connection>()
+
+/** Lines wait behind a missing one: usually it comes within the turn; if not, it is read from storage. */
+function repairSoon(conn: Connection): void {
+  if (repairing.has(conn)) return
+  repairing.add(conn)
+  setImmediate(() => {
+    repairing.delete(conn)
+    for (const conv of conn.groups.gaps()) catchUpGroup(conn, conv)
+  })
+}
+
+/** Reads a group's lines after the socket's position, at the reader's pace (in its frame queue). */
+export function catchUpGroup(conn: Connection, conv: string): void {
+  conn.enqueue(async () => {
+    if (!conn.closed) await replayGroup(conn, conv)
+  })
+}
+
+/** Sends the stored lines of a group after the socket's position, in batches. */
+export async function replayGroup(conn: Connection, conv: string): Promise<void> {
+  for (;;) {
+    const from = conn.groups.position(conv)
+    if (from === undefined || conn.closed) return
+    const lines = await linesAfter(conn.user.id, conv, from, RESUME_BATCH)
+    const encoded = lines.map(l => ({ seq: l.seq, text: l.from === conn.user.id ? encodeLine(l).own : encodeLine(l).text }))
+    for (const text of conn.groups.replay(conv, encoded)) conn.send(text)
+    if (lines.length < RESUME_BATCH) return
+    await conn.room()
+  }
+}

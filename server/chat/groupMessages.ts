@@ -1,0 +1,47 @@
+import type { GroupDeliveredFrame, GroupReadFrame, GroupSendFrame } from '#shared/protocol'
+import type { Answer } from '../socket/connection'
+import { sendErrorFrame, sendFrame } from '../socket/frames'
+import type { Connection } from '../utils/pool'
+import { deliverLine, encodeLine } from './groupDeliver'
+import { relayGroupReceiptChange } from './groupReceipts'
+import { BusyError } from './storage/groupCommit'
+import { storeGroupMessage, storeGroupReceipt } from './storage/groups'
+
+/**
+ * Stores a group message (group commit; nothing awaited before it joins its batch, so one
+ * sender's messages keep their order); the answer acknowledges it and fans it out to the members.
+ */
+export async function relayGroupMessage(conn: Connection, frame: GroupSendFrame): Promise<Answer> {
+  let stored
+  try {
+    stored = await storeGroupMessage({ from: conn.user.id, conv: frame.conv, cid: frame.cid, text: frame.text })
+  }
+  catch (error) {
+    if (error instanceof BusyError) return () => sendErrorFrame(conn, 'busy', 'The server is busy; the message was not stored. Send it again shortly.', frame.cid)
+    throw error
+  }
+  if ('notMember' in stored) return () => sendErrorFrame(conn, 'not_member', 'You are not a member of this group.', frame.cid)
+  const { message } = stored
+  const line = encodeLine(message)
+  return () => {
+    sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
+    // A resend of a stored cid is relayed again too: the first relay may have died with its
+    // instance; sockets that have the line drop it.
+    deliverLine(line, conn)
+  }
+}
+
+/** Records a member's receipt in a group; the answer tells the group (coalesced for big groups). */
+export async function relayGroupReceipt(conn: Connection, frame: GroupDeliveredFrame | GroupReadFrame): Promise<Answer> {
+  let moved
+  try {
+    moved = await storeGroupReceipt({ userId: conn.user.id, conv: frame.conv, kind: frame.type === 'groupRead' ? 'read' : 'delivered', seq: frame.seq })
+  }
+  catch (error) {
+    if (error instanceof BusyError) return () => sendErrorFrame(conn, 'busy', 'The server is busy; the receipt was not recorded. A later receipt will carry it.')
+    throw error
+  }
+  return () => {
+    if (moved) relayGroupReceiptChange(frame.conv, conn.user.id, moved.delivered, moved.read)
+  }
+}

@@ -1,0 +1,43 @@
+import { encodeFrame } from '#shared/protocol'
+import { useCluster } from '../cluster/cluster'
+import { useSettings } from '../infra/settings'
+import { pool } from '../utils/pool'
+import { currentMembersOf, memberCountOf } from './groupMembers'
+
+/**
+ * A member's receipts moved: their group learns it (`groupReceipt`, live only). In a big group
+ * every read would otherwise be a frame to every member (a thousand readers, a million frames), so
+ * from NUXT_GROUP_RECEIPTS_COALESCE_AT members the changes of one second go out together, each
+ * member's newest positions once.
+ */
+const pending = new Map<string, Map<number, { delivered: number, read: number }>>()
+
+export function relayGroupReceiptChange(conv: string, user: number, delivered: number, read: number): void {
+  const count = memberCountOf(conv)
+  if (count === undefined || count < useSettings().groupReceiptsCoalesceAt) return send(conv, user, delivered, read)
+  let changes = pending.get(conv)
+  if (!changes) {
+    pending.set(conv, changes = new Map())
+    setTimeout(() => {
+      pending.delete(conv)
+      for (const [u, r] of changes!) send(conv, u, r.delivered, r.read)
+    }, 1000).unref()
+  }
+  changes.set(user, { delivered, read })
+}
+
+function send(conv: string, user: number, delivered: number, read: number): void {
+  const text = encodeFrame({ type: 'groupReceipt', conv, user, delivered, read })
+  deliverReceiptHere(conv, text)
+  useCluster().publishGroupReceipt(conv, text)
+}
+
+/** Hands a receipt frame to the sockets here of the group's current members. */
+export function deliverReceiptHere(conv: string, text: string): void {
+  const users = currentMembersOf(conv)
+  const fan = (ids: number[]) => {
+    for (const id of ids) for (const conn of pool.connectionsOf(id)) if (conn.groups.position(conv) !== undefined) conn.send(text)
+  }
+  if (Array.isArray(users)) fan(users)
+  else users.then(fan, error => console.error(`[groups] members of ${conv} could not be read:`, error))
+}

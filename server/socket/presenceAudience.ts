@@ -1,0 +1,28 @@
+import { peopleSharingWith } from '../chat/storage/reads'
+
+/**
+ * Who sees a user's presence: the people who share a conversation with them, not everyone online
+ * (that would tell anyone who uses the server, and would not scale). Cached per user for a minute;
+ * forgotten here when a conversation starts or a group's members change (other instances learn it
+ * within the minute).
+ */
+const TTL_MS = 60_000
+const MAX_USERS = 50_000
+const cache = new Map<number, { people: Set<number>, at: number }>()
+
+export function audienceOf(userId: number, now = Date.now()): Set<number> | Promise<Set<number>> {
+  const hit = cache.get(userId)
+  if (hit && now - hit.at < TTL_MS) return hit.people
+  return peopleSharingWith(userId).then((people) => {
+    cache.delete(userId)
+    if (cache.size >= MAX_USERS) cache.delete(cache.keys().next().value!)
+    cache.set(userId, { people, at: now })
+    return people
+  })
+}
+
+/** Forgets the audiences of these users (a conversation between them started), or all of them. */
+export function forgetAudiences(userIds?: number[]): void {
+  if (!userIds) return cache.clear()
+  for (const id of userIds) cache.delete(id)
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest'
+import type { GroupMember } from '#shared/protocol'
+import { byActivity } from '../../../utils/chat/conversationList'
+import type { ListEntry } from '../../../utils/chat/conversationList'
+import { groupItemStatus, membersAfter, mergeGroupMessage, may, readCounter, readersOf } from '../../../utils/chat/groupLines'
+import type { GroupItem } from '../../../utils/chat/groupLines'
+import { wording } from '../../../utils/chat/wording'
+
+const m = (id: number, username: string, read: number, role: GroupMember['role'] = 'member'): GroupMember => ({ id, username, role, delivered: read, read, online: false })
+const members = [m(1, 'alice', 9, 'owner'), m(2, 'bob', 5, 'admin'), m(3, 'carol', 4)]
+
+describe('group lines', () => {
+  it('merge in seq order once, and an own waiting line becomes the stored one', () => {
+    const items: GroupItem[] = [{ key: 'c1', cid: 'c1', from: 1, text: 'mine', ts: 5, pending: 'sending' }]
+    expect(mergeGroupMessage(items, { conv: 'g1', id: 'x3', seq: 3, from: 2, text: 'three', ts: 3 })).toBe(true)
+    expect(mergeGroupMessage(items, { conv: 'g1', id: 'x1', seq: 1, from: 2, text: '', ts: 1, system: { event: 'created', name: 'G' } })).toBe(true)
+    expect(mergeGroupMessage(items, { conv: 'g1', id: 'x3', seq: 3, from: 2, text: 'three', ts: 3 })).toBe(false)
+    expect(mergeGroupMessage(items, { conv: 'g1', id: 'x4', seq: 4, from: 1, text: 'mine', ts: 4, cid: 'c1' })).toBe(true)
+    expect(items.map(i => [i.seq, i.pending, i.system?.event])).toEqual([[1, undefined, 'created'], [3, undefined, undefined], [4, undefined, undefined]])
+  })
+
+  it('count as read by the members other than the sender whose read position reached them', () => {
+    expect(readersOf(members, { seq: 5, from: 1 }).map(r => r.username)).toEqual(['bob'])
+    expect(readersOf(members, { seq: 4, from: 3 }).map(r => r.username)).toEqual(['alice', 'bob'])
+    expect(readersOf(members, { from: 1 })).toEqual([])
+    const count = readCounter(members, 1)
+    expect([count(1), count(4), count(5), count(6)]).toEqual([2, 2, 1, 0])
+    expect(groupItemStatus({ key: 'a', seq: 5, from: 1, text: 'x', ts: 0 }, 1, 1)).toBe('read')
+    expect(groupItemStatus({ key: 'a', seq: 5, from: 1, text: 'x', ts: 0 }, 1, 0)).toBe('sent')
+    expect(groupItemStatus({ key: 'a', seq: 5, from: 2, text: '', ts: 0, system: { event: 'renamed', name: 'n' } }, 1, 0)).toBe('system')
+  })
+
+  it('follow the removal rules: owners remove anyone else, admins only members, members nobody', () => {
+    const owner = { id: 1, role: 'owner' as const }
+    const admin = { id: 2, role: 'admin' as const }
+    const member = { id: 3, role: 'member' as const }
+    expect([may.remove(owner, admin), may.remove(owner, member), may.remove(owner, owner)]).toEqual([true, true, false])
+    expect([may.remove(admin, owner), may.remove(admin, { id: 4, role: 'admin' }), may.remove(admin, member)]).toEqual([false, false, true])
+    expect(may.remove(member, { id: 4, role: 'member' })).toBe(false)
+    expect([may.rename('admin'), may.rename('member'), may.setRole(admin, member), may.setRole(owner, admin)]).toEqual([true, false, false, true])
+  })
+
+  it('change a loaded member list as system lines say', () => {
+    const after = membersAfter(members, 1, { event: 'added', users: [{ id: 4, username: 'dave' }, { id: 2, username: 'bob' }] })
+    expect(after.map(x => x.username)).toEqual(['alice', 'bob', 'carol', 'dave'])
+    expect(membersAfter(after, 1, { event: 'removed', users: [{ id: 3, username: 'carol' }] }).map(x => x.username)).toEqual(['alice', 'bob', 'dave'])
+    expect(membersAfter(members, 1, { event: 'left', owner: { id: 2, username: 'bob' } }).map(x => [x.username, x.role])).toEqual([['bob', 'owner'], ['carol', 'member']])
+  })
+
+  it('are worded from their codes', () => {
+    const who = (u: { username: string }) => u.username
+    expect(wording.systemLine({ event: 'added', users: [{ id: 2, username: 'bob' }, { id: 3, username: 'carol' }, { id: 4, username: 'dave' }] }, 'alice', who)).toBe('alice added bob, carol and dave')
+    expect(wording.systemLine({ event: 'left', owner: { id: 2, username: 'bob' } }, 'alice', who)).toBe('alice left; bob is the owner now')
+    expect(wording.systemLine({ event: 'role', user: { id: 2, username: 'bob' }, role: 'admin' }, 'alice', who)).toBe('alice made bob an admin')
+  })
+})
+
+describe('the conversation list order', () => {
+  it('puts the newest activity first, and equal ones by name', () => {
+    const entry = (name: string, activity: number): ListEntry => ({ kind: 'group', key: name, conv: name, name, memberCount: 2, unread: 0, activity, left: false })
+    expect(byActivity([entry('b', 1), entry('c', 5), entry('a', 1)]).map(e => e.name)).toEqual(['c', 'a', 'b'])
+  })
+})
