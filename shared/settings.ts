@@ -140,6 +140,7 @@ export const SETTINGS = {
   groupMembersMax: integer('server', 1_000, 2, 100_000, 'members'),
   groupsPerUserMax: integer('server', 500, 1, 100_000, 'groups'),
   groupReceiptsCoalesceAt: integer('server', 100, 2, 100_000, 'members'),
+  presenceCoalesceAt: integer('server', 100, 2, 1_000_000, 'people'),
   groupChangesPerMinute: integer('server', 60, 1, RATE_MAX),
   searchesPerMinute: integer('server', 30, 1, RATE_MAX),
   redisUrl: text('', 'empty (one instance) or a redis:// or rediss:// URL', s => s === '' || hasScheme(s, ['redis:', 'rediss:']), true),

@@ -1,6 +1,7 @@
 import { encodeFrame } from '#shared/protocol'
 import type { PublicUser } from '#shared/protocol'
 import { pool } from '../utils/pool'
+import { useSettings } from '../infra/settings'
 import { audienceOf } from './presenceAudience'
 
 /**
@@ -8,9 +9,17 @@ import { audienceOf } from './presenceAudience'
  * turn (a reconnect wave), each person here gets one `presence` frame listing those of them they
  * share a conversation with (presenceAudience.ts), not one frame per change. A user who came and
  * went in the same turn is sent in their last state.
+ *
+ * The changes of someone seen by NUXT_PRESENCE_COALESCE_AT people or more (a member of a big
+ * group) wait up to a second and go out together: in a group of 1,000 where people come and go
+ * all the time, each member gets a frame a second listing who changed, not a frame per change.
  */
-const pending = new Map<number, { user: PublicUser, online: boolean }>()
+type Change = { user: PublicUser, online: boolean }
+const pending = new Map<number, Change>()
 let scheduled = false
+const slow = new Map<number, Change>()
+let slowTimer: ReturnType<typeof setTimeout> | undefined
+const SLOW_MS = 1000
 
 /** Tells this instance's sockets, at the end of this turn, that the user came online or went offline. */
 export function broadcastPresence(user: PublicUser, online: boolean): void {
@@ -24,13 +33,39 @@ function flush(): void {
   scheduled = false
   const changes = [...pending.values()]
   pending.clear()
-  if (changes.length === 0) return
-  const audiences = changes.map(c => audienceOf(c.user.id))
-  if (audiences.every(a => a instanceof Set)) return send(changes, audiences as Set<number>[])
-  Promise.all(audiences).then(a => send(changes, a), error => console.error('[presence] audiences could not be read:', error))
+  withAudiences(changes, (audiences) => {
+    const coalesceAt = useSettings().presenceCoalesceAt
+    const now: Change[] = []
+    const nowAudiences: Set<number>[] = []
+    changes.forEach((change, i) => {
+      if (audiences[i]!.size < coalesceAt) {
+        now.push(change)
+        nowAudiences.push(audiences[i]!)
+        return
+      }
+      slow.set(change.user.id, change)
+      slowTimer ??= setTimeout(flushSlow, SLOW_MS)
+    })
+    send(now, nowAudiences)
+  })
 }
 
-function send(changes: Array<{ user: PublicUser, online: boolean }>, audiences: Set<number>[]): void {
+function flushSlow(): void {
+  slowTimer = undefined
+  const changes = [...slow.values()]
+  slow.clear()
+  withAudiences(changes, audiences => send(changes, audiences))
+}
+
+/** Runs `then` with each change's audience: at once when all are cached, else once they are read. */
+function withAudiences(changes: Change[], then: (audiences: Set<number>[]) => void): void {
+  if (changes.length === 0) return
+  const audiences = changes.map(c => audienceOf(c.user.id))
+  if (audiences.every(a => a instanceof Set)) return then(audiences as Set<number>[])
+  Promise.all(audiences).then(then, error => console.error('[presence] audiences could not be read:', error))
+}
+
+function send(changes: Change[], audiences: Set<number>[]): void {
   const byRecipient = new Map<number, { online: PublicUser[], offline: PublicUser[] }>()
   changes.forEach((change, i) => {
     for (const recipient of audiences[i]!) {

@@ -5,13 +5,17 @@ import { pool } from '../../server/utils/pool'
 import type { Connection } from '../../server/utils/pool'
 import { StreamCursor } from '../../server/socket/stream'
 
-// Who shares a conversation with whom: 1 and 2 with everyone, 3–5 only with 1 and 2.
+// Who shares a conversation with whom: 1 and 2 with everyone, 3–5 only with 1 and 2; 6 is in a
+// big group (an audience of 4, the coalescing threshold here).
 vi.mock('../../server/socket/presenceAudience', () => ({
-  audienceOf: (userId: number) => userId <= 2 ? new Set([1, 2, 3, 4, 5].filter(u => u !== userId)) : Promise.resolve(new Set([1, 2])),
+  audienceOf: (userId: number) => userId === 6
+    ? new Set([1, 2, 3, 4])
+    : userId <= 2 ? new Set([1, 2, 3, 4, 5].filter(u => u !== userId)) : Promise.resolve(new Set([1, 2])),
   forgetAudiences: () => {},
 }))
+vi.mock('../../server/infra/settings', () => ({ useSettings: () => ({ presenceCoalesceAt: 4 }) }))
 
-const users = Array.from({ length: 5 }, (_, i) => ({ id: i + 1, username: `u${i + 1}` }))
+const users = Array.from({ length: 6 }, (_, i) => ({ id: i + 1, username: `u${i + 1}` }))
 const settle = () => new Promise(resolve => setTimeout(resolve, 10))
 
 function fakeConnection(user: { id: number, username: string }): Connection & { sent: string[] } {
@@ -46,6 +50,19 @@ describe('presence broadcast', () => {
     for (const w of watchers) {
       expect(w.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [users[2], users[4]], offline: [users[3]] }])
     }
+  })
+
+  it('sends the changes of someone in a big group together, once a second, in their last state', async () => {
+    const watcher = fakeConnection(users[0]!)
+    online(watcher)
+    broadcastPresence(users[5]!, true)
+    await settle()
+    broadcastPresence(users[5]!, false)
+    broadcastPresence(users[5]!, true)
+    await settle()
+    expect(watcher.sent).toEqual([])
+    await new Promise(resolve => setTimeout(resolve, 1100))
+    expect(watcher.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [users[5]], offline: [] }])
   })
 
   it('tells only the people who share a conversation with the user, and never the user themselves', async () => {
