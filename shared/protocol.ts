@@ -291,11 +291,15 @@ const SyncedSchema = v.object({ type: v.literal('synced'), head: count('head') }
 /** A message or system line of a group, live or replayed; in seq order per group. */
 const GroupMessageFrameSchema = v.object({ type: v.literal('groupMessage'), ...GroupMessageEntries })
 /**
- * A member's receipts in a group moved. Live only (a resume does not replay them: GET /api/groups
- * and /members give the state); in groups over NUXT_GROUP_RECEIPTS_COALESCE_AT members the
- * server sends at most one per second per group, with the newest positions.
+ * Members' receipts in a group moved: each member's newest positions. Live only (a resume does not
+ * replay them: GET /api/groups and /members give the state); from NUXT_GROUP_RECEIPTS_COALESCE_AT
+ * members the server sends one per group per second, listing every member that moved.
  */
-const GroupReceiptFrameSchema = v.object({ type: v.literal('groupReceipt'), conv: groupId('conv'), user: id('user'), delivered: count('delivered'), read: count('read') })
+const GroupReceiptFrameSchema = v.object({
+  type: v.literal('groupReceipt'),
+  conv: groupId('conv'),
+  receipts: v.array(v.object({ user: id('user'), delivered: count('delivered'), read: count('read') })),
+})
 /**
  * An event of the user's stream: they joined a group (created, added) or left it (left, removed:
  * from then on nothing of the group reaches them, and its history is closed to them).

@@ -143,6 +143,7 @@ export const SETTINGS = {
   presenceCoalesceAt: integer('server', 100, 2, 1_000_000, 'people'),
   groupChangesPerMinute: integer('server', 60, 1, RATE_MAX),
   searchesPerMinute: integer('server', 30, 1, RATE_MAX),
+  groupPeoplePerMinute: integer('server', 1_000, 1, RATE_MAX),
   redisUrl: text('', 'empty (one instance) or a redis:// or rediss:// URL', s => s === '' || hasScheme(s, ['redis:', 'rediss:']), true),
   redisPrefix: text('jizhan:', '1–64 characters without spaces', s => /^\S{1,64}$/.test(s)),
   redisLeaseMs: integer('server', 15_000, 300, 10 * MINUTE, 'ms'),

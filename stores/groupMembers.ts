@@ -76,13 +76,17 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
 
   /** A member's receipts moved (live only): the read positions behind "Read by k". */
   function applyReceipt(frame: GroupReceiptFrame) {
-    if (frame.user === people.me?.id) groups.selfReceipt(frame.conv, frame.delivered, frame.read)
-    const member = byConv[frame.conv]?.find(m => m.id === frame.user) ?? early.get(frame.conv)?.get(frame.user)
-    if (member) {
-      member.delivered = Math.max(member.delivered, frame.delivered)
-      member.read = Math.max(member.read, frame.read)
+    const list = byConv[frame.conv]
+    const byId = list && frame.receipts.length > 1 ? new Map(list.map(m => [m.id, m])) : undefined
+    for (const r of frame.receipts) {
+      if (r.user === people.me?.id) groups.selfReceipt(frame.conv, r.delivered, r.read)
+      const member = (byId ? byId.get(r.user) : list?.find(m => m.id === r.user)) ?? early.get(frame.conv)?.get(r.user)
+      if (member) {
+        member.delivered = Math.max(member.delivered, r.delivered)
+        member.read = Math.max(member.read, r.read)
+      }
+      else early.get(frame.conv)?.set(r.user, { delivered: r.delivered, read: r.read })
     }
-    else early.get(frame.conv)?.set(frame.user, { delivered: frame.delivered, read: frame.read })
   }
 
   /** A new system line changes a loaded member list as it says. */

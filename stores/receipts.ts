@@ -6,7 +6,16 @@ import { useGroupsStore } from './groups'
 export interface ReceiptsEnv {
   /** Whether the page is visible to the person (read receipts are only sent then). */
   isVisible: () => boolean
+  setTimeout: (fn: () => void, ms: number) => unknown
+  now: () => number
 }
+
+/**
+ * Group delivered receipts go at most this often: in a group of 1,000 a receipt per line from every
+ * member would be a thousand writes per message. Receipts are cumulative, so the next one carries
+ * what waited.
+ */
+export const GROUP_DELIVERED_EVERY_MS = 2000
 
 /** What is open in the pane: a person's user id, a group's id, or nothing. */
 export type OpenConversation = () => number | string | null
@@ -26,6 +35,8 @@ export const useReceiptsStore = defineStore('receipts', () => {
   /** Per peer (or group), the newest seq this device has and the server has not been told of yet. */
   const pendingDelivered = new Map<number, number>()
   const pendingGroupDelivered = new Map<string, number>()
+  let groupDeliveredAt = Number.NEGATIVE_INFINITY
+  let groupDeliveredTimer = false
   let readQueued = false
 
   function configure(newEnv: ReceiptsEnv, selection: OpenConversation) {
@@ -48,6 +59,19 @@ export const useReceiptsStore = defineStore('receipts', () => {
     for (const [peer, seq] of pendingDelivered) {
       if (connection.send({ type: 'delivered', peer, seq })) pendingDelivered.delete(peer)
     }
+    if (pendingGroupDelivered.size === 0 || !env) return
+    const wait = groupDeliveredAt + GROUP_DELIVERED_EVERY_MS - env.now()
+    if (wait > 0) {
+      if (!groupDeliveredTimer) {
+        groupDeliveredTimer = true
+        env.setTimeout(() => {
+          groupDeliveredTimer = false
+          sendDelivered()
+        }, wait)
+      }
+      return
+    }
+    groupDeliveredAt = env.now()
     for (const [conv, seq] of pendingGroupDelivered) {
       // A group one left takes no receipts (the server would ignore them).
       if (groups.byConv[conv]?.left || connection.send({ type: 'groupDelivered', conv, seq })) pendingGroupDelivered.delete(conv)

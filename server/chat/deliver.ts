@@ -21,8 +21,8 @@ export function deliverHere(event: RelayedEvent, own?: OwnCopy): void {
     // since); left it: nothing more of it. (A socket that has not resumed reads it all then.)
     if (event.group && c.stream.started) {
       if (event.group.change === 'left') c.groups.unfollow(event.group.conv)
-      else if (c.groups.position(event.group.conv) === undefined) {
-        c.groups.follow(event.group.conv, event.group.joinedSeq)
+      else {
+        c.groups.rejoin(event.group.conv, event.group.joinedSeq)
         catchUpGroup(c, event.group.conv)
       }
     }

@@ -21,14 +21,14 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
  * `sending`: the socket that sent it, which has its ack instead.
  */
 export function deliverLineHere(line: GroupLine, sending?: Connection): void {
-  // A membership change: who sees whose presence changed too.
-  if (line.system) forgetAudiences()
   const users = recipientsOf(line.conv, line.seq, line.system)
   if (Array.isArray(users)) fanOut(line, users, sending)
   else users.then(u => fanOut(line, u, sending), error => console.error(`[groups] members of ${line.conv} could not be read:`, error))
 }
 
 function fanOut(line: GroupLine, users: number[], sending?: Connection): void {
+  // A membership change: who sees whose presence changed, for the people of this group.
+  if (line.system) forgetAudiences(users)
   for (const userId of users) {
     for (const conn of pool.connectionsOf(userId)) {
       const text = conn === sending ? null : userId === line.from ? line.own : line.text
@@ -46,14 +46,19 @@ export function deliverLine(line: GroupLine, sending?: Connection): void {
 
 const repairing = new WeakSet<Connection>()
 
-/** Lines wait behind a missing one: usually it comes within the turn; if not, it is read from storage. */
+/**
+ * Lines wait behind a missing one: usually it comes within milliseconds (another instance's
+ * envelope); if not, it is read from storage.
+ */
+const REPAIR_AFTER_MS = 20
+
 function repairSoon(conn: Connection): void {
   if (repairing.has(conn)) return
   repairing.add(conn)
-  setImmediate(() => {
+  setTimeout(() => {
     repairing.delete(conn)
     for (const conv of conn.groups.gaps()) catchUpGroup(conn, conv)
-  })
+  }, REPAIR_AFTER_MS).unref()
 }
 
 /** Reads a group's lines after the socket's position, at the reader's pace (in its frame queue). */
@@ -71,7 +76,8 @@ export async function replayGroup(conn: Connection, conv: string): Promise<void>
     const lines = await linesAfter(conn.user.id, conv, from, RESUME_BATCH)
     const encoded = lines.map(l => ({ seq: l.seq, text: l.from === conn.user.id ? encodeLine(l).own : encodeLine(l).text }))
     for (const text of conn.groups.replay(conv, encoded)) conn.send(text)
-    if (lines.length < RESUME_BATCH) return
+    // A full batch that moved nothing would be read again for ever: stop (the next line repairs).
+    if (lines.length < RESUME_BATCH || conn.groups.position(conv) === from) return
     await conn.room()
   }
 }

@@ -9,7 +9,10 @@ import { storeGroupMessage, storeGroupReceipt } from './storage/groups'
 
 /**
  * Stores a group message (group commit; nothing awaited before it joins its batch, so one
- * sender's messages keep their order); the answer acknowledges it and fans it out to the members.
+ * sender's messages keep their order), fans it out to the members as soon as it is stored, and
+ * answers with the ack. The fan-out does not wait its turn in the sender's answer queue (behind a
+ * replay paced to a slow reader, say): a line held there would open a gap at every member's socket,
+ * each then reading it from storage. Its seq already fixes its place.
  */
 export async function relayGroupMessage(conn: Connection, frame: GroupSendFrame): Promise<Answer> {
   let stored
@@ -22,13 +25,10 @@ export async function relayGroupMessage(conn: Connection, frame: GroupSendFrame)
   }
   if ('notMember' in stored) return () => sendErrorFrame(conn, 'not_member', 'You are not a member of this group.', frame.cid)
   const { message } = stored
-  const line = encodeLine(message)
-  return () => {
-    sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
-    // A resend of a stored cid is relayed again too: the first relay may have died with its
-    // instance; sockets that have the line drop it.
-    deliverLine(line, conn)
-  }
+  // A resend of a stored cid is relayed again too: the first relay may have died with its
+  // instance; sockets that have the line drop it.
+  deliverLine(encodeLine(message), conn)
+  return () => sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
 }
 
 /** Records a member's receipt in a group; the answer tells the group (coalesced for big groups). */

@@ -7,27 +7,27 @@ import { currentMembersOf, memberCountOf } from './groupMembers'
 /**
  * A member's receipts moved: their group learns it (`groupReceipt`, live only). In a big group
  * every read would otherwise be a frame to every member (a thousand readers, a million frames), so
- * from NUXT_GROUP_RECEIPTS_COALESCE_AT members the changes of one second go out together, each
- * member's newest positions once.
+ * from NUXT_GROUP_RECEIPTS_COALESCE_AT members the changes of one second go out together in one
+ * frame, each member's newest positions once.
  */
 const pending = new Map<string, Map<number, { delivered: number, read: number }>>()
 
 export function relayGroupReceiptChange(conv: string, user: number, delivered: number, read: number): void {
   const count = memberCountOf(conv)
-  if (count === undefined || count < useSettings().groupReceiptsCoalesceAt) return send(conv, user, delivered, read)
+  if (count === undefined || count < useSettings().groupReceiptsCoalesceAt) return send(conv, [{ user, delivered, read }])
   let changes = pending.get(conv)
   if (!changes) {
     pending.set(conv, changes = new Map())
     setTimeout(() => {
       pending.delete(conv)
-      for (const [u, r] of changes!) send(conv, u, r.delivered, r.read)
+      send(conv, [...changes!].map(([user, r]) => ({ user, ...r })))
     }, 1000).unref()
   }
   changes.set(user, { delivered, read })
 }
 
-function send(conv: string, user: number, delivered: number, read: number): void {
-  const text = encodeFrame({ type: 'groupReceipt', conv, user, delivered, read })
+function send(conv: string, receipts: Array<{ user: number, delivered: number, read: number }>): void {
+  const text = encodeFrame({ type: 'groupReceipt', conv, receipts })
   deliverReceiptHere(conv, text)
   useCluster().publishGroupReceipt(conv, text)
 }

@@ -1,7 +1,6 @@
 import { encodeFrame } from '#shared/protocol'
 import type { GroupSummary } from '#shared/protocol'
 import { useSettings } from '../infra/settings'
-import { forgetAudiences } from '../socket/presenceAudience'
 import { deliver } from './deliver'
 import { deliverLine, encodeLine } from './groupDeliver'
 import type { GroupChange, GroupChangeResult, GroupLimits } from './storage/groupModel'
@@ -22,7 +21,6 @@ export function groupLimits(): GroupLimits {
 export async function changeGroup(change: GroupChange): Promise<GroupChangeResult> {
   const result = await storeGroupChange(change)
   if (!result.ok) return result
-  forgetAudiences() // who shares a conversation with whom changed (other instances: deliverLineHere)
   for (const line of result.lines) deliverLine(encodeLine(line))
   const events = await Promise.all(result.memberships.map(async (m) => {
     const [group] = await groupsOf(m.userId, result.conv) as [GroupSummary]

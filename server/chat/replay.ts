@@ -71,6 +71,8 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
         ? encodeFrame(messageFrame(e.message, conn.user.id, e.pos))
         : e.kind === 'receipt' ? encodeFrame(receiptFrame(e.state, e.pos)) : await membershipText(conn, e),
     })))
+    // Joined and left in stream order (the summaries above were read in any order).
+    for (const e of events) if (e.kind === 'joined' || e.kind === 'left') applyMembership(conn, e)
     for (const text of conn.stream.replay(frames)) conn.send(text)
     if (events.length < RESUME_BATCH && !conn.stream.takeOverflow()) break
     // At the reader's pace: a reader slower than the database (a phone, a loaded machine) is not
@@ -98,9 +100,16 @@ async function catchUpGroups(conn: Connection): Promise<void> {
 async function membershipText(conn: Connection, e: { pos: number, kind: 'joined' | 'left', conv: string }): Promise<string> {
   const [group] = await groupsOf(conn.user.id, e.conv)
   if (!group) return encodeFrame({ type: 'pong' }) // (cannot happen: the event names a membership)
-  if (e.kind === 'joined') conn.groups.follow(e.conv, group.joinedSeq)
-  else conn.groups.unfollow(e.conv)
+  joinedSeqs.set(conn, { ...joinedSeqs.get(conn), [e.conv]: group.joinedSeq })
   return encodeFrame({ type: 'membership', pos: e.pos, change: e.kind, group })
+}
+
+const joinedSeqs = new WeakMap<Connection, Record<string, number>>()
+
+function applyMembership(conn: Connection, e: { kind: 'joined' | 'left', conv: string }): void {
+  if (e.kind === 'left') return conn.groups.unfollow(e.conv)
+  const joinedSeq = joinedSeqs.get(conn)?.[e.conv]
+  if (joinedSeq !== undefined) conn.groups.rejoin(e.conv, joinedSeq)
 }
 
 /**

@@ -5,7 +5,7 @@ import { check } from '#shared/schema'
 
 /** A 400 whose body names the problem (and the field, for forms). */
 export function badRequest(message: string, field?: string) {
-  return createError({ statusCode: 400, statusMessage: 'Bad Request', message, data: { message, field } })
+  return createError({ statusCode: 400, statusMessage: 'Bad Request', message, data: { code: 'bad_request', message, field } })
 }
 
 /** Reads a JSON object body; a missing or malformed body is a 400 with a message, never a 500. */

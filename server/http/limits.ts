@@ -12,6 +12,7 @@ function createLimiters() {
     loginByAddress: new KeyedLimiter(s.loginAttemptsPerAddressPerMinute, s.loginAttemptsPerAddressPerMinute / 60),
     groupChanges: new KeyedLimiter(s.groupChangesPerMinute, s.groupChangesPerMinute / 60),
     searches: new KeyedLimiter(s.searchesPerMinute, s.searchesPerMinute / 60),
+    peopleNamed: new KeyedLimiter(s.groupPeoplePerMinute, s.groupPeoplePerMinute / 60),
   }
 }
 

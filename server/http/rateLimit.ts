@@ -11,12 +11,12 @@ export class TokenBucket {
     this.#at = now
   }
 
-  /** Takes a token if there is one. */
-  take(now: number): boolean {
+  /** Takes `n` tokens (one action costing n) if there are that many. */
+  take(now: number, n = 1): boolean {
     this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#at) / 1000) * this.perSecond)
     this.#at = now
-    if (this.#tokens < 1) return false
-    this.#tokens -= 1
+    if (this.#tokens < n) return false
+    this.#tokens -= n
     return true
   }
 
@@ -42,13 +42,13 @@ export class KeyedLimiter {
 
   constructor(readonly capacity: number, readonly perSecond: number, readonly maxKeys = 100_000) {}
 
-  take(key: string, now: number): boolean {
+  take(key: string, now: number, n = 1): boolean {
     let bucket = this.#buckets.get(key)
     if (bucket) this.#buckets.delete(key)
     else bucket = new TokenBucket(this.capacity, this.perSecond, now)
     // (Re-)inserted at the end: the first entries are the least recently used.
     this.#buckets.set(key, bucket)
-    const allowed = bucket.take(now)
+    const allowed = bucket.take(now, n)
     this.#evict(now)
     return allowed
   }

@@ -17,6 +17,19 @@ export class GroupCursors {
     if (!this.#sent.has(conv)) this.#sent.set(conv, seq)
   }
 
+  /**
+   * The user joined (again) after `seq`: follow from there, or from where the socket is if that is
+   * further (a position left from an earlier membership must not wait for lines that are not theirs).
+   */
+  rejoin(conv: string, seq: number): void {
+    const sent = this.#sent.get(conv)
+    if (sent === undefined || sent < seq) {
+      this.#sent.set(conv, seq)
+      const early = this.#early.get(conv)
+      if (early) for (const s of early.keys()) if (s <= seq) early.delete(s)
+    }
+  }
+
   /** Stops following a group (the user left it): nothing more of it is sent. */
   unfollow(conv: string): void {
     this.#sent.delete(conv)
@@ -52,9 +65,16 @@ export class GroupCursors {
     return this.#advance(conv, seq, text)
   }
 
-  /** Lines read from storage after the position, in order: the texts to send. */
+  /**
+   * Lines read from storage after the position, in order: the texts to send. Storage returns only
+   * the lines that are the user's, so when the first one is past the next seq, those between are
+   * not theirs (before they joined): the position moves over them.
+   */
   replay(conv: string, lines: ReadonlyArray<{ seq: number, text: string }>): string[] {
     const out: string[] = []
+    const first = lines[0]
+    const at = this.#sent.get(conv)
+    if (first && at !== undefined && first.seq > at + 1) this.#sent.set(conv, first.seq - 1)
     for (const line of lines) {
       const sent = this.#sent.get(conv)
       if (sent === undefined) break

@@ -97,7 +97,7 @@ describe('groups', () => {
     const before = await api.call<{ groups: Array<{ conv: string, unread: number }> }>(ben, 'GET', '/api/groups')
     expect(before.body.groups.find(g => g.conv === group.conv)!.unread).toBe(2)
     b.send({ type: 'groupRead', conv: group.conv, seq: second!.seq as number })
-    expect(await a.next('groupReceipt')).toMatchObject({ conv: group.conv, user: ben.id, read: second!.seq, delivered: second!.seq })
+    expect(await a.next('groupReceipt')).toEqual({ type: 'groupReceipt', conv: group.conv, receipts: [{ user: ben.id, read: second!.seq, delivered: second!.seq }] })
     const members = await api.members(ann, group.conv)
     expect(members.body.members.find(m => m.id === ben.id)!.read).toBe(second!.seq)
     const after = await api.call<{ groups: Array<{ conv: string, unread: number }> }>(ben, 'GET', '/api/groups')

@@ -3,6 +3,7 @@ import type { GroupMember, GroupMessage, GroupSummary } from '#shared/protocol'
 import { useConversationListStore } from '../../stores/conversationList'
 import { useGroupMembersStore } from '../../stores/groupMembers'
 import { useGroupsStore } from '../../stores/groups'
+import { GROUP_DELIVERED_EVERY_MS } from '../../stores/receipts'
 import { setupChat } from '../support/fakeChatEnv'
 import type { FakeChatOptions } from '../support/fakeChatEnv'
 import { WELCOME } from '../support/fakeConnectionEnv'
@@ -244,6 +245,20 @@ describe('member count', () => {
 })
 
 describe('group receipts', () => {
+  it('sends groupDelivered at most every two seconds per group, the newest seq carried', async () => {
+    const { fake, ofType } = await inGroup({ groupHistory: { [G]: [line(1), line(2)] } })
+    await vi.advanceTimersByTimeAsync(GROUP_DELIVERED_EVERY_MS)
+    const before = ofType('groupDelivered').length
+    for (let seq = 3; seq <= 8; seq++) {
+      fake.socket.receive(frame(seq))
+      await vi.advanceTimersByTimeAsync(100)
+    }
+    // One for the first line; the five after it wait for the interval and go as one.
+    expect(ofType('groupDelivered').slice(before)).toEqual([{ type: 'groupDelivered', conv: G, seq: 3 }])
+    await vi.advanceTimersByTimeAsync(GROUP_DELIVERED_EVERY_MS)
+    expect(ofType('groupDelivered').slice(before)).toEqual([{ type: 'groupDelivered', conv: G, seq: 3 }, { type: 'groupDelivered', conv: G, seq: 8 }])
+  })
+
   it('counts others\' lines as unread (not system lines), sends groupDelivered, and groupRead when open and visible', async () => {
     const { chat, fake, groups, ofType } = await inGroup({ groupHistory: { [G]: [line(1), line(2), line(3)] } })
     fake.socket.receive(frame(3))
@@ -268,11 +283,11 @@ describe('group receipts', () => {
     fake.socket.receive({ type: 'ack', cid: 'c1', id: 'l3', seq: 3, ts: 1003 })
     const mine = { seq: 3, from: 1 }
     expect(members.readers(G, mine)).toEqual([])
-    fake.socket.receive({ type: 'groupReceipt', conv: G, user: 2, delivered: 3, read: 3 })
-    fake.socket.receive({ type: 'groupReceipt', conv: G, user: 3, delivered: 3, read: 2 })
+    fake.socket.receive({ type: 'groupReceipt', conv: G, receipts: [{ user: 2, delivered: 3, read: 3 }] })
+    fake.socket.receive({ type: 'groupReceipt', conv: G, receipts: [{ user: 3, delivered: 3, read: 2 }] })
     expect(members.readers(G, mine).map(m => m.username)).toEqual(['bob'])
-    fake.socket.receive({ type: 'groupReceipt', conv: G, user: 3, delivered: 4, read: 4 })
-    fake.socket.receive({ type: 'groupReceipt', conv: G, user: 2, delivered: 1, read: 1 }) // late and older: positions only grow
+    fake.socket.receive({ type: 'groupReceipt', conv: G, receipts: [{ user: 3, delivered: 4, read: 4 }] })
+    fake.socket.receive({ type: 'groupReceipt', conv: G, receipts: [{ user: 2, delivered: 1, read: 1 }] }) // late and older: positions only grow
     expect(members.readers(G, mine).map(m => m.username)).toEqual(['bob', 'carol'])
   })
 
@@ -281,7 +296,7 @@ describe('group receipts', () => {
     let answer!: (list: GroupMember[]) => void
     api.members.mockImplementationOnce(() => new Promise(resolve => (answer = resolve)))
     const loading = members.load(G)
-    fake.socket.receive({ type: 'groupReceipt', conv: G, user: 2, delivered: 5, read: 5 })
+    fake.socket.receive({ type: 'groupReceipt', conv: G, receipts: [{ user: 2, delivered: 5, read: 5 }] })
     answer(structuredClone(MEMBERS)) // read before the receipt: bob at 0
     await loading
     expect(members.byConv[G]!.find(m => m.id === 2)!.read).toBe(5)

@@ -52,4 +52,23 @@ describe('group cursors', () => {
     expect(c.live('g1', 8, 'x')).toEqual([])
     expect(c.groups).toEqual([])
   })
+
+  it('move over lines storage does not return (before the user joined) instead of waiting for them', () => {
+    const c = new GroupCursors()
+    c.follow('g1', 11)
+    expect(c.live('g1', 20, 'twenty')).toEqual([])
+    expect(c.replay('g1', [{ seq: 20, text: 'twenty' }, { seq: 21, text: 'twenty-one' }])).toEqual(['twenty', 'twenty-one'])
+    expect(c.position('g1')).toBe(21)
+    expect(c.gaps()).toEqual([])
+  })
+
+  it('follow a group joined again from the new joining line, dropping what waited from before', () => {
+    const c = new GroupCursors()
+    c.follow('g1', 11)
+    c.live('g1', 15, 'old')
+    c.rejoin('g1', 19)
+    expect(c.live('g1', 20, 'twenty')).toEqual(['twenty'])
+    c.rejoin('g1', 5)
+    expect(c.position('g1')).toBe(20)
+  })
 })

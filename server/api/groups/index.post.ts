@@ -6,8 +6,8 @@ import { changeGroup, groupLimits } from '../../chat/groupService'
 import { groupsOf } from '../../chat/storage/groupReads'
 import { newGroupId } from '../../chat/storage/groups'
 import { readValidBody } from '../../http/body'
-import { groupError, refused } from '../../http/groupErrors'
-import { useLimiters } from '../../http/limits'
+import { refused } from '../../http/groupErrors'
+import { allowGroupChange } from '../../http/groupLimits'
 
 const CreateSchema = v.object({
   name: GroupNameSchema,
@@ -17,8 +17,8 @@ const CreateSchema = v.object({
 /** Creates a group: the caller owns it, `members` are in it. */
 export default defineEventHandler(async (event) => {
   const { user } = await requireIdentity(event)
-  if (!useLimiters().groupChanges.take(String(user.id), Date.now())) throw groupError('rate_limited', 'Too many group changes; wait a minute.')
   const body = await readValidBody(event, CreateSchema)
+  allowGroupChange(user.id, new Set(body.members).size)
   const conv = newGroupId()
   const result = await changeGroup({ op: 'create', conv, actor: user.id, name: body.name, users: body.members, limits: groupLimits() })
   if (!result.ok) throw refused(result.code)

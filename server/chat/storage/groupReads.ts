@@ -32,9 +32,10 @@ export async function membershipOf(userId: number, conv: string): Promise<Member
 export async function groupsOf(userId: number, only?: string): Promise<GroupSummary[]> {
   const db = await useDb()
   let query = db.selectFrom('members').innerJoin('conversations', 'conversations.id', 'members.conversation_id')
-    .select(['conversations.id', 'conversations.name', 'conversations.member_count', 'conversations.last_seq', 'members.role', 'members.joined_seq', 'members.delivered', 'members.read'])
+    .select(['conversations.id', 'conversations.name', 'conversations.member_count', 'conversations.last_seq', 'members.role', 'members.joined_seq', 'members.left_seq', 'members.delivered', 'members.read'])
     .where('members.user_id', '=', userId)
-  // One group (a membership event): also one they left, as it was when they left.
+  // One group (a membership event): also one they left, cut at the line that says they left
+  // (nothing after it is theirs: not its newest line, nor how many there are).
   query = only === undefined ? query.where('members.left_seq', 'is', null) : query.where('conversations.id', '=', only)
   const rows = await query.execute()
   if (rows.length === 0) return []
@@ -53,6 +54,10 @@ export async function groupsOf(userId: number, only?: string): Promise<GroupSumm
   return rows.map((r) => {
     const line = lastOf.get(r.id)
     const joinedSeq = Number(r.joined_seq)
+    if (r.left_seq !== null) {
+      const leftSeq = Number(r.left_seq)
+      return { conv: r.id, name: r.name ?? '', role: r.role, memberCount: 0, lastSeq: leftSeq, joinedSeq, delivered: Math.min(Number(r.delivered), leftSeq), read: Math.min(Number(r.read), leftSeq), unread: 0, last: null }
+    }
     return {
       conv: r.id,
       name: r.name ?? '',
@@ -90,10 +95,10 @@ export async function membersOf(conv: string): Promise<Array<Omit<GroupMember, '
 /** Everyone ever in the group with the span of lines that are theirs: whom a line goes to. */
 export async function deliverySpans(conv: string): Promise<{ lastSeq: number, spans: Array<{ userId: number, joinedSeq: number, leftSeq: number | null }> }> {
   const db = await useDb()
-  const [rows, group] = await Promise.all([
-    db.selectFrom('members').select(['user_id', 'joined_seq', 'left_seq']).where('conversation_id', '=', conv).execute(),
-    db.selectFrom('conversations').select('last_seq').where('id', '=', conv).executeTakeFirst(),
-  ])
+  // The seq first, the members after: members read later can only be newer than the seq says
+  // (harmless), never older (a removal missed for a line the cache would then serve).
+  const group = await db.selectFrom('conversations').select('last_seq').where('id', '=', conv).executeTakeFirst()
+  const rows = await db.selectFrom('members').select(['user_id', 'joined_seq', 'left_seq']).where('conversation_id', '=', conv).execute()
   return {
     lastSeq: Number(group?.last_seq ?? 0),
     spans: rows.map(r => ({ userId: r.user_id, joinedSeq: Number(r.joined_seq), leftSeq: r.left_seq === null ? null : Number(r.left_seq) })),

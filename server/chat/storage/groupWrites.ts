@@ -182,11 +182,16 @@ export function* applyGroupChange(ctx: WriteContext, change: GroupChange): Steps
   const stored = lines.map(line => toGroupMessage({ ...line, id: idOfSeq.get(line.seq)! }))
 
   // Members: joined (new or again: the row starts over), left, roles.
-  for (const j of plan.joined) {
-    const seq = lastSeq + j.line + 1
-    const row = { conversation_id: conv, user_id: j.userId, role: j.role, joined_seq: seq - 1, left_seq: null, joined_at: ctx.now, delivered: seq - 1, read: seq - 1 }
-    yield qb.insertInto('members').values(row)
-      .onConflict(oc => oc.columns(['conversation_id', 'user_id']).doUpdateSet({ role: j.role, joined_seq: seq - 1, left_seq: null, joined_at: ctx.now, delivered: seq - 1, read: seq - 1 })).compile()
+  if (plan.joined.length > 0) {
+    const rows = plan.joined.map((j) => {
+      const before = lastSeq + j.line
+      return { conversation_id: conv, user_id: j.userId, role: j.role, joined_seq: before, left_seq: null, joined_at: ctx.now, delivered: before, read: before }
+    })
+    yield qb.insertInto('members').values(rows)
+      .onConflict(oc => oc.columns(['conversation_id', 'user_id']).doUpdateSet(eb => ({
+        role: eb.ref('excluded.role'), joined_seq: eb.ref('excluded.joined_seq'), left_seq: null,
+        joined_at: eb.ref('excluded.joined_at'), delivered: eb.ref('excluded.delivered'), read: eb.ref('excluded.read'),
+      }))).compile()
   }
   for (const l of plan.left) {
     yield qb.updateTable('members').set({ left_seq: lastSeq + l.line + 1 }).where('conversation_id', '=', conv).where('user_id', '=', l.userId).compile()
@@ -203,6 +208,9 @@ export function* applyGroupChange(ctx: WriteContext, change: GroupChange): Steps
   const memberships: GroupChangeResult & { ok: true } extends { memberships: infer M } ? M : never = []
   if (streamEvents.length > 0) {
     const perUser = new Map(streamEvents.map(e => [e.userId, 1]))
+    // Users' rows locked in id order, as every other write does (events.ts): the UPDATE alone
+    // would lock them in whatever order its scan meets them.
+    if (ctx.lockRows) yield qb.selectFrom('users').select('id').where('id', 'in', [...perUser.keys()]).orderBy('id').forNoKeyUpdate().compile()
     const heads = (yield qb.updateTable('users')
       .set(eb => ({ stream_head: eb('stream_head', '+', incrementFor(perUser)) }))
       .where('id', 'in', [...perUser.keys()]).returning(['id', 'stream_head']).compile()) as Array<{ id: number, stream_head: number }>

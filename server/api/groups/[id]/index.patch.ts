@@ -4,15 +4,15 @@ import { requireIdentity } from '../../../auth/sessions'
 import { changeGroup } from '../../../chat/groupService'
 import { groupsOf } from '../../../chat/storage/groupReads'
 import { readValidBody } from '../../../http/body'
-import { groupError, refused } from '../../../http/groupErrors'
+import { refused } from '../../../http/groupErrors'
 import { groupParam } from '../../../http/groupParams'
-import { useLimiters } from '../../../http/limits'
+import { allowGroupChange } from '../../../http/groupLimits'
 
 /** Renames a group (owners and admins). */
 export default defineEventHandler(async (event) => {
   const { user } = await requireIdentity(event)
   const conv = groupParam(event)
-  if (!useLimiters().groupChanges.take(String(user.id), Date.now())) throw groupError('rate_limited', 'Too many group changes; wait a minute.')
+  allowGroupChange(user.id)
   const { name } = await readValidBody(event, v.object({ name: GroupNameSchema }))
   const result = await changeGroup({ op: 'rename', conv, actor: user.id, name })
   if (!result.ok) throw refused(result.code)
