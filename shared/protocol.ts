@@ -256,6 +256,8 @@ export type GroupSummary = v.InferOutput<typeof GroupSummarySchema>
 export const GroupMemberSchema = v.object({
   ...UserSchema.entries,
   role: v.picklist(GROUP_ROLES),
+  /** They see the lines after this seq (the line that added them is the next). */
+  joinedSeq: count('joinedSeq'),
   delivered: count('delivered'),
   read: count('read'),
   online: v.boolean(),

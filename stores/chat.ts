@@ -35,7 +35,6 @@ export interface ChatEnv extends SenderEnv, ConversationsEnv, ReceiptsEnv, Group
   api: ChatApi
 }
 
-export type { Target }
 
 /**
  * The chat as the page sees it: whose page this is, which conversation is open (a person's or a
@@ -270,7 +269,7 @@ export const useChatStore = defineStore('chat', () => {
     if (groups.accept(line.conv, line.seq) === 'gap') return requestResume()
     if (!known) summaries.refreshSoon()
     const wasNew = groups.addMessage(line)
-    if (wasNew && line.system) members.applySystem(line.conv, line.from, line.system)
+    if (wasNew && line.system) members.applySystem(line.conv, line.from, line.system, line.seq)
     if (line.from === people.me?.id) {
       if (line.cid) sender.stored(line.cid)
       return

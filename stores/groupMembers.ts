@@ -90,9 +90,9 @@ export const useGroupMembersStore = defineStore('groupMembers', () => {
   }
 
   /** A new system line changes a loaded member list as it says. */
-  function applySystem(conv: string, from: number, event: SystemEvent) {
+  function applySystem(conv: string, from: number, event: SystemEvent, seq: number) {
     const list = byConv[conv]
-    if (list) byConv[conv] = membersAfter(list, from, event)
+    if (list) byConv[conv] = membersAfter(list, from, event, seq)
   }
 
   /** The members other than its sender who read a line. */

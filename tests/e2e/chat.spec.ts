@@ -54,7 +54,7 @@ test('Find people pages through many matches and finds nobody for a name nobody 
   await expect(found).toHaveCount(21)
   await expect(alice.page.getByRole('button', { name: 'More results' })).toHaveCount(0)
   await search.fill(`${prefix}zz`)
-  await expect(alice.page.getByText(`Nobody's username starts with “${prefix}zz”.`)).toBeVisible()
+  await expect(alice.page.getByText(`Nobody else's username starts with “${prefix}zz”.`)).toBeVisible()
   await alice.context.close()
   for (const context of others) await context.close()
 })

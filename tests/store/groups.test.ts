@@ -16,7 +16,7 @@ const summary = (over: Partial<GroupSummary> = {}): GroupSummary => ({
 })
 const line = (seq: number, from = 2, over: Partial<GroupMessage> = {}): GroupMessage => ({ conv: G, id: `l${seq}`, seq, from, text: `t${seq}`, ts: 1000 + seq, ...over })
 const frame = (seq: number, from = 2, over: Partial<GroupMessage> = {}) => ({ type: 'groupMessage', ...line(seq, from, over) })
-const member = (id: number, username: string, read: number, role: GroupMember['role'] = 'member'): GroupMember => ({ id, username, role, delivered: read, read, online: true })
+const member = (id: number, username: string, read: number, role: GroupMember['role'] = 'member'): GroupMember => ({ id, username, role, joinedSeq: 0, delivered: read, read, online: true })
 const MEMBERS = [member(1, 'alice', 2, 'owner'), member(2, 'bob', 0), member(3, 'carol', 0)]
 
 /** A heartbeat slow enough that no ping falls within a test. */

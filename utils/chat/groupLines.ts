@@ -19,12 +19,13 @@ export function mergeGroupMessage(items: GroupItem[], m: GroupMessage): boolean 
 
 /**
  * The members other than the line's sender who read it: "Read by k" for a line at `seq`
- * (docs/protocol.md §11: the members whose `read` is at least `seq`).
+ * (docs/protocol.md §11: the members whose `read` is at least `seq`, among those who were members
+ * when it was written: someone added later starts with `read` at their joining, past older lines).
  */
 export function readersOf(members: readonly GroupMember[], line: { seq?: number, from: number }): GroupMember[] {
   const seq = line.seq
   if (seq === undefined) return []
-  return members.filter(m => m.id !== line.from && m.read >= seq)
+  return members.filter(m => m.id !== line.from && m.joinedSeq < seq && m.read >= seq)
 }
 
 /**
@@ -32,17 +33,23 @@ export function readersOf(members: readonly GroupMember[], line: { seq?: number,
  * of the members other than `sender`, sorted once, then a binary search per line.
  */
 export function readCounter(members: readonly GroupMember[], sender: number): (seq: number) => number {
-  const reads = members.filter(m => m.id !== sender).map(m => m.read).sort((a, b) => a - b)
-  return (seq) => {
+  const others = members.filter(m => m.id !== sender)
+  const reads = others.map(m => m.read).sort((a, b) => a - b)
+  const joins = others.map(m => m.joinedSeq).sort((a, b) => a - b)
+  // Those at or past `seq` in a sorted list.
+  const atLeast = (sorted: number[], seq: number) => {
     let lo = 0
-    let hi = reads.length
+    let hi = sorted.length
     while (lo < hi) {
       const mid = (lo + hi) >> 1
-      if (reads[mid]! >= seq) hi = mid
+      if (sorted[mid]! >= seq) hi = mid
       else lo = mid + 1
     }
-    return reads.length - lo
+    return sorted.length - lo
   }
+  // Everyone who joined at or after `seq` has `read` past it too (it starts at their joining):
+  // they are taken out of the count.
+  return seq => atLeast(reads, seq) - atLeast(joins, seq)
 }
 
 export function groupItemStatus(item: GroupItem, me: number, readers: number): GroupItemStatus {
@@ -68,12 +75,12 @@ export const may = {
  * How a system line changes the group's member list, applied to a loaded list so it stays current
  * without asking the server again. Pure apart from returning a new list.
  */
-export function membersAfter(members: readonly GroupMember[], from: number, event: SystemEvent): GroupMember[] {
+export function membersAfter(members: readonly GroupMember[], from: number, event: SystemEvent, seq: number): GroupMember[] {
   switch (event.event) {
     case 'added': {
       const known = new Set(members.map(m => m.id))
       const fresh = event.users.filter(u => !known.has(u.id))
-      return [...members, ...fresh.map(u => ({ ...u, role: 'member' as const, delivered: 0, read: 0, online: false }))]
+      return [...members, ...fresh.map(u => ({ ...u, role: 'member' as const, joinedSeq: seq - 1, delivered: seq - 1, read: seq - 1, online: false }))]
     }
     case 'removed': {
       const gone = new Set(event.users.map(u => u.id))

@@ -22,12 +22,14 @@ export const wording = {
   presenceNeedsLink: 'presence unknown while you are not connected',
   someone: (id: number) => `user ${id}`,
   you: 'You',
+  /** "You" in the middle of a sentence. */
+  youObject: 'you',
 
   // ---- people search -----------------------------------------------------------------------------
   findPeople: 'Find people',
   searchResults: 'People found',
   chatWith: (name: string) => `Chat with ${name}`,
-  noMatches: (q: string) => `Nobody's username starts with “${q}”.`,
+  noMatches: (q: string) => `Nobody else's username starts with “${q}”.`,
   moreResults: 'More results',
   searching: 'Searching…',
 
@@ -77,12 +79,14 @@ export const wording = {
   nobodyYet: 'Nobody yet',
 
   /** A system line of a group, from its code and data; `name` turns a user id into a name. */
-  systemLine(event: SystemEvent, actor: string, who: (user: { id: number, username: string }) => string): string {
+  systemLine(event: SystemEvent, actor: string, who: (user: { id: number, username: string }) => string, me?: number): string {
     switch (event.event) {
       case 'created': return `${actor} created the group “${event.name}”`
       case 'added': return `${actor} added ${list(event.users.map(who))}`
       case 'removed': return `${actor} removed ${list(event.users.map(who))}`
-      case 'left': return event.owner ? `${actor} left; ${who(event.owner)} is the owner now` : `${actor} left`
+      case 'left':
+        if (!event.owner) return `${actor} left`
+        return event.owner.id === me ? `${actor} left; you are the owner now` : `${actor} left; ${who(event.owner)} is the owner now`
       case 'renamed': return `${actor} renamed the group to “${event.name}”`
       case 'role': return event.role === 'admin' ? `${actor} made ${who(event.user)} an admin` : `${actor} made ${who(event.user)} a member`
     }

@@ -86,10 +86,10 @@ export async function groupHeads(userId: number): Promise<Array<{ conv: string, 
 export async function membersOf(conv: string): Promise<Array<Omit<GroupMember, 'online'>>> {
   const db = await useDb()
   const rows = await db.selectFrom('members').innerJoin('users', 'users.id', 'members.user_id')
-    .select(['users.id', 'users.username', 'members.role', 'members.delivered', 'members.read'])
+    .select(['users.id', 'users.username', 'members.role', 'members.joined_seq', 'members.delivered', 'members.read'])
     .where('members.conversation_id', '=', conv).where('members.left_seq', 'is', null)
     .orderBy('members.joined_seq').orderBy('users.id').execute()
-  return rows.map(r => ({ id: r.id, username: r.username, role: r.role, delivered: Number(r.delivered), read: Number(r.read) }))
+  return rows.map(r => ({ id: r.id, username: r.username, role: r.role, joinedSeq: Number(r.joined_seq), delivered: Number(r.delivered), read: Number(r.read) }))
 }
 
 /** Everyone ever in the group with the span of lines that are theirs: whom a line goes to. */

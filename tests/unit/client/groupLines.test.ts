@@ -6,7 +6,7 @@ import { groupItemStatus, membersAfter, mergeGroupMessage, may, readCounter, rea
 import type { GroupItem } from '../../../utils/chat/groupLines'
 import { wording } from '../../../utils/chat/wording'
 
-const m = (id: number, username: string, read: number, role: GroupMember['role'] = 'member'): GroupMember => ({ id, username, role, delivered: read, read, online: false })
+const m = (id: number, username: string, read: number, role: GroupMember['role'] = 'member', joinedSeq = 0): GroupMember => ({ id, username, role, joinedSeq, delivered: read, read, online: false })
 const members = [m(1, 'alice', 9, 'owner'), m(2, 'bob', 5, 'admin'), m(3, 'carol', 4)]
 
 describe('group lines', () => {
@@ -26,6 +26,12 @@ describe('group lines', () => {
     const count = readCounter(members, 1)
     expect([count(1), count(4), count(5), count(6)]).toEqual([2, 2, 1, 0])
     expect(groupItemStatus({ key: 'a', seq: 5, from: 1, text: 'x', ts: 0 }, 1, 1)).toBe('read')
+    // Someone added after a line (their read position starts at their joining) did not read it.
+    const withDave = [...members, m(4, 'dave', 7, 'member', 6)]
+    expect(readersOf(withDave, { seq: 5, from: 1 }).map(r => r.username)).toEqual(['bob'])
+    expect(readersOf(withDave, { seq: 7, from: 1 }).map(r => r.username)).toEqual(['dave'])
+    const withDaveCount = readCounter(withDave, 1)
+    expect([withDaveCount(5), withDaveCount(6), withDaveCount(7)]).toEqual([1, 0, 1])
     expect(groupItemStatus({ key: 'a', seq: 5, from: 1, text: 'x', ts: 0 }, 1, 0)).toBe('sent')
     expect(groupItemStatus({ key: 'a', seq: 5, from: 2, text: '', ts: 0, system: { event: 'renamed', name: 'n' } }, 1, 0)).toBe('system')
   })
@@ -41,10 +47,11 @@ describe('group lines', () => {
   })
 
   it('change a loaded member list as system lines say', () => {
-    const after = membersAfter(members, 1, { event: 'added', users: [{ id: 4, username: 'dave' }, { id: 2, username: 'bob' }] })
+    const after = membersAfter(members, 1, { event: 'added', users: [{ id: 4, username: 'dave' }, { id: 2, username: 'bob' }] }, 10)
     expect(after.map(x => x.username)).toEqual(['alice', 'bob', 'carol', 'dave'])
-    expect(membersAfter(after, 1, { event: 'removed', users: [{ id: 3, username: 'carol' }] }).map(x => x.username)).toEqual(['alice', 'bob', 'dave'])
-    expect(membersAfter(members, 1, { event: 'left', owner: { id: 2, username: 'bob' } }).map(x => [x.username, x.role])).toEqual([['bob', 'owner'], ['carol', 'member']])
+    expect(after.at(-1)).toMatchObject({ joinedSeq: 9, read: 9 })
+    expect(membersAfter(after, 1, { event: 'removed', users: [{ id: 3, username: 'carol' }] }, 11).map(x => x.username)).toEqual(['alice', 'bob', 'dave'])
+    expect(membersAfter(members, 1, { event: 'left', owner: { id: 2, username: 'bob' } }, 12).map(x => [x.username, x.role])).toEqual([['bob', 'owner'], ['carol', 'member']])
   })
 
   it('are worded from their codes', () => {
@@ -52,6 +59,10 @@ describe('group lines', () => {
     expect(wording.systemLine({ event: 'added', users: [{ id: 2, username: 'bob' }, { id: 3, username: 'carol' }, { id: 4, username: 'dave' }] }, 'alice', who)).toBe('alice added bob, carol and dave')
     expect(wording.systemLine({ event: 'left', owner: { id: 2, username: 'bob' } }, 'alice', who)).toBe('alice left; bob is the owner now')
     expect(wording.systemLine({ event: 'role', user: { id: 2, username: 'bob' }, role: 'admin' }, 'alice', who)).toBe('alice made bob an admin')
+    // The reader themselves, in the middle of a line.
+    const me = (u: { id: number, username: string }) => (u.id === 2 ? wording.youObject : u.username)
+    expect(wording.systemLine({ event: 'added', users: [{ id: 3, username: 'carol' }, { id: 2, username: 'bob' }] }, 'alice', me, 2)).toBe('alice added carol and you')
+    expect(wording.systemLine({ event: 'left', owner: { id: 2, username: 'bob' } }, 'alice', me, 2)).toBe('alice left; you are the owner now')
   })
 })
 
