@@ -35,7 +35,6 @@ export interface ChatEnv extends SenderEnv, ConversationsEnv, ReceiptsEnv, Group
   api: ChatApi
 }
 
-
 /**
  * The chat as the page sees it: whose page this is, which conversation is open (a person's or a
  * group's), and what every server frame does. Stream events are applied in order by the stream
