@@ -3,7 +3,7 @@ import { useCluster } from '../cluster/cluster'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { noteEvent } from './heads'
-import { catchUpGroup } from './groupDeliver'
+import { applyReleased, expectEffect } from './membershipEffects'
 import { catchUp } from './replay'
 
 /**
@@ -17,21 +17,16 @@ export interface OwnCopy { conn: Connection, pos: number, text: string, direct: 
 export function deliverHere(event: RelayedEvent, own?: OwnCopy): void {
   noteEvent(event.userId, event.pos)
   for (const c of pool.connectionsOf(event.userId)) {
-    // Joined a group: its sockets follow it from the line that added them (reading what came
-    // since); left it: nothing more of it. (A socket that has not resumed reads it all then.)
-    if (event.group && c.stream.started) {
-      if (event.group.change === 'left') c.groups.unfollow(event.group.conv)
-      else {
-        c.groups.rejoin(event.group.conv, event.group.joinedSeq)
-        catchUpGroup(c, event.group.conv)
-      }
-    }
+    // Joined or left a group: applied when the stream gets to it (membershipEffects.ts). A socket
+    // that has not resumed reads it all then.
+    if (event.group && c.stream.started) expectEffect(c, event.pos, event.group)
     const mine = own?.conn === c && own.pos === event.pos
     if (mine && !c.stream.started) {
       c.send(own.direct)
       continue
     }
     for (const t of c.stream.live(event.pos, mine ? own.text : event.text, mine)) c.send(t)
+    applyReleased(c, c.stream.sentPos)
     if (c.stream.hasGap()) repairSoon(c)
   }
 }

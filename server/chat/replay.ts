@@ -8,6 +8,7 @@ import { closeSessionsHere } from '../socket/sessions'
 import { messageFrame, receiptFrame } from './frames'
 import { forgetAudiences } from '../socket/presenceAudience'
 import { forgetMembers } from './groupMembers'
+import { applyReleased, dropCovered } from './membershipEffects'
 import { replayGroup } from './groupDeliver'
 import { headOf } from './heads'
 import { groupHeads, groupsOf } from './storage/groupReads'
@@ -30,6 +31,7 @@ export async function resume(conn: Connection, cursor: number, groups: ReadonlyA
     // starts again at the head.
     conn.stream.begin(head)
     for (const text of conn.stream.finish()) conn.send(text)
+    applyReleased(conn, conn.stream.sentPos)
   }
   else {
     await replayFrom(conn, cursor)
@@ -74,6 +76,7 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
     // Joined and left in stream order (the summaries above were read in any order).
     for (const e of events) if (e.kind === 'joined' || e.kind === 'left') applyMembership(conn, e)
     for (const text of conn.stream.replay(frames)) conn.send(text)
+    dropCovered(conn, conn.stream.sentPos)
     if (events.length < RESUME_BATCH && !conn.stream.takeOverflow()) break
     // At the reader's pace: a reader slower than the database (a phone, a loaded machine) is not
     // a slow consumer to cut off while it keeps reading. This also yields the event loop (SQLite
@@ -83,6 +86,7 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
     if (conn.closed) return
   }
   for (const text of conn.stream.finish()) conn.send(text)
+  applyReleased(conn, conn.stream.sentPos)
 }
 
 /** Replays the groups the socket follows that are behind their newest line (one query to know which). */
@@ -109,6 +113,7 @@ const joinedSeqs = new WeakMap<Connection, Record<string, number>>()
 function applyMembership(conn: Connection, e: { kind: 'joined' | 'left', conv: string }): void {
   if (e.kind === 'left') return conn.groups.unfollow(e.conv)
   const joinedSeq = joinedSeqs.get(conn)?.[e.conv]
+  // (Its lines are replayed after the stream: resumeGroups, or catchUp.)
   if (joinedSeq !== undefined) conn.groups.rejoin(e.conv, joinedSeq)
 }
 
