@@ -113,7 +113,10 @@ export const useGroupsStore = defineStore('groups', () => {
     for (const s of summaries) {
       if ((changedAt.get(s.conv) ?? -1) > mark) continue
       update(s)
-      positions.raise(s.conv, s.lastSeq)
+      // A group with a position gets its lines from the socket (live, or replayed on the next
+      // resume): the list's lastSeq must not move it, or the lines still on their way would be
+      // taken for ones this page has and dropped. A group without one starts from the newest.
+      if (positions.get(s.conv) === undefined) positions.raise(s.conv, s.lastSeq)
     }
     for (const g of Object.values(byConv)) {
       if (!listed.has(g.conv) && !g.left && (changedAt.get(g.conv) ?? -1) <= mark) markLeft(g.conv)

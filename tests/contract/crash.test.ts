@@ -87,7 +87,7 @@ describe('a server crash in the middle of a group conversation with three writer
     await server.start()
     await writers
     await waitFor(() => clients.every(c => lines(c).length === total), 60_000,
-      () => clients.map(c => `${lines(c).length} of ${total}`).join('; '))
+      () => clients.map(c => `${lines(c).length} of ${total} (waiting to be sent or acknowledged: ${(c.groups.byConv[conv]?.items ?? []).filter(i => i.seq === undefined).length})`).join('; '))
 
     for (const c of clients) {
       const items = c.groups.byConv[conv]!.items

@@ -42,6 +42,21 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers())
 
 describe('group lines', () => {
+  it('resumes a group from the last line it has, not from where the groups list says the group is', async () => {
+    let listed = summary()
+    const { chat, fake, groups } = await inGroup({ groups: () => [listed] })
+    fake.socket.receive(frame(3))
+    // The list, read again (after a sync), already counts lines 4 and 5, which the socket has not
+    // brought yet: a resume now must ask for them.
+    listed = summary({ lastSeq: 5 })
+    await chat.refresh()
+    expect(groups.resumeEntries()).toEqual([[G, 3]])
+    fake.socket.receive(frame(4))
+    fake.socket.receive(frame(5))
+    expect(groups.resumeEntries()).toEqual([[G, 5]])
+    expect(groups.byConv[G]!.items.map(i => i.seq)).toEqual([3, 4, 5])
+  })
+
   it('shows each line once, in seq order, whatever mix of history pages and socket frames brings them', async () => {
     const history = [line(1, 1, { system: { event: 'created', name: 'Trio' }, text: '' }), line(2), line(3), line(4)]
     const { chat, fake, groups } = await inGroup({ groupHistory: { [G]: history } })
