@@ -11,9 +11,13 @@ import { lineFor, linesAfter } from './storage/groupReads'
 /** A group's line with its two encodings: for the members, and (with the cid) for the sender's devices. */
 export interface GroupLine { conv: string, seq: number, from: number, system: boolean, text: string, own: string }
 
+/** The `groupMessage` frame of a line as `forUser` receives it (the cid only on their own lines). */
+function lineText(line: StoredGroupMessage, forUser: number): string {
+  return encodeFrame({ type: 'groupMessage', ...lineFor(line, forUser) } as GroupMessageFrame)
+}
+
 export function encodeLine(line: StoredGroupMessage): GroupLine {
-  const frame = (m: object) => encodeFrame({ type: 'groupMessage', ...m } as GroupMessageFrame)
-  return { conv: line.conv, seq: line.seq, from: line.from, system: line.system !== undefined, text: frame(lineFor(line, 0)), own: frame(lineFor(line, line.from)) }
+  return { conv: line.conv, seq: line.seq, from: line.from, system: line.system !== undefined, text: lineText(line, 0), own: lineText(line, line.from) }
 }
 
 /**
@@ -74,7 +78,8 @@ export async function replayGroup(conn: Connection, conv: string): Promise<void>
     const from = conn.groups.position(conv)
     if (from === undefined || conn.closed) return
     const lines = await linesAfter(conn.user.id, conv, from, RESUME_BATCH)
-    const encoded = lines.map(l => ({ seq: l.seq, text: l.from === conn.user.id ? encodeLine(l).own : encodeLine(l).text }))
+    // Each line encoded once, as this member receives it.
+    const encoded = lines.map(l => ({ seq: l.seq, text: lineText(l, conn.user.id) }))
     for (const text of conn.groups.replay(conv, encoded)) conn.send(text)
     // A full batch that moved nothing would be read again for ever: stop (the next line repairs).
     if (lines.length < RESUME_BATCH || conn.groups.position(conv) === from) return

@@ -9,7 +9,7 @@ import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput,
 import { applyGroupChange, recordGroupReceipt, runAsync, storeGroupMessages } from './groupWrites'
 import type { Steps, WriteContext } from './groupWrites'
 import { useSqliteWriter } from './sqlite/writer'
-import { STORE_BATCH_MAX, inStoreQueue } from './writes'
+import { STORE_BATCH_MAX, inStoreQueue, isDataError } from './writes'
 
 /**
  * The group writes, on the configured database: on SQLite in the writer thread (off the event
@@ -38,7 +38,7 @@ function useGroupWriter(): GroupCommit<GroupSendInput, GroupStoreResult> {
     maxPending: useSettings().storeQueueMax,
     maxInFlight: useSettings().databaseUrl ? 1 : 32,
     ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
-    splitOnError: error => /^23\d{3}$|^SQLITE_CONSTRAINT/.test(String((error as { code?: unknown })?.code ?? '')),
+    splitOnError: isDataError,
     onBatchError: (error, size) => console.error(`[store] a batch of ${size} group message(s) failed:`, (error as Error)?.message ?? error),
   })
   return writer

@@ -18,7 +18,7 @@ export const STORE_BATCH_MAX = 200
  * splitting the batch isolates it; anything else (the database is down, the disk full) would fail
  * every retry too.
  */
-function isDataError(error: unknown): boolean {
+export function isDataError(error: unknown): boolean {
   const code = String((error as { code?: unknown })?.code ?? '')
   return code.startsWith('SQLITE_CONSTRAINT') || /^23\d{3}$/.test(code)
 }
