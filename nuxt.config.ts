@@ -3,15 +3,15 @@ import { runtimeConfigDefaults } from './shared/settings'
 
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
-  modules: ['@pinia/nuxt', '@nuxt/eslint'],
+  modules: ['@pinia/nuxt', '@nuxt/eslint', '@nuxtjs/i18n'],
   // Devtools and telemetry would reach the network; the product must run offline.
   devtools: { enabled: false },
 
   app: {
     // Keep baseURL at '/': a non-root baseURL breaks WebSocket routes in production (nitro#2347).
     head: {
-      title: 'Jizhan',
-      htmlAttrs: { lang: 'en' },
+      // The title and <html lang> follow the locale (app.vue).
+      title: '基站 Jizhan',
       meta: [{ name: 'viewport', content: 'width=device-width, initial-scale=1' }],
     },
   },
@@ -35,5 +35,20 @@ export default defineNuxtConfig({
 
   eslint: {
     config: { stylistic: true },
+  },
+
+  // Chinese first: the browser's language (cookie, then Accept-Language, then navigator.languages)
+  // picks zh-CN or en, and anything else falls back to zh-CN. URLs carry no locale prefix: the chat
+  // is one page whose words change, and links shared between people must not pick their language.
+  i18n: {
+    locales: [
+      { code: 'zh-CN', language: 'zh-CN', name: '简体中文', file: 'zh-CN.json' },
+      { code: 'en', language: 'en', name: 'English', file: 'en.json' },
+    ],
+    defaultLocale: 'zh-CN',
+    strategy: 'no_prefix',
+    langDir: 'locales',
+    detectBrowserLanguage: { useCookie: true, cookieKey: 'jizhan_locale', cookieSecure: false, redirectOn: 'no prefix', fallbackLocale: 'zh-CN' },
+    bundle: { optimizeTranslationDirective: false },
   },
 })

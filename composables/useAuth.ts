@@ -2,9 +2,16 @@ import type { PublicUser } from '#shared/protocol'
 import { useChatStore } from '~/stores/chat'
 import { useConnectionStore } from '~/stores/connection'
 
+/** Why signing in or registering failed: the server's code (worded by the page) and its field. */
+export interface AuthProblem { code: string, params?: Record<string, unknown>, field?: 'username' | 'password' }
+
+/** What the sign-in page says first: that one signed out, or that the session ended elsewhere. */
+export type AuthNotice = 'signedOut' | 'sessionEnded'
+
 /** The signed-in user and the actions that change it. */
 export function useAuth() {
   const user = useState<PublicUser | null>('auth-user', () => null)
+  const notice = useState<AuthNotice | null>('auth-notice', () => null)
   const fetcher = useRequestFetch()
 
   async function refresh(): Promise<PublicUser | null> {
@@ -17,15 +24,14 @@ export function useAuth() {
     return user.value
   }
 
-  /** Signs in or registers; throws an Error whose message is the server's explanation. */
+  /** Signs in or registers; throws an AuthProblem. */
   async function authenticate(mode: 'login' | 'register', username: string, password: string): Promise<void> {
     try {
       const res = await $fetch<{ user: PublicUser }>(`/api/auth/${mode}`, { method: 'POST', body: { username, password } })
       user.value = res.user
     }
     catch (error) {
-      const data = (error as { data?: { message?: string, data?: { message?: string } } }).data
-      throw new Error(data?.data?.message ?? data?.message ?? 'The server could not be reached. Try again.')
+      throw authProblem(error)
     }
   }
 
@@ -46,6 +52,7 @@ export function useAuth() {
   /** Signs out deliberately: forgets this browser's data first, then ends the session on the server. */
   async function signOut(): Promise<void> {
     forgetSession()
+    notice.value = 'signedOut'
     try {
       await $fetch('/api/auth/logout', { method: 'POST', body: {} })
     }
@@ -54,5 +61,15 @@ export function useAuth() {
     }
   }
 
-  return { user, refresh, authenticate, signOut, forgetSession }
+  return { user, notice, refresh, authenticate, signOut, forgetSession }
+}
+
+/** The server's answer as a problem: its code, values and field, or `unreachable` without an answer. */
+function authProblem(error: unknown): AuthProblem {
+  const e = error as { statusCode?: number, data?: { data?: { code?: unknown, field?: unknown, params?: unknown } } }
+  const data = e.data?.data
+  if (typeof data?.code !== 'string') return { code: e.statusCode ? 'unknown' : 'unreachable' }
+  const field = data.field === 'username' || data.field === 'password' ? data.field : undefined
+  const params = data.params && typeof data.params === 'object' ? data.params as Record<string, unknown> : undefined
+  return { code: data.code, params, field }
 }

@@ -3,7 +3,9 @@ export default defineNuxtRouteMiddleware(async (to) => {
   // A path with no page (e.g. /metrics) is a 404 for everyone, not a reason to sign in.
   if (to.matched.length === 0) return
   const { user, refresh } = useAuth()
-  if (!user.value) await refresh()
+  // While hydrating, the server has just asked: asking again would only log an anonymous visitor's
+  // 401 in the console (the page as rendered already says who is signed in).
+  if (!user.value && !(import.meta.client && useNuxtApp().isHydrating)) await refresh()
   if (!user.value && to.path !== '/login') return navigateTo('/login')
   if (user.value && to.path === '/login') return navigateTo('/')
 })

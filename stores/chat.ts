@@ -5,7 +5,7 @@ import { createChatCache } from '../utils/chat/chatCache'
 import type { ChatCache } from '../utils/chat/chatCache'
 import { isGroupEntry } from '../utils/chat/outbox'
 import { createStreamCursor } from '../utils/chat/streamCursor'
-import { wording } from '../utils/chat/wording'
+import { someone } from '../utils/i18n/phrases'
 import { useConnectionStore } from './connection'
 import { useContactsStore } from './contacts'
 import type { Contact } from './contacts'
@@ -26,6 +26,9 @@ import type { SenderEnv } from './sender'
 import { useSummariesStore } from './summaries'
 
 /** The HTTP side of the chat, injected so the stores also run outside a browser. */
+/** A sentence for screen readers, worded by the page in the reader's language. */
+export interface Announcement { key: string, params: Record<string, string> }
+
 export interface ChatApi extends HistoryApi, GroupsApi, GroupMembersApi, SearchApi {
   conversations(): Promise<ConversationSummary[]>
 }
@@ -62,7 +65,8 @@ export const useChatStore = defineStore('chat', () => {
   /** The group whose conversation is open, or null (at most one of the two is set). */
   const selectedGroupId = ref<string | null>(null)
   /** The latest line for the screen-reader live region. */
-  const announcement = ref('')
+  /** The newest message for screen readers, as an i18n key and its values (the page words it). */
+  const announcement = ref<Announcement | null>(null)
   /** The stream replay after a (re)connect is complete. */
   const synced = ref(false)
 
@@ -91,7 +95,7 @@ export const useChatStore = defineStore('chat', () => {
 
   const selected = computed<Contact | null>(() => selectedId.value === null
     ? null
-    : people.contacts[selectedId.value] ?? { id: selectedId.value, username: wording.someone(selectedId.value), online: null })
+    : people.contacts[selectedId.value] ?? { id: selectedId.value, username: someone(selectedId.value), online: null })
   const selectedGroup = computed(() => selectedGroupId.value === null ? null : groups.byConv[selectedGroupId.value] ?? null)
   const selectedConversation = computed(() => selectedId.value === null ? null : conversations.byPeer[selectedId.value] ?? null)
   const selectedItems = computed(() => selectedConversation.value?.items ?? [])
@@ -251,7 +255,7 @@ export const useChatStore = defineStore('chat', () => {
     const conv = conversations.conversation(peer)
     if (wasNew && frame.seq > conv.selfRead) {
       conv.unread++
-      const announce = () => void (announcement.value = wording.newMessageFrom(people.nameOf(frame.from, wording.someone(frame.from)), frame.text))
+      const announce = () => void (announcement.value = { key: 'chat.newMessageFrom', params: { name: people.nameOf(frame.from, someone(frame.from)), text: frame.text } })
       if (named) void named.then(announce)
       else announce()
     }
@@ -278,7 +282,7 @@ export const useChatStore = defineStore('chat', () => {
     const group = groups.group(line.conv)
     if (wasNew && !line.system && line.seq > group.read) {
       group.unread++
-      announcement.value = wording.newGroupMessage(people.nameOf(line.from, wording.someone(line.from)), group.name, line.text)
+      announcement.value = { key: 'chat.newGroupMessage', params: { name: people.nameOf(line.from, someone(line.from)), group: group.name, text: line.text } }
     }
     if (selectedGroupId.value === line.conv) receipts.markRead()
   }
@@ -360,7 +364,7 @@ export const useChatStore = defineStore('chat', () => {
     selectedId.value = null
     selectedGroupId.value = null
     askedWho.clear()
-    announcement.value = ''
+    announcement.value = null
     cache = undefined
     stream.reset()
     synced.value = false

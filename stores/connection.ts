@@ -61,6 +61,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const nextAttemptAt = ref<number | null>(null)
   /** Why the last socket ended, for the status line. */
   const lastError = ref<string | null>(null)
+  /** The last socket was closed for sending too fast (the status line says so). */
+  const limited = ref(false)
   /** Reconnecting, but the browser has no network: no attempt until it returns. */
   const waitingForNetwork = ref(false)
   // Until the welcome announces the server's, the shipped defaults.
@@ -231,6 +233,7 @@ export const useConnectionStore = defineStore('connection', () => {
     closeSocket(4000, 'dropped')
     lastError.value = code === CloseCode.RateLimited ? 'The server limited this connection: too many frames.' : reason
     lastCloseCode = code
+    limited.value = code === CloseCode.RateLimited
     decide(afterDrop({ code, welcomed: wasWelcomed, attempts: backoff.attempts, maxAttempts: options.reconnectMaxAttempts }))
   }
 
@@ -328,7 +331,7 @@ export const useConnectionStore = defineStore('connection', () => {
   const isOpen = computed(() => status.value === 'open')
 
   return {
-    status, attempt, maxAttempts, nextAttemptAt, lastError, waitingForNetwork, heartbeat, isOpen,
+    status, attempt, maxAttempts, nextAttemptAt, lastError, limited, waitingForNetwork, heartbeat, isOpen,
     configure, connect, disconnect, signOut, send, onFrame, cleanup,
   }
 })

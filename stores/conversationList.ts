@@ -3,7 +3,7 @@ import { computed } from 'vue'
 import type { PublicUser } from '#shared/protocol'
 import { byActivity } from '../utils/chat/conversationList'
 import type { ListEntry } from '../utils/chat/conversationList'
-import { wording } from '../utils/chat/wording'
+import { someone } from '../utils/i18n/phrases'
 import { useChatStore } from './chat'
 import { useContactsStore } from './contacts'
 import { useConversationsStore } from './conversations'
@@ -27,7 +27,7 @@ export const useConversationListStore = defineStore('conversationList', () => {
       .filter(c => c.peer !== people.me?.id && (c.lastSeq > 0 || c.items.length > 0 || c.activity > 0 || c.peer === chat.selectedId))
       .map(c => ({
         kind: 'direct' as const, key: `u${c.peer}`, peer: c.peer,
-        name: people.nameOf(c.peer, wording.someone(c.peer)), online: people.contacts[c.peer]?.online ?? null,
+        name: people.nameOf(c.peer, someone(c.peer)), online: people.contacts[c.peer]?.online ?? null,
         unread: c.unread, activity: Math.max(c.activity, newest(c.items)),
       })),
     ...Object.values(groups.byConv).map(g => ({

@@ -20,5 +20,5 @@ export function throttleSignIn(event: H3Event, username: string): void {
   if (limiters.loginByAddress.take(requestAddress(event), now) && limiters.loginByUsername.take(username.toLowerCase(), now)) return
   const message = 'Too many sign-in attempts; wait a minute and try again.'
   setResponseHeader(event, 'retry-after', 60)
-  throw createError({ statusCode: 429, statusMessage: 'Too Many Requests', message, data: { message } })
+  throw createError({ statusCode: 429, statusMessage: 'Too Many Requests', message, data: { code: 'sign_in_throttled', message } })
 }

@@ -199,7 +199,7 @@ describe('chat store', () => {
     fake.socket.receive(fromBob(2, 'there'))
     await vi.advanceTimersByTimeAsync(0)
     expect(conversations.unread[2]).toBe(2)
-    expect(chat.announcement).toBe('New message from bob: there')
+    expect(chat.announcement).toEqual({ key: 'chat.newMessageFrom', params: { name: 'bob', text: 'there' } })
     expect(sent().filter(f => f.type === 'delivered').at(-1)).toEqual({ type: 'delivered', peer: 2, seq: 2 })
     expect(sent().some(f => f.type === 'read')).toBe(false)
   })

@@ -280,7 +280,7 @@ describe('group receipts', () => {
     fake.socket.receive(frame(4, 1, { text: '', system: { event: 'renamed', name: 'Trio!' } }))
     await vi.advanceTimersByTimeAsync(0)
     expect(groups.unread[G]).toBe(1)
-    expect(chat.announcement).toBe('New message from bob in Trio: t3')
+    expect(chat.announcement).toEqual({ key: 'chat.newGroupMessage', params: { name: 'bob', group: 'Trio', text: 't3' } })
     expect(ofType('groupDelivered').at(-1)).toEqual({ type: 'groupDelivered', conv: G, seq: 3 })
     expect(ofType('groupRead')).toEqual([])
     await chat.selectGroup(G)

@@ -12,7 +12,7 @@ export default defineEventHandler(async (event) => {
   const user = await verifyCredentials(username, password)
   if (!user) {
     const message = 'Wrong username or password.'
-    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { message } })
+    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { code: 'wrong_credentials', message } })
   }
   closeSessions(await replaceSession(event, user.id))
   return { user }

@@ -15,7 +15,7 @@ export default defineEventHandler(async (event) => {
   throttleSignIn(event, user.username)
   if (!await verifyCredentials(user.username, currentPassword)) {
     const message = 'The current password is wrong.'
-    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { message, field: 'currentPassword' } })
+    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { code: 'wrong_password', message, field: 'currentPassword' } })
   }
   await setPassword(user.id, newPassword)
   const ended = await endSession(event, true)

@@ -17,7 +17,7 @@ export default defineEventHandler(async (event) => {
   }
   catch (error) {
     if (error instanceof UsernameTakenError) {
-      throw createError({ statusCode: 409, statusMessage: 'Conflict', message: error.message, data: { message: error.message, field: 'username' } })
+      throw createError({ statusCode: 409, statusMessage: 'Conflict', message: error.message, data: { code: 'username_taken', message: error.message, field: 'username' } })
     }
     throw error
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { CloseCode } from '#shared/protocol'
 import { PUBLIC_DEFAULTS } from '#shared/settings'
 import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../../../utils/connection/connectionStatus'
+import { statusPhrase } from '../../../utils/connection/statusPhrase'
 
 describe('what follows a lost socket', () => {
   const base = { code: 1006, welcomed: true, attempts: 0, maxAttempts: 3 }
@@ -71,5 +72,24 @@ describe('connection options', () => {
     expect(options).toEqual(PUBLIC_DEFAULTS)
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toMatch(/NUXT_PUBLIC_RECONNECT_BASE_MS=fast is not allowed/)
+  })
+})
+
+describe('the status line', () => {
+  const reconnecting = { status: 'reconnecting' as const, secondsLeft: 5, attempt: 2, maxAttempts: 10, limited: false, waitingForNetwork: false }
+
+  it('shows the countdown but announces only the state, so a screen reader hears no ticks', () => {
+    expect(statusPhrase(reconnecting, true)).toEqual({ key: 'connection.reconnectingIn', params: { seconds: 5, attempt: 2, max: 10 } })
+    expect(statusPhrase(reconnecting, false)).toEqual(statusPhrase({ ...reconnecting, secondsLeft: 4 }, false))
+    expect(statusPhrase(reconnecting, false)).not.toEqual(statusPhrase({ ...reconnecting, attempt: 3 }, false))
+  })
+
+  it('says why when the server limited the connection', () => {
+    expect(statusPhrase({ ...reconnecting, limited: true }, true).key).toBe('connection.reconnectingInLimited')
+    expect(statusPhrase({ ...reconnecting, limited: true }, false).key).toBe('connection.attemptLimited')
+  })
+
+  it('waits for the network without a countdown', () => {
+    expect(statusPhrase({ ...reconnecting, secondsLeft: null, waitingForNetwork: true }, true).key).toBe('connection.waitingForNetwork')
   })
 })

@@ -1,10 +1,11 @@
+import type { SystemEvent, GroupMember } from '#shared/protocol'
 import { describe, expect, it } from 'vitest'
-import type { GroupMember } from '#shared/protocol'
 import { byActivity } from '../../../utils/chat/conversationList'
 import type { ListEntry } from '../../../utils/chat/conversationList'
 import { groupItemStatus, membersAfter, mergeGroupMessage, may, readCounter, readersOf } from '../../../utils/chat/groupLines'
 import type { GroupItem } from '../../../utils/chat/groupLines'
-import { wording } from '../../../utils/chat/wording'
+import { systemText } from '../../../utils/i18n/phrases'
+import { translator } from '../../support/i18n'
 
 const m = (id: number, username: string, read: number, role: GroupMember['role'] = 'member', joinedSeq = 0): GroupMember => ({ id, username, role, joinedSeq, delivered: read, read, online: false })
 const members = [m(1, 'alice', 9, 'owner'), m(2, 'bob', 5, 'admin'), m(3, 'carol', 4)]
@@ -54,15 +55,24 @@ describe('group lines', () => {
     expect(membersAfter(members, 1, { event: 'left', owner: { id: 2, username: 'bob' } }, 12).map(x => [x.username, x.role])).toEqual([['bob', 'owner'], ['carol', 'member']])
   })
 
-  it('are worded from their codes', () => {
+  it('are worded from their codes in English', () => {
+    const t = translator('en')
+    const line = (event: SystemEvent, who: (u: { id: number, username: string }) => string, me?: number) => systemText(t, 'en', event, 'alice', who, me)
     const who = (u: { username: string }) => u.username
-    expect(wording.systemLine({ event: 'added', users: [{ id: 2, username: 'bob' }, { id: 3, username: 'carol' }, { id: 4, username: 'dave' }] }, 'alice', who)).toBe('alice added bob, carol and dave')
-    expect(wording.systemLine({ event: 'left', owner: { id: 2, username: 'bob' } }, 'alice', who)).toBe('alice left; bob is the owner now')
-    expect(wording.systemLine({ event: 'role', user: { id: 2, username: 'bob' }, role: 'admin' }, 'alice', who)).toBe('alice made bob an admin')
+    expect(line({ event: 'added', users: [{ id: 2, username: 'bob' }, { id: 3, username: 'carol' }, { id: 4, username: 'dave' }] }, who)).toBe('alice added bob, carol, and dave')
+    expect(line({ event: 'left', owner: { id: 2, username: 'bob' } }, who)).toBe('alice left; bob is the owner now')
+    expect(line({ event: 'role', user: { id: 2, username: 'bob' }, role: 'admin' }, who)).toBe('alice made bob an admin')
     // The reader themselves, in the middle of a line.
-    const me = (u: { id: number, username: string }) => (u.id === 2 ? wording.youObject : u.username)
-    expect(wording.systemLine({ event: 'added', users: [{ id: 3, username: 'carol' }, { id: 2, username: 'bob' }] }, 'alice', me, 2)).toBe('alice added carol and you')
-    expect(wording.systemLine({ event: 'left', owner: { id: 2, username: 'bob' } }, 'alice', me, 2)).toBe('alice left; you are the owner now')
+    const me = (u: { id: number, username: string }) => (u.id === 2 ? t('people.youObject') : u.username)
+    expect(line({ event: 'added', users: [{ id: 3, username: 'carol' }, { id: 2, username: 'bob' }] }, me, 2)).toBe('alice added carol and you')
+    expect(line({ event: 'left', owner: { id: 2, username: 'bob' } }, me, 2)).toBe('alice left; you are the owner now')
+  })
+
+  it('are worded from their codes in Chinese, with Chinese list punctuation', () => {
+    const t = translator('zh-CN')
+    const who = (u: { username: string }) => u.username
+    expect(systemText(t, 'zh-CN', { event: 'added', users: [{ id: 2, username: '小明' }, { id: 3, username: 'carol' }, { id: 4, username: 'dave' }] }, 'alice', who)).toBe('alice 添加了 小明、carol和dave')
+    expect(systemText(t, 'zh-CN', { event: 'renamed', name: '周末' }, 'alice', who)).toBe('alice 把群名称改为“周末”')
   })
 })
 
