@@ -104,7 +104,11 @@ export function prefixEnd(prefix: string): string | null {
  * however many accounts there are.
  */
 export async function searchUsers(prefix: string, exclude: number, after: string | null, limit: number): Promise<{ users: PublicUser[], next: string | null }> {
-  const db = await useDb()
+  return page(await searchQuery(await useDb(), prefix, exclude, after, limit).execute(), limit)
+}
+
+/** The query of searchUsers, one row more than a page (tests read its plan). */
+export function searchQuery(db: Kysely<Database>, prefix: string, exclude: number, after: string | null, limit: number) {
   const column = keyColumn(db)
   const start = usernameKey(prefix)
   const end = prefixEnd(start)
@@ -113,7 +117,7 @@ export async function searchUsers(prefix: string, exclude: number, after: string
     .orderBy(column).limit(limit + 1)
   if (end !== null) query = query.where(column, '<', end)
   if (after !== null) query = query.where(column, '>', after)
-  return page(await query.execute(), limit)
+  return query
 }
 
 function page(rows: { id: number, username: string, username_key: string }[], limit: number) {
