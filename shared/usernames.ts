@@ -97,3 +97,18 @@ export function usernameIssue(input: unknown): UsernameCode | null {
   if (usernameLength(name) < USERNAME_MIN) return 'username_too_short'
   return null
 }
+
+/**
+ * The least string above every string that starts with `prefix`, in code point order (the order
+ * of keys in the database): the prefix with its last code point raised by one (over the
+ * surrogates, which no string of code points holds), dropping a last U+10FFFF first. Null when
+ * there is no bound: every string is below.
+ */
+export function prefixEnd(prefix: string): string | null {
+  const points = [...prefix].map(c => c.codePointAt(0)!)
+  while (points.length > 0 && points.at(-1) === 0x10FFFF) points.pop()
+  if (points.length === 0) return null
+  let last = points.pop()! + 1
+  if (last === 0xD800) last = 0xE000
+  return String.fromCodePoint(...points, last)
+}

@@ -2,7 +2,7 @@ import { hash, verify } from '@node-rs/argon2'
 import { sql } from 'kysely'
 import type { Kysely, RawBuilder } from 'kysely'
 import type { PublicUser } from '#shared/protocol'
-import { normalizeUsername, usernameKey } from '#shared/usernames'
+import { normalizeUsername, prefixEnd, usernameKey } from '#shared/usernames'
 import type { Database } from '../infra/database/schema'
 import { hasRowLocks, useDb } from '../infra/db'
 import { useWriteDb } from '../chat/storage/sqlite/writerDialect'
@@ -82,20 +82,6 @@ export async function listUsers(after: string | null, limit: number): Promise<{ 
 
 /** Most accounts one search answers with. */
 export const SEARCH_PAGE_MAX = 50
-
-/**
- * The least string above every string that starts with `prefix`, in code point order: the prefix
- * with its last code point raised by one (over the surrogates, which no key holds), its last code
- * point dropped first when that is the highest there is. Null: no bound (every string is above).
- */
-export function prefixEnd(prefix: string): string | null {
-  const points = [...prefix].map(c => c.codePointAt(0)!)
-  while (points.length > 0 && points.at(-1) === 0x10FFFF) points.pop()
-  if (points.length === 0) return null
-  let last = points.pop()! + 1
-  if (last === 0xD800) last = 0xE000
-  return String.fromCodePoint(...points, last)
-}
 
 /**
  * Accounts whose name starts with `prefix` up to width, case and composition (by key), except

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { USERNAME_MAX, USERNAME_MAX_CODE_POINTS, normalizeUsername, usernameIssue, usernameKey, usernameLength } from '#shared/usernames'
+import { USERNAME_MAX, USERNAME_MAX_CODE_POINTS, normalizeUsername, prefixEnd, usernameIssue, usernameKey, usernameLength } from '#shared/usernames'
 
 describe('usernames in any script', () => {
   it.each(['小明', '王小明', 'Jürgen', 'Алия', 'देवनागरी', 'محمد', 'שרה', 'ნინო', 'Nguyễn', 'alice_01', 'bob.smith', 'x_y-z', '李4', '١٢٣'])(
@@ -114,5 +114,30 @@ describe('username keys', () => {
     for (const [name, start] of [['Οδυσσεύς', 'ΟΔΥΣ'], ['小明', '小'], ['Jürgen', 'JÜ'], ['ＡＬＩＣＥ', 'al']]) {
       expect(usernameKey(name!).startsWith(usernameKey(start!))).toBe(true)
     }
+  })
+})
+
+describe('the end of a prefix range', () => {
+  it('is the prefix with its last code point raised by one', () => {
+    expect(prefixEnd('ab')).toBe('ac')
+    expect(prefixEnd('小')).toBe('尐')
+    expect(prefixEnd('a\u{20000}')).toBe('a\u{20001}')
+    expect(prefixEnd('a\uD7FF')).toBe('a\uE000')
+  })
+
+  it('drops a last U+10FFFF, and has no bound for nothing but those', () => {
+    expect(prefixEnd('a\u{10FFFF}')).toBe('b')
+    expect(prefixEnd('\u{10FFFF}')).toBeNull()
+    expect(prefixEnd('')).toBeNull()
+  })
+
+  it('lies above every longer name with that prefix and below the next prefix, by code point', () => {
+    const byCodePoint = (a: string, b: string) => {
+      const [x, y] = [[...a].map(c => c.codePointAt(0)!), [...b].map(c => c.codePointAt(0)!)]
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i]! - y[i]!
+      return x.length - y.length
+    }
+    for (const longer of ['小明', '小~', '小\u{2FFFF}', '小\uFFFF']) expect(byCodePoint(longer, prefixEnd('小')!)).toBeLessThan(0)
+    expect(byCodePoint('尐', prefixEnd('小')!)).toBe(0)
   })
 })
