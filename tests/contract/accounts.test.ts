@@ -21,6 +21,12 @@ async function errorMessage(res: Response): Promise<string> {
   return body.data?.message ?? ''
 }
 
+/** What a client words an error by: `data` without the English message. */
+async function errorCode(res: Response): Promise<{ code?: string, params?: Record<string, number>, field?: string }> {
+  const { data } = await res.json() as { data?: { code?: string, params?: Record<string, number>, field?: string } }
+  return { code: data?.code, params: data?.params, field: data?.field }
+}
+
 describe('accounts', () => {
   it('registers, signs in with a session cookie that is httpOnly and SameSite', async () => {
     const username = uniqueName()
@@ -56,6 +62,61 @@ describe('accounts', () => {
     const res = await post('/api/auth/register', body)
     expect(res.status).toBe(400)
     expect(await errorMessage(res)).toMatch(message)
+  })
+
+  it('registers and signs in with a name in another script, typed in another width or case', async () => {
+    const suffix = uniqueName('')
+    const res = await post('/api/auth/register', { username: `小明_${suffix}`, password: 'password123' })
+    expect(res.status).toBe(201)
+    expect(await res.json()).toMatchObject({ user: { username: `小明_${suffix}` } })
+    expect((await post('/api/auth/login', { username: `小明＿${suffix}`, password: 'password123' })).status).toBe(200)
+
+    const alia = await post('/api/auth/register', { username: `Ａлия${suffix}`, password: 'password123' })
+    expect(await alia.json()).toMatchObject({ user: { username: `Aлия${suffix}` } }) // stored NFKC
+    const signIn = await post('/api/auth/login', { username: `AЛИЯ${suffix}`, password: 'password123' })
+    expect(signIn.status).toBe(200)
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
+    const search = await fetch(httpUrl(`/api/users/search?q=${encodeURIComponent('小明')}`), { headers: { cookie } })
+    expect((await search.json() as { users: { username: string }[] }).users.map(u => u.username)).toContain(`小明_${suffix}`)
+  })
+
+  it('refuses a name that differs from a taken one only by width, case or composition, with code username_taken', async () => {
+    const name = `Jürgen${uniqueName('')}`
+    await registerUser(httpUrl('/'), name)
+    for (const variant of [name.toUpperCase(), name.replace('ü', 'u\u0308'), `Ｊ${name.slice(1)}`]) {
+      const res = await post('/api/auth/register', { username: variant, password: 'password123' })
+      expect(res.status, variant).toBe(409)
+      expect(await errorCode(res)).toEqual({ code: 'username_taken', field: 'username', params: undefined })
+    }
+  })
+
+  it.each([
+    ['a right-to-left override', { username: 'ab\u202Ecd', password: 'password123' }, { code: 'username_characters', field: 'username' }],
+    ['a zero-width space', { username: 'ab\u200Bcd', password: 'password123' }, { code: 'username_characters', field: 'username' }],
+    ['an emoji', { username: 'ab😀', password: 'password123' }, { code: 'username_characters', field: 'username' }],
+    ['one character', { username: '明', password: 'password123' }, { code: 'username_too_short', field: 'username', params: { min: 2 } }],
+    ['33 characters', { username: '明'.repeat(33), password: 'password123' }, { code: 'username_too_long', field: 'username', params: { max: 32 } }],
+    ['no username', { password: 'password123' }, { code: 'username_required', field: 'username' }],
+    ['a short password', { username: 'someone', password: 'short' }, { code: 'password_too_short', field: 'password', params: { min: 8 } }],
+  ])('refuses registration with %s by a code the client words, its numbers and the field', async (_, body, expected) => {
+    const res = await post('/api/auth/register', body)
+    expect(res.status).toBe(400)
+    expect(await errorCode(res)).toEqual({ params: undefined, ...expected })
+  })
+
+  it('answers a wrong sign-in with code wrong_credentials', async () => {
+    const res = await post('/api/auth/login', { username: uniqueName(), password: 'wrong-password' })
+    expect(res.status).toBe(401)
+    expect(await errorCode(res)).toEqual({ code: 'wrong_credentials', params: undefined, field: undefined })
+  })
+
+  it('answers a refused password change by code and field', async () => {
+    const user = await registerUser(httpUrl('/'))
+    const change = (body: object) => post('/api/auth/password', body, { cookie: user.cookie })
+    expect(await errorCode(await change({ currentPassword: 'not-it-at-all', newPassword: 'new-password-456' })))
+      .toEqual({ code: 'wrong_password', field: 'currentPassword', params: undefined })
+    expect(await errorCode(await change({ currentPassword: 'password123', newPassword: 'short' })))
+      .toEqual({ code: 'password_too_short', field: 'newPassword', params: { min: 8 } })
   })
 
   it('accepts only JSON bodies, so a form on another site cannot sign anyone in', async () => {

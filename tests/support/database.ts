@@ -27,13 +27,15 @@ async function withAdmin<T>(work: (admin: pg.Client) => Promise<T>): Promise<T> 
 /**
  * With JIZHAN_TEST_DATABASE=postgres (set by `npm run test:cluster`), a fresh PostgreSQL database
  * for the calling test file, as the server's NUXT_DATABASE_URL; otherwise nothing (SQLite). Whoever
- * asks for one drops it (dropTestDatabase) once its servers are stopped.
+ * asks for one drops it (dropTestDatabase) once its servers are stopped. `icuLocale` gives the
+ * database that linguistic collation (as a production database may have) instead of the server's.
  */
-export async function testDatabaseEnv(): Promise<Record<string, string>> {
+export async function testDatabaseEnv(options: { icuLocale?: string } = {}): Promise<Record<string, string>> {
   if (process.env.JIZHAN_TEST_DATABASE !== 'postgres') return {}
   const run = process.env.JIZHAN_TEST_RUN ? `${process.env.JIZHAN_TEST_RUN}_` : ''
   const name = `${TEST_DATABASE_PREFIX}${run}${process.pid}_${Date.now() % 1_000_000}_${++counter}`
-  await withAdmin(admin => admin.query(`CREATE DATABASE ${name}`))
+  const collation = options.icuLocale ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale}'` : ''
+  await withAdmin(admin => admin.query(`CREATE DATABASE ${name}${collation}`))
   const url = new URL(TEST_POSTGRES_URL)
   url.pathname = `/${name}`
   return { NUXT_DATABASE_URL: url.href }

@@ -1,7 +1,7 @@
 import { PasswordChangeBody } from '#shared/accounts'
 import { endSession, requireIdentity, startSession } from '../../auth/sessions'
-import { setPassword, verifyCredentials } from '../../auth/users'
-import { readValidBody } from '../../http/body'
+import { passwordMatches, setPassword } from '../../auth/users'
+import { accountError, readAccountBody } from '../../http/accountErrors'
 import { throttleSignIn } from '../../http/signIn'
 import { closeSessions } from '../../socket/sessions'
 
@@ -11,11 +11,10 @@ import { closeSessions } from '../../socket/sessions'
  */
 export default defineEventHandler(async (event) => {
   const { user } = await requireIdentity(event)
-  const { currentPassword, newPassword } = await readValidBody(event, PasswordChangeBody)
+  const { currentPassword, newPassword } = await readAccountBody(event, PasswordChangeBody)
   throttleSignIn(event, user.username)
-  if (!await verifyCredentials(user.username, currentPassword)) {
-    const message = 'The current password is wrong.'
-    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { code: 'wrong_password', message, field: 'currentPassword' } })
+  if (!await passwordMatches(user.id, currentPassword)) {
+    throw accountError('wrong_password', 'The current password is wrong.', 'currentPassword')
   }
   await setPassword(user.id, newPassword)
   const ended = await endSession(event, true)

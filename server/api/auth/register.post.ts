@@ -1,13 +1,16 @@
 import { RegisterBody } from '#shared/accounts'
 import { replaceSession } from '../../auth/sessions'
 import { UsernameTakenError, createUser } from '../../auth/users'
-import { readValidBody } from '../../http/body'
+import { accountError, readAccountBody } from '../../http/accountErrors'
 import { throttleSignIn } from '../../http/signIn'
 import { closeSessions } from '../../socket/sessions'
 
-/** Creates an account and signs it in. 400: invalid field; 409: username taken. */
+/**
+ * Creates an account and signs it in; the name is stored in its NFKC form. 400: invalid field;
+ * 409 username_taken: an account has the same name up to width, case or composition.
+ */
 export default defineEventHandler(async (event) => {
-  const { username, password } = await readValidBody(event, RegisterBody)
+  const { username, password } = await readAccountBody(event, RegisterBody)
   throttleSignIn(event, username)
   try {
     const user = await createUser(username, password)
@@ -17,7 +20,7 @@ export default defineEventHandler(async (event) => {
   }
   catch (error) {
     if (error instanceof UsernameTakenError) {
-      throw createError({ statusCode: 409, statusMessage: 'Conflict', message: error.message, data: { code: 'username_taken', message: error.message, field: 'username' } })
+      throw accountError('username_taken', error.message, 'username')
     }
     throw error
   }

@@ -1,4 +1,6 @@
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { usernameKey } from '#shared/usernames'
+import type { UsersTable } from './schema'
 
 /** An auto-incrementing integer primary key in the dialect at hand. */
 function idColumnType(db: Kysely<unknown>): 'serial' | 'integer' {
@@ -157,6 +159,42 @@ async function groupsUp(db: Kysely<unknown>) {
 }
 
 migrations['0004_groups'] = { up: groupsUp }
+
+/**
+ * Names in any script (issue 13): keys become usernameKey() (NFKC + full case fold) instead of
+ * toLowerCase(). Names so far were ASCII (`^[\w.-]+$`), whose key is unchanged, so this normally
+ * rewrites nothing; a row whose key would change (a name put in by hand, or by a looser rule) is
+ * moved when its new key is free. When another account holds it already, the row keeps its old
+ * key, so neither account is locked out or merged: sign-in tries the old key of what was typed
+ * second (auth/users.ts), and no new account can take either key. The earlier row (lower id)
+ * wins when several would move to one key. Rows are read in pages, not all at once.
+ *
+ * On PostgreSQL, prefix search compares keys under COLLATE "C" (code point order, whatever the
+ * database's collation): this index serves those ranges and their order.
+ */
+async function usernameKeysUp(untyped: Kysely<unknown>) {
+  const db = untyped as Kysely<{ users: Pick<UsersTable, 'id' | 'username' | 'username_key'> }>
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    await sql`CREATE INDEX users_username_key_c ON users (username_key COLLATE "C")`.execute(db)
+  }
+  const kept: number[] = []
+  for (let after = 0; ;) {
+    const rows = await db.selectFrom('users')
+      .select(['id', 'username', 'username_key']).where('id', '>', after).orderBy('id').limit(1000).execute()
+    if (rows.length === 0) break
+    after = rows.at(-1)!.id
+    for (const row of rows) {
+      const key = usernameKey(row.username)
+      if (key === row.username_key) continue
+      const holder = await db.selectFrom('users').select('id').where('username_key', '=', key).executeTakeFirst()
+      if (holder) kept.push(row.id)
+      else await db.updateTable('users').set({ username_key: key }).where('id', '=', row.id).execute()
+    }
+  }
+  if (kept.length > 0) console.warn(`[db] migration 0005: ${kept.length} account(s) keep their old username key, their new one being another account's (ids ${kept.join(', ')})`)
+}
+
+migrations['0005_username_keys'] = { up: usernameKeysUp }
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,

@@ -14,7 +14,7 @@ export interface Database {
 export interface UsersTable {
   id: Generated<number>
   username: string
-  /** Lower-cased username: uniqueness is case-insensitive. */
+  /** usernameKey(username) (shared/usernames.ts), or an older key kept by migration 0005: uniqueness ignores width, case and composition. */
   username_key: string
   password_hash: string
   created_at: number
