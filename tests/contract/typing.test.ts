@@ -4,6 +4,7 @@ import { registerUser } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
 import { groupsApi } from '../support/groupsApi'
 import { httpUrl, setupBuiltServer, wsUrl } from '../support/server'
+import { createNodeClient, waitFor } from '../support/nodeClient'
 import { wsConnect } from '../support/wsClient'
 import type { WsClient } from '../support/wsClient'
 
@@ -136,6 +137,26 @@ describe('typing', () => {
     expect((await history.json() as { messages: Array<{ text: string }> }).messages.map(m => m.text)).toEqual(['typed'])
     expect((await api.history(ben, group.conv)).body.messages.every(m => m.text === '')).toBe(true)
     for (const ws of [a, b, fresh]) ws.close()
+  })
+
+  it('shows the reference client\'s typing in the other person\'s open conversation, until the message arrives', async () => {
+    const [ann, ben] = await users(2)
+    const [a, b] = [createNodeClient(httpUrl('/'), ann), createNodeClient(httpUrl('/'), ben)]
+    for (const c of [a, b]) c.connection.connect()
+    await waitFor(() => a.chat.synced && b.chat.synced, 5000, () => 'both clients synced')
+    // Ben opens his conversation with Ann: his client tells the server so.
+    await b.chat.startConversation({ id: ann.id, username: ann.username })
+    // (Its view has no answer: a moment for it to arrive before Ann's typing does.)
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await a.chat.startConversation({ id: ben.id, username: ben.username })
+    a.typing.composerChanged(ben.id, 'hel')
+    await waitFor(() => b.typing.typingIn(ann.id).length > 0, 5000, () => 'Ben sees Ann typing')
+    expect(b.typing.typingIn(ann.id)).toEqual([ann.username])
+    a.chat.send('hello')
+    a.typing.composerChanged(ben.id, '')
+    await waitFor(() => b.typing.typingIn(ann.id).length === 0, 5000, () => 'the indicator went with her message')
+    expect(b.conversations.conversation(ann.id).items.map(i => i.text)).toContain('hello')
+    for (const c of [a, b]) c.stop()
   })
 
   it('answers malformed view and typing frames with bad_frame naming the field, and keeps the connection', async () => {
