@@ -1,9 +1,11 @@
 import { useChatStore } from '~/stores/chat'
 import { useConnectionStore } from '~/stores/connection'
+import { useTypingStore } from '~/stores/typing'
 import { browserChatEnv } from '~/utils/chat/browserChatEnv'
+import { browserTypingEnv } from '~/utils/chat/browserTypingEnv'
 import { browserConnectionEnv } from '~/utils/connection/browserConnectionEnv'
 
-/** Wires the connection and chat stores to the real browser, with settings from runtime config. */
+/** Wires the connection, chat and typing stores to the real browser, with settings from runtime config. */
 export default defineNuxtPlugin(() => {
   const config = useRuntimeConfig().public
   useConnectionStore().configure(browserConnectionEnv(), {
@@ -12,5 +14,8 @@ export default defineNuxtPlugin(() => {
     reconnectMaxAttempts: config.reconnectMaxAttempts,
     connectTimeoutMs: config.connectTimeoutMs,
   })
-  useChatStore().configure(browserChatEnv())
+  const chat = useChatStore()
+  chat.configure(browserChatEnv())
+  // The server is told which conversation is open (while the page is visible): only then do its typing notices come.
+  useTypingStore().configure(browserTypingEnv(), () => chat.selectedGroupId ?? chat.selectedId)
 })

@@ -24,6 +24,13 @@ export const MAX_GROUP_NAME_LENGTH = 64
 /** Most events the server sends per resume batch, and most messages per history page. */
 export const RESUME_BATCH = 200
 export const HISTORY_PAGE_MAX = 100
+/**
+ * Typing indicators (never stored): a client sends `typing` at most once per TYPING_SEND_EVERY_MS
+ * while its composer changes, and a reader shows it for TYPING_SHOWN_FOR_MS after the last one
+ * (twice the interval: one lost or late frame does not make it flicker).
+ */
+export const TYPING_SEND_EVERY_MS = 3000
+export const TYPING_SHOWN_FOR_MS = 6000
 
 /**
  * Application close codes (RFC 6455 §7.4.2 reserves 4000–4999 for applications).
@@ -129,6 +136,22 @@ const groupReceiptSchema = <T extends 'groupDelivered' | 'groupRead'>(type: T) =
 })
 const GroupDeliveredSchema = groupReceiptSchema('groupDelivered')
 const GroupReadSchema = groupReceiptSchema('groupRead')
+/** A conversation as a client names it: the other person's id, or the group's id. */
+const convSchema = (message: string) => v.union([id(message), groupId(message)], message)
+/**
+ * The conversation this socket shows now (null: none, or the page is hidden). Only the sockets
+ * that show a conversation get its typing indicators: a reader elsewhere costs nothing.
+ */
+const ViewSchema = v.object({
+  type: v.literal('view'),
+  conv: v.nullable(convSchema('view.conv must be a user id, a group id or null')),
+})
+/** The person is typing in `conv` (`stop`: they sent or cleared it). Relayed, never stored. */
+const TypingSchema = v.object({
+  type: v.literal('typing'),
+  conv: convSchema('typing.conv must be a user id or a group id'),
+  stop: v.optional(v.boolean('typing.stop must be true or false')),
+})
 
 const CLIENT_SCHEMAS = {
   ping: PingSchema,
@@ -139,6 +162,8 @@ const CLIENT_SCHEMAS = {
   groupSend: GroupSendSchema,
   groupDelivered: GroupDeliveredSchema,
   groupRead: GroupReadSchema,
+  view: ViewSchema,
+  typing: TypingSchema,
 }
 export const CLIENT_FRAME_TYPES = Object.keys(CLIENT_SCHEMAS) as Array<keyof typeof CLIENT_SCHEMAS>
 export type ClientFrameType = keyof typeof CLIENT_SCHEMAS
@@ -151,7 +176,10 @@ export type ReadFrame = v.InferOutput<typeof ReadSchema>
 export type GroupSendFrame = v.InferOutput<typeof GroupSendSchema>
 export type GroupDeliveredFrame = v.InferOutput<typeof GroupDeliveredSchema>
 export type GroupReadFrame = v.InferOutput<typeof GroupReadSchema>
+export type ViewFrame = v.InferOutput<typeof ViewSchema>
+export type TypingFrame = v.InferOutput<typeof TypingSchema>
 export type ClientFrame = PingFrame | ResumeFrame | SendFrame | DeliveredFrame | ReadFrame | GroupSendFrame | GroupDeliveredFrame | GroupReadFrame
+  | ViewFrame | TypingFrame
 
 // ---- server → client ---------------------------------------------------------------------------
 
@@ -307,6 +335,18 @@ const GroupReceiptFrameSchema = v.object({
  * from then on nothing of the group reaches them, and its history is closed to them).
  */
 const MembershipSchema = v.object({ type: v.literal('membership'), pos: id('pos'), change: v.picklist(['joined', 'left']), group: GroupSummarySchema })
+/**
+ * Someone is typing in a conversation this socket shows (`conv` as this reader names it: the
+ * typist's id for a direct conversation, the group's id for a group); `stop`: they stopped. Live
+ * only, to viewers only; a reader forgets it after TYPING_SHOWN_FOR_MS without another.
+ */
+const TypingNoticeSchema = v.object({
+  type: v.literal('typing'),
+  conv: v.union([id('conv'), groupId('conv')], 'conv'),
+  from: id('from'),
+  username: v.string(),
+  stop: v.optional(v.boolean()),
+})
 const AckSchema = v.object({ type: v.literal('ack'), cid: cidSchema('cid'), id: v.string(), seq: id('seq'), ts: v.number(), pos: v.optional(id('pos')) })
 const ErrorSchema = v.object({ type: v.literal('error'), code: v.picklist(ERROR_CODES), message: v.string(), cid: v.optional(cidSchema('cid')) })
 
@@ -322,6 +362,7 @@ const SERVER_SCHEMAS = {
   groupMessage: GroupMessageFrameSchema,
   groupReceipt: GroupReceiptFrameSchema,
   membership: MembershipSchema,
+  typing: TypingNoticeSchema,
 }
 export const SERVER_FRAME_TYPES = Object.keys(SERVER_SCHEMAS) as Array<keyof typeof SERVER_SCHEMAS>
 export type ServerFrameType = keyof typeof SERVER_SCHEMAS
@@ -337,8 +378,9 @@ export type ErrorFrame = v.InferOutput<typeof ErrorSchema>
 export type GroupMessageFrame = v.InferOutput<typeof GroupMessageFrameSchema>
 export type GroupReceiptFrame = v.InferOutput<typeof GroupReceiptFrameSchema>
 export type MembershipFrame = v.InferOutput<typeof MembershipSchema>
+export type TypingNoticeFrame = v.InferOutput<typeof TypingNoticeSchema>
 export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | ReceiptFrame | SyncedFrame | AckFrame | ErrorFrame
-  | GroupMessageFrame | GroupReceiptFrame | MembershipFrame
+  | GroupMessageFrame | GroupReceiptFrame | MembershipFrame | TypingNoticeFrame
 
 // ---- validation --------------------------------------------------------------------------------
 

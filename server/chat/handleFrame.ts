@@ -5,6 +5,7 @@ import type { Connection } from '../utils/pool'
 import { relayGroupMessage, relayGroupReceipt } from './groupMessages'
 import { relayMessage, relayReceipt } from './messages'
 import { resume } from './replay'
+import { noteView, relayTyping } from './typing'
 
 /**
  * Acts on one validated frame of a connection. The work starts at once (a message joins the
@@ -29,5 +30,9 @@ export async function handleFrame(conn: Connection, frame: ClientFrame): Promise
     case 'groupDelivered':
     case 'groupRead':
       return relayGroupReceipt(conn, frame)
+    case 'view':
+      return noteView(conn, frame)
+    case 'typing':
+      return relayTyping(conn, frame)
   }
 }

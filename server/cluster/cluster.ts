@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { PublicUser } from '#shared/protocol'
 import type { GroupLine } from '../chat/groupDeliver'
+import type { TypingNote } from '../chat/typing'
 import type { RelayedEvent } from './envelope'
 
 /**
@@ -17,6 +18,8 @@ export interface Cluster {
   publishEvents(events: RelayedEvent[]): void
   publishGroupLine(line: GroupLine): void
   publishGroupReceipt(conv: string, text: string): void
+  /** A typing notice for the viewers on the other instances (live only: lost is harmless). */
+  publishTyping(note: TypingNote): void
   publishPresence(user: PublicUser, online: boolean): void
   publishSessions(sessionHashes: string[]): void
   /** Resolves when the shared services answer within `timeoutMs`; rejects with the reason. */
@@ -30,6 +33,7 @@ export const alone: Cluster = {
   publishEvents() {},
   publishGroupLine() {},
   publishGroupReceipt() {},
+  publishTyping() {},
   publishPresence() {},
   publishSessions() {},
   check: async () => {},

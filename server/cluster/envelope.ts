@@ -34,6 +34,8 @@ const EnvelopeSchema = v.variant('kind', [
   v.object({ kind: v.literal('groupLine'), from, conv: v.string(), seq: positive, sender: positive, system: v.boolean(), text: v.string(), own: v.string() }),
   /** A group receipt frame for the members of `conv`. */
   v.object({ kind: v.literal('groupReceipt'), from, conv: v.string(), text: v.string() }),
+  /** Someone types: for the sockets of `to` (direct) or the members of `group` that show the conversation. */
+  v.object({ kind: v.literal('typing'), from, sender: positive, to: v.optional(positive), group: v.optional(v.string()), text: v.string() }),
   /** `from` may have lost envelopes it published (its connection was down): catch up from the database. */
   v.object({ kind: v.literal('resync'), from }),
 ])

@@ -2,6 +2,7 @@ import { deliverHere } from '../chat/deliver'
 import { deliverLineHere } from '../chat/groupDeliver'
 import { deliverReceiptHere } from '../chat/groupReceipts'
 import { resyncConnections } from '../chat/replay'
+import { deliverTypingHere } from '../chat/typing'
 import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
@@ -16,6 +17,7 @@ export const clusterHandlers: ClusterHandlers = {
   },
   groupLine: line => deliverLineHere(line),
   groupReceipt: (conv, text) => deliverReceiptHere(conv, text),
+  typing: note => deliverTypingHere(note),
   presence(instance, user, online) {
     if (online) {
       if (presence.add(instance, user)) broadcastPresence(user, true)

@@ -6,6 +6,7 @@ import type { Cluster } from './cluster'
 import { encodeEnvelope, parseEnvelope } from './envelope'
 import type { Envelope, RelayedEvent } from './envelope'
 import type { GroupLine } from '../chat/groupDeliver'
+import type { TypingNote } from '../chat/typing'
 import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 
 /**
@@ -21,6 +22,7 @@ export interface ClusterHandlers {
   events(events: RelayedEvent[]): void
   groupLine(line: GroupLine): void
   groupReceipt(conv: string, text: string): void
+  typing(note: TypingNote): void
   presence(instance: string, user: PublicUser, online: boolean): void
   /** Everything `instance` has now (replaces what was known of it). */
   snapshot(instance: string, users: PublicUser[]): void
@@ -88,6 +90,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
         case 'events': return handlers.events(envelope.events)
         case 'groupLine': return handlers.groupLine({ conv: envelope.conv, seq: envelope.seq, from: envelope.sender, system: envelope.system, text: envelope.text, own: envelope.own })
         case 'groupReceipt': return handlers.groupReceipt(envelope.conv, envelope.text)
+        case 'typing': return handlers.typing({ sender: envelope.sender, to: envelope.to, group: envelope.group, text: envelope.text })
         case 'presence': return handlers.presence(envelope.from, envelope.user, envelope.online)
         case 'snapshot': return handlers.snapshot(envelope.from, envelope.users)
         case 'sessions': return handlers.sessions(envelope.sessions)
@@ -191,6 +194,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     publishEvents: events => publish({ kind: 'events', from: instanceId, events }),
     publishGroupLine: line => publish({ kind: 'groupLine', from: instanceId, conv: line.conv, seq: line.seq, sender: line.from, system: line.system, text: line.text, own: line.own }),
     publishGroupReceipt: (conv, text) => publish({ kind: 'groupReceipt', from: instanceId, conv, text }),
+    publishTyping: note => publish({ kind: 'typing', from: instanceId, ...note }),
     publishPresence(user, online) {
       const key = presenceKey(instanceId)
       const m = pub.multi()

@@ -10,6 +10,7 @@ import { sessionCache } from '../auth/sessionCache'
 import { sendErrorFrame, sendFrame } from './frames'
 import { broadcastPresence } from './presenceBroadcast'
 import { pendingSockets } from './pendingSockets'
+import { viewers } from './viewing'
 
 /**
  * Who joins and who leaves: a connection enters the pool with its welcome, and leaves it once;
@@ -51,6 +52,7 @@ export async function join(conn: Connection): Promise<void> {
 export function leave(conn: Connection): void {
   conn.closed = true
   pendingSockets.release(conn.user.id, conn.reservation)
+  viewers.remove(conn)
   if (!pool.remove(conn)) return
   forgetHead(conn.user.id)
   const wentOffline = presence.remove(instanceId, conn.user.id)

@@ -33,7 +33,7 @@ function randomFrame(rand: () => number, ids: number[]): { data: string | Buffer
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!
   const junk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(Math.floor(rand() * 0xFFFF))).join('')
   const values = [null, true, -1, 0, 1.5, 2 ** 53, 'x', '', [], {}, junk(20), 'ticket.abc', ids[0], '__proto__']
-  switch (Math.floor(rand() * 10)) {
+  switch (Math.floor(rand() * 11)) {
     case 0: return { data: junk(Math.floor(rand() * 200)) }
     case 1: return { data: Buffer.from(junk(50)), binary: true }
     case 2: return { data: JSON.stringify(pick(values)) }
@@ -43,6 +43,7 @@ function randomFrame(rand: () => number, ids: number[]): { data: string | Buffer
     case 6: return { data: JSON.stringify({ type: 'resume', cursor: pick([0, -1, 1e12, 'x', 3, null]) }) }
     case 7: return { data: `{"type":"send","cid":"${junk(5)}","to":${pick(ids)},"text":"${'\\u0000'.repeat(10)}"` } // truncated JSON
     case 8: return { data: JSON.stringify({ type: 'send', cid: `f${Math.floor(rand() * 1e9)}`, to: pick(ids), text: junk(30) }) }
+    case 9: return { data: JSON.stringify({ type: pick(['view', 'typing']), conv: pick([...ids, ...values, 'g1', 'gnope']), stop: pick([true, false, 'x', undefined]) }) }
     default: return { data: '{"type":"ping"}' }
   }
 }

@@ -7,6 +7,7 @@ import { useConnectionStore } from '../../stores/connection'
 import type { SocketLike } from '../../stores/connection'
 import { useConversationsStore } from '../../stores/conversations'
 import { useGroupsStore } from '../../stores/groups'
+import { useTypingStore } from '../../stores/typing'
 import type { TestUser } from './accounts'
 
 /**
@@ -89,6 +90,14 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     now: () => Date.now(),
   })
   chat.setMe({ id: user.id, username: user.username })
+  const typing = useTypingStore(pinia)
+  typing.configure({
+    setTimeout: (fn, ms) => setTimeout(fn, ms),
+    clearTimeout: id => clearTimeout(id as ReturnType<typeof setTimeout>),
+    now: () => Date.now(),
+    isVisible: () => true,
+    onVisibilityChange: () => () => {},
+  }, () => chat.selectedGroupId ?? chat.selectedId)
   let acks = 0
   connection.onFrame(f => void (f.type === 'ack' && acks++))
   return {
@@ -96,6 +105,7 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     chat,
     conversations,
     groups,
+    typing,
     closeCodes,
     opens,
     get acks() {

@@ -26,3 +26,12 @@ describe('instance envelopes', () => {
     expect(e).toEqual({ kind: 'presence', from: 'i1', user: { id: 1, username: 'ann' }, online: false })
   })
 })
+
+describe('typing envelopes', () => {
+  it('round-trip for a person and for a group, and refuse one without a sender', () => {
+    const direct: Envelope = { kind: 'typing', from: 'i1', sender: 1, to: 2, text: '{"type":"typing"}' }
+    const group: Envelope = { kind: 'typing', from: 'i1', sender: 1, group: 'g1', text: '{"type":"typing"}' }
+    for (const e of [direct, group]) expect(parseEnvelope(encodeEnvelope(e))).toEqual(e)
+    expect(parseEnvelope('{"kind":"typing","from":"i1","to":2,"text":"x"}')).toBeNull()
+  })
+})

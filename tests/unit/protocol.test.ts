@@ -119,3 +119,37 @@ describe('server frames', () => {
     expect(parseServerFrame(JSON.stringify(frame)).ok).toBe(false)
   })
 })
+
+describe('typing frames', () => {
+  it('accepts a view of a person, of a group, and of nothing', () => {
+    for (const conv of [2, 'g1a', null]) expect(parseClientFrame(JSON.stringify({ type: 'view', conv }))).toEqual({ ok: true, frame: { type: 'view', conv } })
+  })
+
+  it('accepts typing in a person\'s or a group\'s conversation, and its stop', () => {
+    expect(parseClientFrame('{"type":"typing","conv":2}')).toEqual({ ok: true, frame: { type: 'typing', conv: 2 } })
+    expect(parseClientFrame('{"type":"typing","conv":"g7","stop":true,"from":9}')).toEqual({ ok: true, frame: { type: 'typing', conv: 'g7', stop: true } })
+  })
+
+  it.each([
+    ['a view without conv', { type: 'view' }, /view\.conv must be a user id, a group id or null/],
+    ['a view of id 0', { type: 'view', conv: 0 }, /view\.conv/],
+    ['a view of a malformed group', { type: 'view', conv: 'G!' }, /view\.conv/],
+    ['typing without conv', { type: 'typing' }, /typing\.conv must be a user id or a group id/],
+    ['typing to null', { type: 'typing', conv: null }, /typing\.conv/],
+    ['typing to a fraction', { type: 'typing', conv: 1.5 }, /typing\.conv/],
+    ['typing with a string stop', { type: 'typing', conv: 2, stop: 'yes' }, /typing\.stop must be true or false/],
+  ])('refuses %s as bad_frame, naming the field', (_, frame, message) => {
+    const parsed = parseClientFrame(JSON.stringify(frame))
+    expect(parsed).toMatchObject({ ok: false, code: 'bad_frame' })
+    expect(!parsed.ok && parsed.message).toMatch(message)
+  })
+
+  it('reads the typing notice a server sends, for a person and for a group', () => {
+    const frames: ServerFrame[] = [
+      { type: 'typing', conv: 1, from: 1, username: 'ann' },
+      { type: 'typing', conv: 'g1', from: 1, username: 'ann', stop: true },
+    ]
+    for (const frame of frames) expect(parseServerFrame(encodeFrame(frame))).toEqual({ ok: true, frame })
+    expect(parseServerFrame('{"type":"typing","conv":"g1","from":0,"username":"x"}').ok).toBe(false)
+  })
+})
