@@ -9,7 +9,8 @@ export async function hydrated(page: Page) {
   await page.waitForFunction(() => Boolean((document.querySelector('#__nuxt') as { __vue_app__?: unknown } | null)?.__vue_app__))
 }
 
-export const status = (page: Page) => page.getByRole('status')
+/** The connection's status line (other regions, like typing, are status regions too). */
+export const status = (page: Page) => page.locator('.connection').getByRole('status')
 
 /**
  * Collects the Content-Security-Policy violations a context reports: Chromium's console message
