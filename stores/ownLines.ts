@@ -88,7 +88,7 @@ export const useOwnLinesStore = defineStore('ownLines', () => {
   function refused(frame: ErrorFrame & { cid: string }) {
     const failed = sender.refused(frame.cid, frame.code, frame.message)
     const item = failed && find(targetOf(failed), frame.cid, undefined)
-    if (item) Object.assign(item, { pending: 'failed', error: frame.message })
+    if (item) Object.assign(item, { pending: 'failed', error: frame.code })
   }
 
   return { write, show, retry, discard, stored, refused }

@@ -69,7 +69,7 @@ export const useSenderStore = defineStore('sender', () => {
       return outbox.add(entry)
     }
     catch (error) {
-      if (error instanceof OutboxFullError) return error.message
+      if (error instanceof OutboxFullError) return 'outbox_full'
       throw error
     }
   }
@@ -123,8 +123,9 @@ export const useSenderStore = defineStore('sender', () => {
       scheduleRetry(cid)
       return undefined
     }
-    outbox!.update(cid, { state: 'failed', error: message })
-    return { ...entry, state: 'failed', error: message }
+    // The code, not the server's English: the page words it in the reader's language.
+    outbox!.update(cid, { state: 'failed', error: code })
+    return { ...entry, state: 'failed', error: code }
   }
 
   function scheduleRetry(cid: string) {

@@ -162,7 +162,7 @@ describe('chat store', () => {
     chat.select(2)
     chat.send('hello')
     fake.socket.receive({ type: 'error', code: 'unknown_user', message: 'No user with id 2.', cid: 'c1' })
-    expect(chat.selectedItems[0]).toMatchObject({ pending: 'failed', error: 'No user with id 2.' })
+    expect(chat.selectedItems[0]).toMatchObject({ pending: 'failed', error: 'unknown_user' })
     chat.retry(2, 'c1')
     expect(sent().filter(f => f.type === 'send').map(f => f.cid)).toEqual(['c1', 'c1'])
     expect(chat.selectedItems[0]!.pending).toBe('sending')

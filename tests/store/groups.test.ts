@@ -166,7 +166,7 @@ describe('sending to a group', () => {
     fake.socket.receive({ type: 'error', code: 'not_member', message: 'You are not a member of this group.', cid: 'c1' })
     vi.advanceTimersByTime(5000)
     expect(ofType('groupSend')).toHaveLength(2)
-    expect(groups.byConv[G]!.items.at(-1)).toMatchObject({ pending: 'failed', error: 'You are not a member of this group.' })
+    expect(groups.byConv[G]!.items.at(-1)).toMatchObject({ pending: 'failed', error: 'not_member' })
     chat.discard(G, 'c1')
     expect(groups.byConv[G]!.items.some(i => i.cid === 'c1')).toBe(false)
   })

@@ -1,4 +1,5 @@
-import { MAX_GROUP_NAME_LENGTH } from '#shared/protocol'
+import { MAX_GROUP_NAME_LENGTH, MAX_TEXT_LENGTH } from '#shared/protocol'
+import { OUTBOX_MAX } from '../chat/outbox'
 import type { SystemEvent } from '#shared/protocol'
 
 /**
@@ -41,4 +42,14 @@ const KNOWN = new Set(['forbidden', 'not_member', 'group_full', 'too_many_groups
 export function groupProblem(t: Translate, code: string): string {
   if (code === 'bad_request') return t('errors.group_name', { max: MAX_GROUP_NAME_LENGTH })
   return t(KNOWN.has(code) ? `errors.${code}` : 'errors.unknown')
+}
+
+/**
+ * Why a line of one's own was not sent, from its code (the server's, or `outbox_full` from this
+ * page). An outbox written before codes may hold English: it reads as the general failure.
+ */
+export function lineProblem(t: Translate, te: (key: string) => boolean, code: string): string {
+  if (code === 'outbox_full') return t('errors.outbox_full', { max: OUTBOX_MAX })
+  if (code === 'too_long') return t('errors.too_long', { max: MAX_TEXT_LENGTH })
+  return te(`errors.${code}`) ? t(`errors.${code}`) : t('errors.unknown')
 }
