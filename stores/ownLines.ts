@@ -86,7 +86,7 @@ export const useOwnLinesStore = defineStore('ownLines', () => {
 
   /** The server refused a line: a refusal a resend cannot fix shows on it (else it is sent again shortly). */
   function refused(frame: ErrorFrame & { cid: string }) {
-    const failed = sender.refused(frame.cid, frame.code, frame.message)
+    const failed = sender.refused(frame.cid, frame.code)
     const item = failed && find(targetOf(failed), frame.cid, undefined)
     if (item) Object.assign(item, { pending: 'failed', error: frame.code })
   }

@@ -115,7 +115,7 @@ export const useSenderStore = defineStore('sender', () => {
    * The server answered `code` for this entry: a refusal that a resend cannot fix marks it failed
    * (returned, for the person to retry or discard); anything else is sent again shortly.
    */
-  function refused(cid: string, code: ErrorCode, message: string): OutboxEntry | undefined {
+  function refused(cid: string, code: ErrorCode): OutboxEntry | undefined {
     const entry = outbox?.list().find(e => e.cid === cid)
     if (!entry) return undefined
     if (!PERMANENT.has(code)) {
