@@ -1,6 +1,11 @@
 import { sqliteWriterSource } from './scripts/sqliteWriterSource.mjs'
 import { runtimeConfigDefaults } from './shared/settings'
 
+// Component tests (vitest.config.ts) load the messages through i18n/inline.config.ts rather than as
+// locale files: under vitest's Vite both the i18n module's JSON transform and Vite's JSON plugin
+// claim locale files, and the second fails on the first's output (nuxt-modules/i18n#3953).
+const inlineMessages = process.env.JIZHAN_I18N_INLINE === '1'
+
 // https://nuxt.com/docs/api/configuration/nuxt-config
 export default defineNuxtConfig({
   modules: ['@pinia/nuxt', '@nuxt/eslint', '@nuxtjs/i18n'],
@@ -42,12 +47,13 @@ export default defineNuxtConfig({
   // is one page whose words change, and links shared between people must not pick their language.
   i18n: {
     locales: [
-      { code: 'zh-CN', language: 'zh-CN', name: '简体中文', file: 'zh-CN.json' },
-      { code: 'en', language: 'en', name: 'English', file: 'en.json' },
+      { code: 'zh-CN', language: 'zh-CN', name: '简体中文', file: inlineMessages ? undefined : 'zh-CN.json' },
+      { code: 'en', language: 'en', name: 'English', file: inlineMessages ? undefined : 'en.json' },
     ],
+    vueI18n: inlineMessages ? 'inline.config.ts' : undefined,
     defaultLocale: 'zh-CN',
     strategy: 'no_prefix',
-    langDir: 'locales',
+    langDir: inlineMessages ? undefined : 'locales',
     detectBrowserLanguage: { useCookie: true, cookieKey: 'jizhan_locale', cookieSecure: false, redirectOn: 'no prefix', fallbackLocale: 'zh-CN' },
     bundle: { optimizeTranslationDirective: false },
   },

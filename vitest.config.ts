@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url'
+import { defineVitestProject } from '@nuxt/test-utils/config'
 import { defineConfig } from 'vitest/config'
 
 // `#shared` is Nuxt's alias for the protocol folder; plain-node test layers need it too. Server
@@ -9,9 +10,24 @@ const alias = {
   '#sqlite-writer-source': fileURLToPath(new URL('./tests/support/sqliteWriterSource.ts', import.meta.url)),
 }
 
+// Vue components mounted in a Nuxt runtime (happy-dom), with the app's plugins and i18n. The
+// messages are read through one config file there (nuxt.config.ts says why); the variable is set only
+// while Nuxt loads for this project, so servers the other projects start never see it.
+process.env.JIZHAN_I18N_INLINE = '1'
+const componentProject = await defineVitestProject({
+  test: {
+    name: 'component',
+    include: ['tests/components/**/*.test.ts'],
+    environment: 'nuxt',
+    environmentOptions: { nuxt: { domEnvironment: 'happy-dom' } },
+  },
+})
+delete process.env.JIZHAN_I18N_INLINE
+
 export default defineConfig({
   test: {
     projects: [
+      componentProject,
       {
         resolve: { alias },
         test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' },

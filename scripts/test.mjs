@@ -58,7 +58,7 @@ for (const [name, args] of [['lint', ['eslint', '.']], ['typecheck', ['nuxi', 't
 
 const buildOk = existsSync('.output/server/index.mjs')
 
-run('vitest (unit, store, storage, contract)', npx, ['vitest', 'run', '--project', 'unit', '--project', 'store', '--project', 'storage', '--project', 'contract', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`], env)
+run('vitest (unit, store, component, storage, contract)', npx, ['vitest', 'run', '--project', 'unit', '--project', 'store', '--project', 'component', '--project', 'storage', '--project', 'contract', '--reporter=default', '--reporter=json', `--outputFile.json=${results}/vitest.json`], env)
 countVitest(`${results}/vitest.json`)
 
 // Alone, after the others: it runs `nuxi dev` and Chromiums, which would compete with timed tests.
