@@ -17,8 +17,12 @@ for (const locale of LOCALES) {
     const t = wordsFor(locale)
     const context = await browser.newContext({ locale })
     const page = await context.newPage()
+    const logged: string[] = []
+    page.on('console', m => void (m.type() === 'error' && logged.push(m.text())))
     await page.goto('/login')
     await hydrated(page)
+    // An anonymous visitor is no error: nothing in the console (the session check used to log a 401).
+    expect(logged).toEqual([])
     await expect(page.locator('html')).toHaveAttribute('lang', locale)
     await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
     expect(await violations(page), 'sign-in').toEqual([])
