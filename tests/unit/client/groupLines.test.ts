@@ -71,8 +71,8 @@ describe('group lines', () => {
   it('are worded from their codes in Chinese, with Chinese list punctuation', () => {
     const t = translator('zh-CN')
     const who = (u: { username: string }) => u.username
-    expect(systemText(t, 'zh-CN', { event: 'added', users: [{ id: 2, username: '小明' }, { id: 3, username: 'carol' }, { id: 4, username: 'dave' }] }, 'alice', who)).toBe('alice 添加了 小明、carol和dave')
-    expect(systemText(t, 'zh-CN', { event: 'renamed', name: '周末' }, 'alice', who)).toBe('alice 把群名称改为“周末”')
+    expect(systemText(t, 'zh-CN', { event: 'added', users: [{ id: 2, username: '小明' }, { id: 3, username: 'carol' }, { id: 4, username: 'dave' }] }, 'alice', who)).toBe('alice添加了小明、carol和dave')
+    expect(systemText(t, 'zh-CN', { event: 'renamed', name: '周末' }, 'alice', who)).toBe('alice把群名称改为“周末”')
   })
 })
 
