@@ -20,7 +20,7 @@ export default defineNuxtConfig({
       meta: [{ name: 'viewport', content: 'width=device-width, initial-scale=1' }],
     },
   },
-  css: ['~/assets/main.css'],
+  css: ['~/assets/main.css', '~/assets/theme.css'],
 
   // Every setting, with its default, comes from shared/settings.ts (validated there at start-up);
   // each is overridable at runtime by its NUXT_… / NUXT_PUBLIC_… variable (README lists them all).

@@ -141,6 +141,24 @@ export const useConnectionStore = defineStore('connection', () => {
     status.value = 'signed-out'
   }
 
+  /**
+   * Runs `task`, an HTTP call that replaces this browser's session (a password change ends every
+   * session of the user, closing their sockets with 4001, and sets a fresh cookie), with this page's
+   * socket closed deliberately first: the old session's 4001 never reaches it, so it is not taken for
+   * a sign-out. Afterwards the connection opens again, with the new cookie, if it was wanted before
+   * (also when the task failed: the old session then still holds).
+   */
+  async function renewSession<T>(task: () => Promise<T>): Promise<T> {
+    const wanted = status.value !== 'idle' && status.value !== 'closed' && status.value !== 'signed-out'
+    if (wanted) disconnect()
+    try {
+      return await task()
+    }
+    finally {
+      if (wanted && status.value === 'closed') connect()
+    }
+  }
+
   /** Sends a frame if the connection is open; false otherwise (the caller decides what that means). */
   function send(frame: ClientFrame): boolean {
     if (status.value !== 'open' || !socket || socket.readyState !== OPEN) return false
@@ -332,6 +350,6 @@ export const useConnectionStore = defineStore('connection', () => {
 
   return {
     status, attempt, maxAttempts, nextAttemptAt, lastError, limited, waitingForNetwork, heartbeat, isOpen,
-    configure, connect, disconnect, signOut, send, onFrame, cleanup,
+    configure, connect, disconnect, signOut, renewSession, send, onFrame, cleanup,
   }
 })

@@ -245,6 +245,47 @@ describe('connection store', () => {
     expect(fake.sockets).toHaveLength(1)
   })
 
+  it('survives a renewed session: the old session\'s 4001 never signs the page out, and it reconnects with the new cookie', async () => {
+    const { store, fake } = connected()
+    const old = fake.socket
+    const renewed = store.renewSession(async () => {
+      // Meanwhile the server ends the old session: the page no longer listens to that socket.
+      expect(store.status).toBe('closed')
+      expect(old.closedWith?.code).toBe(1000)
+      old.serverClose(CloseCode.SessionEnded, 'session ended')
+      return 'ok'
+    })
+    await expect(renewed).resolves.toBe('ok')
+    expect(store.status).toBe('connecting')
+    expect(fake.sockets).toHaveLength(2)
+    fake.socket.open()
+    fake.socket.receive(WELCOME)
+    expect(store.status).toBe('open')
+  })
+
+  it('reconnects after a failed renewal too (the old session holds), and passes the failure on', async () => {
+    const { store, fake } = connected()
+    await expect(store.renewSession(async () => {
+      throw new Error('wrong_password')
+    })).rejects.toThrow('wrong_password')
+    expect(store.status).toBe('connecting')
+    expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('opens no connection for a renewal when none was wanted', async () => {
+    const { store, fake } = setup()
+    await store.renewSession(async () => {})
+    expect(store.status).toBe('idle')
+    expect(fake.sockets).toHaveLength(0)
+    store.connect()
+    fake.socket.open()
+    fake.socket.receive(WELCOME)
+    store.disconnect()
+    await store.renewSession(async () => {})
+    expect(store.status).toBe('closed')
+    expect(fake.sockets).toHaveLength(1)
+  })
+
   it('goes signed-out without retrying when a refused upgrade turns out to be a lost session', async () => {
     const { store, fake } = setup()
     fake.setSession('invalid')
