@@ -2,11 +2,15 @@ import type { PublicUser } from '#shared/protocol'
 import { useChatStore } from '~/stores/chat'
 import { useConnectionStore } from '~/stores/connection'
 
-/** Why signing in or registering failed: the server's code (worded by the page) and its field. */
-export interface AuthProblem { code: string, params?: Record<string, unknown>, field?: 'username' | 'password' }
+/** A body key the account endpoints name as at fault (docs/protocol.md, "Error bodies"). */
+export type AuthField = 'username' | 'password' | 'currentPassword' | 'newPassword'
+const AUTH_FIELDS: readonly string[] = ['username', 'password', 'currentPassword', 'newPassword'] satisfies AuthField[]
 
-/** What the sign-in page says first: that one signed out, or that the session ended elsewhere. */
-export type AuthNotice = 'signedOut' | 'sessionEnded'
+/** Why an account request failed: the server's code (worded by the page) and its field. */
+export interface AuthProblem { code: string, params?: Record<string, unknown>, field?: AuthField }
+
+/** What the sign-in page says first: that one signed out (here or everywhere), or that the session ended elsewhere. */
+export type AuthNotice = 'signedOut' | 'signedOutEverywhere' | 'sessionEnded'
 
 /** The signed-in user and the actions that change it. */
 export function useAuth() {
@@ -61,7 +65,39 @@ export function useAuth() {
     }
   }
 
-  return { user, notice, refresh, authenticate, signOut, forgetSession }
+  /**
+   * Ends every session of this user, on every device: the server first (if that fails, nothing
+   * was ended and the caller says so; throws an AuthProblem), then this browser's data.
+   */
+  async function signOutEverywhere(): Promise<void> {
+    try {
+      await $fetch('/api/auth/logout', { method: 'POST', body: { everywhere: true }, headers: { accept: 'application/json' } })
+    }
+    catch (error) {
+      throw authProblem(error)
+    }
+    forgetSession()
+    notice.value = 'signedOutEverywhere'
+    await navigateTo('/login')
+  }
+
+  /**
+   * Changes the password; throws an AuthProblem. The server ends every session of the user (their
+   * sockets close with 4001) and gives this browser a fresh one: this page's connection is closed
+   * first and opened again with the new cookie, so it stays signed in.
+   */
+  async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    try {
+      await useConnectionStore().renewSession(() => $fetch('/api/auth/password', {
+        method: 'POST', body: { currentPassword, newPassword }, headers: { accept: 'application/json' },
+      }))
+    }
+    catch (error) {
+      throw authProblem(error)
+    }
+  }
+
+  return { user, notice, refresh, authenticate, signOut, signOutEverywhere, changePassword, forgetSession }
 }
 
 /** The server's answer as a problem: its code, values and field, or `unreachable` without an answer. */
@@ -69,7 +105,7 @@ function authProblem(error: unknown): AuthProblem {
   const e = error as { statusCode?: number, data?: { data?: { code?: unknown, field?: unknown, params?: unknown } } }
   const data = e.data?.data
   if (typeof data?.code !== 'string') return { code: e.statusCode ? 'unknown' : 'unreachable' }
-  const field = data.field === 'username' || data.field === 'password' ? data.field : undefined
+  const field = typeof data.field === 'string' && AUTH_FIELDS.includes(data.field) ? data.field as AuthField : undefined
   const params = data.params && typeof data.params === 'object' ? data.params as Record<string, unknown> : undefined
   return { code: data.code, params, field }
 }

@@ -34,11 +34,12 @@ describe('the dark theme', () => {
     expect(chosen).toEqual(system)
   })
 
-  // Every pair of text colour and background that main.css draws text with (bubbles, panels,
-  // notices, badges, buttons): WCAG AA asks for 4.5:1 for normal text.
+  // Every pair of text colour and background that the app draws text with (bubbles, panels,
+  // notices, badges, buttons, the password's success): WCAG AA asks for 4.5:1 for normal text.
   const pairs = [
     ...['--text', '--muted', '--accent', '--danger'].flatMap(fg => ['--bg', '--panel', '--own', '--theirs'].map(bg => [fg, bg] as const)),
     ['--accent-text', '--accent'] as const,
+    ['--ok', '--panel'] as const,
   ]
   it.each(pairs)('draws %s on %s with at least 4.5:1 contrast (WCAG AA)', (fg, bg) => {
     expect(contrast(system[fg]!, system[bg]!)).toBeGreaterThanOrEqual(4.5)
