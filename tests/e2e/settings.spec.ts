@@ -1,0 +1,159 @@
+import { expect, test } from '@playwright/test'
+import type { Browser, Page } from '@playwright/test'
+import { findPerson, hydrated, messages, openConversation, personOnline, sendMessage, status } from './helpers'
+
+/** Opens the settings from the chat's top bar (a client-side navigation: the chat's socket stays). */
+async function openSettings(page: Page) {
+  await page.getByRole('link', { name: 'Settings' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Settings' })).toBeVisible()
+}
+
+/** Signs in through the sign-in page of a fresh context. */
+async function signIn(browser: Browser, name: string, password: string) {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  await page.goto('/login')
+  await hydrated(page)
+  await page.getByLabel('Username').fill(name)
+  await page.getByLabel('Password').fill(password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  return { context, page }
+}
+
+const background = (page: Page) => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)
+const DARK_BG = 'rgb(13, 17, 23)'
+const LIGHT_BG = 'rgb(246, 247, 249)'
+
+test('changing the password keeps this tab signed in and connected, signs other sessions out, and the new password signs in', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  const elsewhere = await signIn(browser, alice.name, 'password123')
+  await expect(status(elsewhere.page)).toHaveText('Connected')
+  await openConversation(alice.page, bob.name)
+  await openSettings(alice.page)
+
+  // A wrong current password is said, and tied to its field.
+  const current = alice.page.getByLabel('Current password')
+  await current.fill('not my password')
+  await alice.page.getByLabel('New password', { exact: true }).fill('new-password-456')
+  await alice.page.getByLabel('New password again').fill('new-password-456')
+  await alice.page.getByRole('button', { name: 'Change password' }).click()
+  await expect(alice.page.getByRole('alert')).toHaveText('The current password is wrong.')
+  const problemId = await alice.page.getByRole('alert').getAttribute('id')
+  await expect(current).toHaveAttribute('aria-describedby', problemId!)
+  await expect(current).toHaveAttribute('aria-invalid', 'true')
+
+  // Two new passwords that differ never reach the server.
+  await current.fill('password123')
+  await alice.page.getByLabel('New password again').fill('new-password-457')
+  await alice.page.getByRole('button', { name: 'Change password' }).click()
+  await expect(alice.page.getByRole('alert')).toHaveText('The two new passwords differ.')
+
+  await alice.page.getByLabel('New password again').fill('new-password-456')
+  await alice.page.getByRole('button', { name: 'Change password' }).click()
+  await expect(alice.page.getByRole('status')).toContainText('Password changed')
+  await expect(current).toHaveValue('')
+
+  // The other session ended; this tab was not taken for signed out and is back in the chat, connected.
+  await expect(status(elsewhere.page)).toHaveText(/Signed out/)
+  await alice.page.getByRole('link', { name: 'Back to the chat' }).click()
+  await expect(status(alice.page)).toHaveText('Connected')
+  await sendMessage(alice.page, 'After the new password')
+  await expect(alice.page.locator('.message.own .receipt')).toHaveText(['· Delivered'])
+  // A reload keeps it signed in (the fresh cookie).
+  await alice.page.reload()
+  await expect(status(alice.page)).toHaveText('Connected')
+
+  // The old password no longer signs in; the new one does.
+  const old = await signIn(browser, alice.name, 'password123')
+  await expect(old.page.getByRole('alert')).toHaveText('Wrong username or password.')
+  const fresh = await signIn(browser, alice.name, 'new-password-456')
+  await expect(status(fresh.page)).toHaveText('Connected')
+  for (const c of [alice.context, bob.context, elsewhere.context, old.context, fresh.context]) await c.close()
+})
+
+test('signing out everywhere ends the session of another browser too, and says so', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const elsewhere = await signIn(browser, alice.name, 'password123')
+  await expect(status(elsewhere.page)).toHaveText('Connected')
+  await openSettings(alice.page)
+  await alice.page.getByRole('button', { name: 'Sign out everywhere' }).click()
+  await expect(alice.page).toHaveURL(/\/login$/)
+  await expect(alice.page.getByRole('status')).toHaveText('You are signed out on every device.')
+  await expect(status(elsewhere.page)).toHaveText(/Signed out/)
+  await elsewhere.page.reload()
+  await expect(elsewhere.page).toHaveURL(/\/login$/)
+  // Settings are for signed-in people only.
+  await alice.page.goto('/settings')
+  await expect(alice.page).toHaveURL(/\/login$/)
+  for (const c of [alice.context, elsewhere.context]) await c.close()
+})
+
+test('the language switches to Chinese and back, lasting across reloads, with <html lang>', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  await openSettings(alice.page)
+  const html = alice.page.locator('html')
+  await expect(html).toHaveAttribute('lang', 'en')
+  await alice.page.getByLabel('Language').selectOption('zh-CN')
+  await expect(alice.page.getByRole('heading', { level: 1 })).toHaveText('设置')
+  await expect(html).toHaveAttribute('lang', 'zh-CN')
+  await alice.page.reload()
+  await expect(alice.page.getByRole('heading', { level: 1 })).toHaveText('设置')
+  await expect(html).toHaveAttribute('lang', 'zh-CN')
+  await expect(alice.page).toHaveTitle('设置 · 基站')
+
+  await hydrated(alice.page)
+  await alice.page.getByLabel('语言').selectOption('en')
+  await expect(alice.page.getByRole('heading', { level: 1 })).toHaveText('Settings')
+  await alice.page.reload()
+  await expect(alice.page.getByRole('heading', { level: 1 })).toHaveText('Settings')
+  await expect(html).toHaveAttribute('lang', 'en')
+  await alice.context.close()
+})
+
+test('dark mode follows the system unless overridden, and the override is rendered by the server', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  await openSettings(alice.page)
+  expect(await background(alice.page)).toBe(LIGHT_BG)
+  await alice.page.emulateMedia({ colorScheme: 'dark' })
+  expect(await background(alice.page)).toBe(DARK_BG)
+
+  // Light wins over a dark system, and lasts.
+  await alice.page.getByLabel('Light').check()
+  await expect.poll(() => background(alice.page)).toBe(LIGHT_BG)
+  await alice.page.reload()
+  expect(await background(alice.page)).toBe(LIGHT_BG)
+
+  // Dark wins over a light system; the server's HTML already says so (no flash of light).
+  await alice.page.emulateMedia({ colorScheme: 'light' })
+  await hydrated(alice.page)
+  await alice.page.getByLabel('Dark').check()
+  await expect.poll(() => background(alice.page)).toBe(DARK_BG)
+  const served = await (await alice.page.request.get('/settings')).text()
+  expect(served).toMatch(/<html[^>]*data-theme="dark"/)
+  await alice.page.goto('/')
+  expect(await background(alice.page)).toBe(DARK_BG)
+
+  // Back to the system's.
+  await openSettings(alice.page)
+  await alice.page.getByLabel('As the system').check()
+  await expect.poll(() => background(alice.page)).toBe(LIGHT_BG)
+  expect(await (await alice.page.request.get('/settings')).text()).not.toMatch(/<html[^>]*data-theme/)
+  await alice.context.close()
+})
+
+test('the title counts unread lines that arrive while another conversation is open', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  const carol = await personOnline(browser, 'carol')
+  await openConversation(alice.page, bob.name)
+  await expect(alice.page).toHaveTitle('Chat · Jizhan')
+  await findPerson(carol.page, alice.name)
+  await sendMessage(carol.page, 'One')
+  await sendMessage(carol.page, 'Two')
+  await expect(alice.page).toHaveTitle('(2) Chat · Jizhan')
+  await openConversation(alice.page, carol.name)
+  await expect(messages(alice.page)).toHaveText(['One', 'Two'])
+  await expect(alice.page).toHaveTitle('Chat · Jizhan')
+  for (const c of [alice.context, bob.context, carol.context]) await c.close()
+})
