@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import type { Browser, Page } from '@playwright/test'
-import { findPerson, hydrated, messages, openConversation, personOnline, sendMessage, status } from './helpers'
+import { findPerson, hydrated, messages, openConversation, person, personOnline, sendMessage, status } from './helpers'
 
 /** Opens the settings from the chat's top bar (a client-side navigation: the chat's socket stays). */
 async function openSettings(page: Page) {
@@ -50,9 +50,12 @@ test('changing the password keeps this tab signed in and connected, signs other 
   await expect(alice.page.getByRole('alert')).toHaveText('The two new passwords differ.')
 
   await alice.page.getByLabel('New password again').fill('new-password-456')
+  // The page's socket is closed before the change and opened again with the fresh cookie, here on the settings page.
+  const reopened = alice.page.waitForEvent('websocket')
   await alice.page.getByRole('button', { name: 'Change password' }).click()
   await expect(alice.page.getByRole('status')).toContainText('Password changed')
   await expect(current).toHaveValue('')
+  expect((await reopened).url()).toMatch(/\/_ws$/)
 
   // The other session ended; this tab was not taken for signed out and is back in the chat, connected.
   await expect(status(elsewhere.page)).toHaveText(/Signed out/)
@@ -156,4 +159,59 @@ test('the title counts unread lines that arrive while another conversation is op
   await expect(messages(alice.page)).toHaveText(['One', 'Two'])
   await expect(alice.page).toHaveTitle('Chat · Jizhan')
   for (const c of [alice.context, bob.context, carol.context]) await c.close()
+})
+
+test('notifications, once turned on, show new lines while the page is hidden, without their text if so chosen', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  // The browser's Notification API as a recorder that allows everything; the page is made "hidden" on demand.
+  await alice.page.evaluate(() => {
+    const shown: Array<{ title: string, body?: string }> = []
+    Object.assign(window, { shown })
+    class RecordingNotification {
+      static permission = 'default'
+      static async requestPermission() {
+        RecordingNotification.permission = 'granted'
+        return 'granted'
+      }
+
+      onclick: (() => void) | null = null
+      constructor(title: string, options: { body?: string } = {}) {
+        shown.push({ title, body: options.body })
+      }
+
+      close() {}
+    }
+    Object.defineProperty(window, 'Notification', { value: RecordingNotification, configurable: true })
+  })
+  const shown = () => alice.page.evaluate(() => (window as unknown as { shown: unknown[] }).shown)
+  const hide = (hidden: boolean) => alice.page.evaluate((h) => {
+    Object.defineProperty(document, 'visibilityState', { get: () => (h ? 'hidden' : 'visible'), configurable: true })
+  }, hidden)
+
+  await findPerson(bob.page, alice.name)
+  await sendMessage(bob.page, 'Off by default')
+  await openSettings(alice.page)
+  const notify = alice.page.getByLabel('Notify me of new messages while this page is in the background')
+  await notify.check()
+  await expect(notify).toBeChecked()
+  await alice.page.getByRole('link', { name: 'Back to the chat' }).click()
+  await expect(status(alice.page)).toHaveText('Connected')
+
+  await sendMessage(bob.page, 'Seen on the page')
+  await expect(person(alice.page, bob.name)).toContainText('2 unread')
+  await hide(true)
+  await sendMessage(bob.page, 'While hidden')
+  await expect.poll(shown).toEqual([{ title: `New message from ${bob.name}`, body: 'While hidden' }])
+
+  await hide(false)
+  await openSettings(alice.page)
+  await alice.page.getByLabel('Hide message text in notifications').check()
+  await alice.page.getByRole('link', { name: 'Back to the chat' }).click()
+  await expect(status(alice.page)).toHaveText('Connected')
+  await hide(true)
+  await sendMessage(bob.page, 'A secret')
+  await expect.poll(shown).toHaveLength(2)
+  expect((await shown())[1]).toEqual({ title: `New message from ${bob.name}` })
+  for (const c of [alice.context, bob.context]) await c.close()
 })
