@@ -88,9 +88,11 @@ export function useAuth() {
    */
   async function changePassword(currentPassword: string, newPassword: string): Promise<void> {
     try {
-      await useConnectionStore().renewSession(() => $fetch('/api/auth/password', {
-        method: 'POST', body: { currentPassword, newPassword }, headers: { accept: 'application/json' },
-      }))
+      await useConnectionStore().renewSession(async () => {
+        await $fetch<unknown>('/api/auth/password', {
+          method: 'POST', body: { currentPassword, newPassword }, headers: { accept: 'application/json' },
+        })
+      })
     }
     catch (error) {
       throw authProblem(error)
