@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright'
 import { expect, test } from '@playwright/test'
 import type { Browser, Page } from '@playwright/test'
 import { findPerson, hydrated, messages, openConversation, person, personOnline, sendMessage, status } from './helpers'
@@ -142,6 +143,8 @@ test('dark mode follows the system unless overridden, and the override is render
   await alice.page.getByLabel('As the system').check()
   await expect.poll(() => background(alice.page)).toBe(LIGHT_BG)
   expect(await (await alice.page.request.get('/settings')).text()).not.toMatch(/<html[^>]*data-theme/)
+  // The settings' styles are inline blocks the Content-Security-Policy allows by hash.
+  expect(alice.csp).toEqual([])
   await alice.context.close()
 })
 
@@ -215,3 +218,22 @@ test('notifications, once turned on, show new lines while the page is hidden, wi
   expect((await shown())[1]).toEqual({ title: `New message from ${bob.name}` })
   for (const c of [alice.context, bob.context]) await c.close()
 })
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test(`the settings page has no serious accessibility violations in ${colorScheme} colours (contrast included), in both languages`, async ({ browser }) => {
+    for (const locale of ['zh-CN', 'en']) {
+      const context = await browser.newContext({ locale, colorScheme })
+      await context.request.post('/api/auth/register', { data: { username: `axe${Date.now() % 1_000_000}${locale.length}`, password: 'password123' } })
+      const page = await context.newPage()
+      await page.goto('/settings')
+      await hydrated(page)
+      await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
+      // A refusal on show too: its colour is checked against the card as well.
+      await page.locator('form button[type="submit"]').click()
+      await expect(page.getByRole('alert')).toBeVisible()
+      const result = await new AxeBuilder({ page }).analyze()
+      expect(result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => `${v.id}: ${v.nodes.map(n => n.target.join(' ')).join(', ')}`), locale).toEqual([])
+      await context.close()
+    }
+  })
+}
