@@ -156,17 +156,99 @@ test('message text is shown as text: markup never runs', async ({ browser }) => 
   await bob.context.close()
 })
 
-test('the chat works at 375 px wide without sideways scrolling', async ({ browser }) => {
+test('at 375 px the list and the conversation are two views: opening one shows it, Back and the browser\'s back return to the list', async ({ browser }) => {
   const alice = await personOnline(browser, 'alice')
   const bob = await personOnline(browser, 'bob')
-  await bob.page.setViewportSize({ width: 375, height: 740 })
-  await openConversation(bob.page, alice.name)
-  await sendMessage(bob.page, 'Written on a phone, with a long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän')
+  const page = bob.page
+  await page.setViewportSize({ width: 375, height: 740 })
+  const list = page.getByRole('navigation', { name: 'Conversations' })
+  const conversation = page.getByRole('region', { name: `Conversation with ${alice.name}` })
+  // Nothing open: the list, and no empty conversation pane beside it.
+  await expect(list).toBeVisible()
+  await expect(page.getByRole('main')).toBeHidden()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
+  // The top bar fits: brand, status, Settings and Sign out on one line, nothing sideways.
+  const topbar = page.getByRole('banner')
+  for (const name of ['Settings', 'Sign out']) await expect(topbar.getByRole(/Settings/.test(name) ? 'link' : 'button', { name })).toBeInViewport()
+  expect(await topbar.evaluate(el => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0)
+
+  await openConversation(page, alice.name)
+  await expect(list).toBeHidden()
+  await expect(page).toHaveURL(/\?with=\d+/)
+  await sendMessage(page, 'Written on a phone, with a long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän')
   await expect(messages(alice.page)).toHaveCount(0) // Alice has not opened the conversation
-  await expect(bob.page.locator('.message.own .receipt')).toHaveText('· Delivered')
-  const overflow = await bob.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
+  await expect(page.locator('.message.own .receipt')).toHaveText('· Delivered')
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
   expect(overflow).toBeLessThanOrEqual(0)
-  await bob.page.screenshot({ path: 'test-results/chat-375.png' })
+  await page.screenshot({ path: 'test-results/chat-375.png' })
+
+  // Back: the list again, with the focus on the conversation just left.
+  await page.getByRole('button', { name: 'Back to conversations' }).click()
+  await expect(list).toBeVisible()
+  await expect(conversation).toBeHidden()
+  await expect(page).not.toHaveURL(/with=/)
+  await expect(person(page, alice.name)).toBeFocused()
+
+  // Opening it from the list moves the focus to its heading (the list is gone); the browser's back closes it.
+  await person(page, alice.name).press('Enter')
+  await expect(conversation).toBeVisible()
+  await expect(conversation.getByRole('heading', { level: 2 })).toBeFocused()
+  await page.goBack()
+  await expect(list).toBeVisible()
+  await expect(conversation).toBeHidden()
+  await page.goForward()
+  await expect(conversation).toBeVisible()
+
+  // At desktop width both views again, side by side, and no Back control.
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await expect(list).toBeVisible()
+  await expect(conversation).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Back to conversations' })).toBeHidden()
+  await alice.context.close()
+  await bob.context.close()
+})
+
+test('a reader scrolled up is not pulled down by a new line: a new-messages control counts it and jumps to it', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  await bob.page.setViewportSize({ width: 1000, height: 520 })
+  await openConversation(alice.page, bob.name)
+  await sendMessage(alice.page, 'first')
+  await openConversation(bob.page, alice.name)
+  for (let i = 1; i <= 15; i++) await sendMessage(alice.page, `line ${i}`)
+  await expect(messages(bob.page)).toHaveCount(16)
+  // The lines of one day: one separator, before the first.
+  await expect(bob.page.locator('.day-separator')).toHaveText(['Today'])
+  const list = bob.page.getByRole('list', { name: 'Conversation history' })
+  const atBottom = () => list.evaluate(el => el.scrollHeight - el.scrollTop - el.clientHeight < 48)
+  await expect.poll(atBottom).toBe(true)
+
+  await list.evaluate((el) => { el.scrollTop = 60 })
+  await sendMessage(alice.page, 'while Bob reads')
+  await sendMessage(alice.page, 'and another')
+  await expect(messages(bob.page)).toHaveCount(18)
+  const control = bob.page.getByRole('button', { name: /new messages?\b/ })
+  await expect(control).toHaveText('2 new messages ↓')
+  expect(await list.evaluate(el => el.scrollTop)).toBeLessThan(100)
+  await control.click()
+  await expect(control).toBeHidden()
+  await expect.poll(atBottom).toBe(true)
+
+  // At the bottom, a new line follows; a reader's own line always brings them down.
+  await sendMessage(alice.page, 'followed')
+  await expect(messages(bob.page)).toHaveCount(19)
+  await expect.poll(atBottom).toBe(true)
+  await list.evaluate((el) => { el.scrollTop = 60 })
+  await sendMessage(bob.page, 'my own line')
+  await expect.poll(atBottom).toBe(true)
+  await expect(control).toBeHidden()
+
+  // Scrolling down by hand clears the count too.
+  await list.evaluate((el) => { el.scrollTop = 60 })
+  await sendMessage(alice.page, 'one more')
+  await expect(control).toHaveText('1 new message ↓')
+  await list.evaluate((el) => { el.scrollTop = el.scrollHeight })
+  await expect(control).toBeHidden()
   await alice.context.close()
   await bob.context.close()
 })

@@ -53,12 +53,14 @@ test('messages written offline survive a reload while still offline and are sent
   await expect(status(alice.page)).toHaveText(/Offline/)
   const texts = ['typed offline 1', 'typed offline 2', 'typed offline 3']
   for (const text of texts) await sendMessage(alice.page, text)
-  await expect(receipts(alice.page)).toHaveText(['· Read', '· Sending…', '· Sending…', '· Sending…'])
+  await expect(receipts(alice.page)).toHaveText(['· Read', 'Sending…', 'Sending…', 'Sending…'])
+  // Not sent yet, so no time: a line shows when the server stored it, not when it was written.
+  await expect(alice.page.locator('.message.own time')).toHaveCount(1)
 
   await alice.page.reload()
   // The page comes from the offline shell: the recent lines, the name, and the 3 waiting lines.
   await expect(messages(alice.page)).toHaveText(['before going offline', ...texts], { timeout: 15_000 })
-  await expect(receipts(alice.page)).toHaveText(['· Read', '· Sending…', '· Sending…', '· Sending…'])
+  await expect(receipts(alice.page)).toHaveText(['· Read', 'Sending…', 'Sending…', 'Sending…'])
   await expect(alice.page.getByRole('region', { name: `Conversation with ${bob.name}` })).toBeVisible()
   // The cached page still runs under the policy it was cached with (hashes, not a per-response nonce).
   expect(alice.csp).toEqual([])
@@ -68,6 +70,7 @@ test('messages written offline survive a reload while still offline and are sent
   await expect(messages(bob.page)).toHaveText(['before going offline', ...texts])
   await expect(messages(alice.page)).toHaveText(['before going offline', ...texts])
   await expect(receipts(alice.page)).toHaveText(['· Read', '· Read', '· Read', '· Read'])
+  await expect(alice.page.locator('.message.own time')).toHaveCount(4)
   // Exactly once each, also after the recipient reloads from the stored history.
   await bob.page.reload()
   await expect(messages(bob.page)).toHaveText(['before going offline', ...texts])
