@@ -142,6 +142,25 @@ describe('chat store', () => {
     expect([...storage.map.keys()].some(k => k.startsWith('jizhan.outbox'))).toBe(false)
   })
 
+  it('gives a line written offline the time the server stored it, not the time it was written', async () => {
+    const { chat, fake } = setupChat()
+    fake.socket.receive({ type: 'synced', head: 0 })
+    fake.socket.serverClose(1006)
+    await chat.select(2)
+    vi.setSystemTime(1_000)
+    chat.send('written offline')
+    expect(chat.selectedItems[0]).toMatchObject({ pending: 'sending', ts: 1_000 })
+    vi.setSystemTime(60_000)
+    await vi.advanceTimersByTimeAsync(30_000)
+    fake.socket.open()
+    fake.socket.receive(WELCOME)
+    fake.socket.receive({ type: 'synced', head: 0 })
+    fake.socket.receive({ type: 'ack', cid: 'c1', id: 'm1', seq: 1, ts: 61_000 })
+    expect(chat.selectedItems).toHaveLength(1)
+    expect(chat.selectedItems[0]).toMatchObject({ key: 'c1', seq: 1, ts: 61_000 })
+    expect(chat.selectedItems[0]!.pending).toBeUndefined()
+  })
+
   it('sends the same cid again after a reconnect when the ack was lost (the server deduplicates)', () => {
     const { chat, fake, sent } = setupChat()
     fake.socket.receive({ type: 'synced', head: 0 })
