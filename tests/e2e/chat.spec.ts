@@ -253,6 +253,35 @@ test('a reader scrolled up is not pulled down by a new line: a new-messages cont
   await bob.context.close()
 })
 
+test('a message over 4,000 characters is refused with a reason, not cut; an empty Send does nothing', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  await openConversation(alice.page, bob.name)
+  const field = alice.page.getByRole('textbox', { name: 'Message' })
+  const send = alice.page.getByRole('button', { name: 'Send' })
+  // The Send button is a normal button: pressed with nothing written, it puts the cursor in the field.
+  await expect(send).toBeEnabled()
+  await send.click()
+  await expect(field).toBeFocused()
+  await expect(alice.page.locator('.messages .message')).toHaveCount(0)
+
+  await field.fill('x'.repeat(3599))
+  await expect(alice.page.locator('.composer .counter')).toHaveCount(0)
+  await field.fill('x'.repeat(4001))
+  await expect(field).toHaveValue('x'.repeat(4001)) // nothing cut
+  await expect(alice.page.locator('.composer .counter')).toHaveText('4,001 / 4,000')
+  await send.click()
+  await expect(alice.page.getByRole('alert')).toHaveText('This message is too long: at most 4,000 characters can be sent. Shorten it by 1.')
+  await expect(alice.page.locator('.messages .message')).toHaveCount(0)
+  await field.press('Backspace')
+  await expect(alice.page.getByRole('alert')).toHaveCount(0)
+  await field.press('Enter')
+  await expect(alice.page.locator('.message.own .receipt')).toHaveText('· Delivered')
+  await expect(field).toHaveValue('')
+  await alice.context.close()
+  await bob.context.close()
+})
+
 test('a link that silently stops answering is caught by the heartbeat and replaced', async ({ browser }) => {
   const alice = await personOnline(browser, 'alice')
   let stalled = false
