@@ -165,7 +165,8 @@ test('at 375 px the list and the conversation are two views: opening one shows i
   const conversation = page.getByRole('region', { name: `Conversation with ${alice.name}` })
   // Nothing open: the list, and no empty conversation pane beside it.
   await expect(list).toBeVisible()
-  await expect(page.getByRole('main')).toBeHidden()
+  await expect(page.getByText('Choose a conversation')).toBeHidden()
+  await expect(page.getByRole('main')).toHaveCount(1)
   await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
   // The top bar fits: brand, status, Settings and Sign out on one line, nothing sideways.
   const topbar = page.getByRole('banner')
