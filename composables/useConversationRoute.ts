@@ -28,16 +28,26 @@ export function useConversationRoute() {
   const chat = useChatStore()
   const route = useRoute()
 
-  onMounted(() => apply(chat, selectionFromQuery(route.query)))
+  const page = route.path
+
+  onMounted(() => {
+    const named = selectionFromQuery(route.query)
+    // Back from another page (Settings) by a plain link: the conversation that was open stays open.
+    const kept = currentSelection(chat)
+    if (named === null && kept !== null) void navigateTo({ query: { ...route.query, ...queryOf(kept) } }, { replace: true })
+    else apply(chat, named)
+  })
 
   watch(() => currentSelection(chat), (selection, before) => {
-    if (sameSelection(selection, selectionFromQuery(route.query))) return
+    if (route.path !== page || sameSelection(selection, selectionFromQuery(route.query))) return
     // Opening from the list is a step back can undo; switching or closing replaces it.
     void navigateTo({ query: { ...route.query, ...queryOf(selection) } }, { replace: before !== null || selection === null })
   })
 
   // The browser's Back and Forward (and links) change the URL first: the store follows.
   watch(() => route.query, (query) => {
+    // Leaving for another page is no choice of conversation.
+    if (route.path !== page) return
     const wanted = selectionFromQuery(query)
     if (!sameSelection(wanted, currentSelection(chat))) apply(chat, wanted)
   })
