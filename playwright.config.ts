@@ -29,6 +29,11 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   reporter: [['list'], ['json', { outputFile: 'test-results/playwright.json' }]],
+  // Every spec in English; the chat spec in Chinese too (its steps read the words through t()).
+  projects: [
+    { name: 'en', use: { locale: 'en' } },
+    { name: 'zh-CN', use: { locale: 'zh-CN' }, testMatch: /chat\.spec\.ts$/ },
+  ],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: { executablePath: chromiumExecutable(), args: CHROMIUM_ARGS },

@@ -1,30 +1,32 @@
 import { expect, test } from '@playwright/test'
-import { messages, openConversation, person, personOnline, sendMessage, status, uniqueName } from './helpers'
+import { locale, messages, openConversation, person, personOnline, sendMessage, status, t, uniqueName } from './helpers'
+
+// This file runs in zh-CN and in en (playwright.config.ts projects): it reads the app's words through t().
 
 test('two people register, find each other by name and chat both ways, within the Content-Security-Policy', async ({ browser }) => {
   const alice = await personOnline(browser, 'alice')
   const bob = await personOnline(browser, 'bob')
   // Nobody is listed before one talks with them: Alice finds Bob by the start of his name.
   await expect(person(alice.page, bob.name)).toHaveCount(0)
-  await alice.page.getByRole('searchbox', { name: 'Find people' }).fill(bob.name.slice(0, -1))
-  await expect(alice.page.getByRole('button', { name: `Chat with ${bob.name}`, exact: true })).toBeVisible()
+  await alice.page.getByRole('searchbox', { name: t('people.find') }).fill(bob.name.slice(0, -1))
+  await expect(alice.page.getByRole('button', { name: t('people.chatWith', { name: bob.name }), exact: true })).toBeVisible()
   await openConversation(alice.page, bob.name)
   await sendMessage(alice.page, 'Hello from Alice')
   // Stored and acknowledged, then received by Bob's device while he looks elsewhere.
-  await expect(alice.page.locator('.message.own .receipt')).toHaveText(['· Delivered'])
+  await expect(alice.page.locator('.message.own .receipt')).toHaveText([`· ${t('chat.status.delivered')}`])
 
   // Bob is elsewhere: the conversation appears in his list, counted unread, and is announced.
-  await expect(person(bob.page, alice.name)).toContainText('1 unread')
-  await expect(bob.page.locator('[aria-live="polite"]')).toHaveText(`New message from ${alice.name}: Hello from Alice`)
+  await expect(person(bob.page, alice.name)).toContainText(t('list.unread', { n: 1 }))
+  await expect(bob.page.locator('[aria-live="polite"]')).toHaveText(t('chat.newMessageFrom', { name: alice.name, text: 'Hello from Alice' }))
   // People who share a conversation see each other's presence.
-  await expect(person(alice.page, bob.name)).toContainText('(online)')
-  await expect(person(bob.page, alice.name)).toContainText('(online)')
+  await expect(person(alice.page, bob.name)).toContainText(`(${t('presence.online')})`)
+  await expect(person(bob.page, alice.name)).toContainText(`(${t('presence.online')})`)
   await openConversation(bob.page, alice.name)
   await expect(messages(bob.page)).toHaveText(['Hello from Alice'])
-  await expect(alice.page.locator('.message.own .receipt')).toHaveText(['· Read'])
+  await expect(alice.page.locator('.message.own .receipt')).toHaveText([`· ${t('chat.status.read')}`])
 
-  await bob.page.getByLabel('Message').fill('Hi Alice, Bob here')
-  await bob.page.getByRole('button', { name: 'Send' }).click()
+  await bob.page.getByLabel(t('chat.message'), { exact: true }).fill('Hi Alice, Bob here')
+  await bob.page.getByRole('button', { name: t('chat.send') }).click()
   await expect(messages(alice.page)).toHaveText(['Hello from Alice', 'Hi Alice, Bob here'])
   await expect(messages(bob.page)).toHaveText(['Hello from Alice', 'Hi Alice, Bob here'])
   // The pages run under a Content-Security-Policy, and it let the whole exchange run: nothing was refused.
@@ -33,28 +35,28 @@ test('two people register, find each other by name and chat both ways, within th
   expect(bob.csp).toEqual([])
 
   await alice.context.close()
-  await expect(person(bob.page, alice.name)).toContainText('(offline)')
+  await expect(person(bob.page, alice.name)).toContainText(`(${t('presence.offline')})`)
   await bob.context.close()
 })
 
 test('Find people pages through many matches and finds nobody for a name nobody has', async ({ browser }) => {
   const prefix = uniqueName('pg')
   const others = await Promise.all(Array.from({ length: 21 }, async (_, i) => {
-    const context = await browser.newContext()
+    const context = await browser.newContext({ locale: locale() })
     const res = await context.request.post('/api/auth/register', { data: { username: `${prefix}${String(i).padStart(2, '0')}`, password: 'password123' } })
     expect(res.status()).toBe(201)
     return context
   }))
   const alice = await personOnline(browser, 'alice')
-  const search = alice.page.getByRole('searchbox', { name: 'Find people' })
-  const found = alice.page.getByRole('list', { name: 'People found' }).getByRole('button')
+  const search = alice.page.getByRole('searchbox', { name: t('people.find') })
+  const found = alice.page.getByRole('list', { name: t('people.found') }).getByRole('button')
   await search.fill(prefix)
   await expect(found).toHaveCount(20)
-  await alice.page.getByRole('button', { name: 'More results' }).click()
+  await alice.page.getByRole('button', { name: t('people.more') }).click()
   await expect(found).toHaveCount(21)
-  await expect(alice.page.getByRole('button', { name: 'More results' })).toHaveCount(0)
+  await expect(alice.page.getByRole('button', { name: t('people.more') })).toHaveCount(0)
   await search.fill(`${prefix}zz`)
-  await expect(alice.page.getByText(`Nobody else's username starts with “${prefix}zz”.`)).toBeVisible()
+  await expect(alice.page.getByText(t('people.noMatches', { query: `${prefix}zz` }))).toBeVisible()
   await alice.context.close()
   for (const context of others) await context.close()
 })
@@ -66,18 +68,18 @@ test('a dropped network shows in the status, recovers by itself, and the chat co
   await openConversation(bob.page, alice.name)
   await sendMessage(alice.page, 'Before the drop')
   await expect(messages(bob.page)).toHaveText(['Before the drop'])
-  await expect(person(alice.page, bob.name)).toContainText('(online)')
+  await expect(person(alice.page, bob.name)).toContainText(`(${t('presence.online')})`)
 
   await bob.context.setOffline(true)
-  await expect(status(bob.page)).toHaveText(/Offline: waiting for the network/)
+  await expect(status(bob.page)).toHaveText(t('connection.waitingForNetwork'))
   // Longer than the heartbeat deadline (1 s + 1 s): the server drops Bob's silent socket too.
-  await expect(person(alice.page, bob.name)).toContainText('(offline)', { timeout: 10_000 })
+  await expect(person(alice.page, bob.name)).toContainText(`(${t('presence.offline')})`, { timeout: 10_000 })
   await bob.page.waitForTimeout(1000)
-  await expect(status(bob.page)).not.toHaveText(/Connected/)
+  await expect(status(bob.page)).not.toHaveText(t('connection.open'))
 
   await bob.context.setOffline(false)
-  await expect(status(bob.page)).toHaveText('Connected')
-  await expect(person(alice.page, bob.name)).toContainText('(online)')
+  await expect(status(bob.page)).toHaveText(t('connection.open'))
+  await expect(person(alice.page, bob.name)).toContainText(`(${t('presence.online')})`)
 
   await sendMessage(bob.page, 'Back online')
   await expect(messages(alice.page)).toHaveText(['Before the drop', 'Back online'])
@@ -92,17 +94,17 @@ test('a deliberate Disconnect makes no reconnect attempt until Connect', async (
   const sockets: string[] = []
   alice.page.on('websocket', ws => sockets.push(ws.url()))
 
-  await alice.page.getByRole('button', { name: 'Disconnect' }).click()
-  await expect(status(alice.page)).toHaveText('Disconnected')
+  await alice.page.getByRole('button', { name: t('connection.disconnect') }).click()
+  await expect(status(alice.page)).toHaveText(t('connection.closed'))
   // Longer than the whole backoff cap (2 s), with an online event that would revive a dropped link.
   await alice.context.setOffline(true)
   await alice.context.setOffline(false)
   await alice.page.waitForTimeout(4000)
   expect(sockets).toEqual([])
-  await expect(status(alice.page)).toHaveText('Disconnected')
+  await expect(status(alice.page)).toHaveText(t('connection.closed'))
 
-  await alice.page.getByRole('button', { name: 'Connect' }).click()
-  await expect(status(alice.page)).toHaveText('Connected')
+  await alice.page.getByRole('button', { name: t('connection.connect'), exact: true }).click()
+  await expect(status(alice.page)).toHaveText(t('connection.open'))
   expect(sockets).toHaveLength(1)
   await alice.context.close()
 })
@@ -111,18 +113,18 @@ test('signing out in one tab signs out the other tab without reconnecting', asyn
   const alice = await personOnline(browser, 'alice')
   const second = await alice.context.newPage()
   await second.goto('/')
-  await expect(status(second)).toHaveText('Connected')
+  await expect(status(second)).toHaveText(t('connection.open'))
   const sockets: string[] = []
   second.on('websocket', ws => sockets.push(ws.url()))
 
-  await alice.page.getByRole('button', { name: 'Sign out' }).click()
+  await alice.page.getByRole('button', { name: t('app.signOut') }).click()
   await expect(alice.page).toHaveURL(/\/login$/)
-  await expect(status(second)).toHaveText(/Signed out/)
+  await expect(status(second)).toHaveText(t('connection.signedOut'))
   await second.waitForTimeout(3000)
   expect(sockets).toEqual([])
-  await second.getByRole('link', { name: 'Sign in again' }).click()
+  await second.getByRole('link', { name: t('connection.signInAgain') }).click()
   await expect(second).toHaveURL(/\/login$/)
-  await expect(second.getByLabel('Username')).toBeVisible()
+  await expect(second.getByLabel(t('auth.username'))).toBeVisible()
   await alice.context.close()
 })
 
@@ -132,8 +134,8 @@ test('signing in as someone else in the same browser signs the old tab out inste
   // Another window of the same browser shares the cookie jar.
   const res = await alice.context.request.post('/api/auth/register', { data: { username: bobName, password: 'password123' } })
   expect(res.status()).toBe(201)
-  await expect(status(alice.page)).toHaveText(/Signed out/)
-  await expect(alice.page.getByText(`Signed in as`)).toHaveCount(0)
+  await expect(status(alice.page)).toHaveText(t('connection.signedOut'))
+  await expect(alice.page.getByRole('banner').getByText(alice.name)).toHaveCount(0)
   await alice.context.close()
 })
 
@@ -161,16 +163,17 @@ test('at 375 px the list and the conversation are two views: opening one shows i
   const bob = await personOnline(browser, 'bob')
   const page = bob.page
   await page.setViewportSize({ width: 375, height: 740 })
-  const list = page.getByRole('navigation', { name: 'Conversations' })
-  const conversation = page.getByRole('region', { name: `Conversation with ${alice.name}` })
+  const list = page.getByRole('navigation', { name: t('list.title') })
+  const conversation = page.getByRole('region', { name: t('chat.conversationWith', { name: alice.name }) })
   // Nothing open: the list, and no empty conversation pane beside it.
   await expect(list).toBeVisible()
-  await expect(page.getByText('Choose a conversation')).toBeHidden()
+  await expect(page.getByText(t('chat.choose'))).toBeHidden()
   await expect(page.getByRole('main')).toHaveCount(1)
   await expect(page.getByRole('heading', { level: 1 })).toHaveCount(1)
   // The top bar fits: brand, status, Settings and Sign out on one line, nothing sideways.
   const topbar = page.getByRole('banner')
-  for (const name of ['Settings', 'Sign out']) await expect(topbar.getByRole(/Settings/.test(name) ? 'link' : 'button', { name })).toBeInViewport()
+  await expect(topbar.getByRole('link', { name: t('app.settings') })).toBeInViewport()
+  await expect(topbar.getByRole('button', { name: t('app.signOut') })).toBeInViewport()
   expect(await topbar.evaluate(el => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0)
 
   await openConversation(page, alice.name)
@@ -178,13 +181,13 @@ test('at 375 px the list and the conversation are two views: opening one shows i
   await expect(page).toHaveURL(/\?with=\d+/)
   await sendMessage(page, 'Written on a phone, with a long unbroken word: Donaudampfschifffahrtsgesellschaftskapitän')
   await expect(messages(alice.page)).toHaveCount(0) // Alice has not opened the conversation
-  await expect(page.locator('.message.own .receipt')).toHaveText('· Delivered')
+  await expect(page.locator('.message.own .receipt')).toHaveText(`· ${t('chat.status.delivered')}`)
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
   expect(overflow).toBeLessThanOrEqual(0)
   await page.screenshot({ path: 'test-results/chat-375.png' })
 
   // Back: the list again, with the focus on the conversation just left.
-  await page.getByRole('button', { name: 'Back to conversations' }).click()
+  await page.getByRole('button', { name: t('chat.backToList') }).click()
   await expect(list).toBeVisible()
   await expect(conversation).toBeHidden()
   await expect(page).not.toHaveURL(/with=/)
@@ -204,7 +207,7 @@ test('at 375 px the list and the conversation are two views: opening one shows i
   await page.setViewportSize({ width: 1280, height: 800 })
   await expect(list).toBeVisible()
   await expect(conversation).toBeVisible()
-  await expect(page.getByRole('button', { name: 'Back to conversations' })).toBeHidden()
+  await expect(page.getByRole('button', { name: t('chat.backToList') })).toBeHidden()
   await alice.context.close()
   await bob.context.close()
 })
@@ -219,8 +222,8 @@ test('a reader scrolled up is not pulled down by a new line: a new-messages cont
   for (let i = 1; i <= 15; i++) await sendMessage(alice.page, `line ${i}`)
   await expect(messages(bob.page)).toHaveCount(16)
   // The lines of one day: one separator, before the first.
-  await expect(bob.page.locator('.day-separator')).toHaveText(['Today'])
-  const list = bob.page.getByRole('list', { name: 'Conversation history' })
+  await expect(bob.page.locator('.day-separator')).toHaveText([t('chat.day.today')])
+  const list = bob.page.getByRole('list', { name: t('chat.history') })
   const atBottom = () => list.evaluate(el => el.scrollHeight - el.scrollTop - el.clientHeight < 48)
   const scrollTo = (top: number | 'bottom') => list.evaluate((el, top) => el.scrollTo({ top: top === 'bottom' ? el.scrollHeight : top }), top)
   await expect.poll(atBottom).toBe(true)
@@ -229,8 +232,8 @@ test('a reader scrolled up is not pulled down by a new line: a new-messages cont
   await sendMessage(alice.page, 'while Bob reads')
   await sendMessage(alice.page, 'and another')
   await expect(messages(bob.page)).toHaveCount(18)
-  const control = bob.page.getByRole('button', { name: /new messages?\b/ })
-  await expect(control).toHaveText('2 new messages ↓')
+  const control = bob.page.locator('.new-messages')
+  await expect(control).toHaveText(`${t('chat.newMessages', { n: 2 }, 2)} ↓`)
   expect(await list.evaluate(el => el.scrollTop)).toBeLessThan(100)
   await control.click()
   await expect(control).toBeHidden()
@@ -248,7 +251,7 @@ test('a reader scrolled up is not pulled down by a new line: a new-messages cont
   // Scrolling down by hand clears the count too.
   await scrollTo(60)
   await sendMessage(alice.page, 'one more')
-  await expect(control).toHaveText('1 new message ↓')
+  await expect(control).toHaveText(`${t('chat.newMessages', { n: 1 }, 1)} ↓`)
   await scrollTo('bottom')
   await expect(control).toBeHidden()
   await alice.context.close()
@@ -259,8 +262,8 @@ test('a message over 4,000 characters is refused with a reason, not cut; an empt
   const alice = await personOnline(browser, 'alice')
   const bob = await personOnline(browser, 'bob')
   await openConversation(alice.page, bob.name)
-  const field = alice.page.getByRole('textbox', { name: 'Message' })
-  const send = alice.page.getByRole('button', { name: 'Send' })
+  const field = alice.page.getByRole('textbox', { name: t('chat.message'), exact: true })
+  const send = alice.page.getByRole('button', { name: t('chat.send') })
   // The Send button is a normal button: pressed with nothing written, it puts the cursor in the field.
   await expect(send).toBeEnabled()
   await send.click()
@@ -273,12 +276,12 @@ test('a message over 4,000 characters is refused with a reason, not cut; an empt
   await expect(field).toHaveValue('x'.repeat(4001)) // nothing cut
   await expect(alice.page.locator('.composer .counter')).toHaveText('4,001 / 4,000')
   await send.click()
-  await expect(alice.page.getByRole('alert')).toHaveText('This message is too long: at most 4,000 characters can be sent. Shorten it by 1.')
+  await expect(alice.page.getByRole('alert')).toHaveText(t('chat.tooLong', { max: '4,000', over: '1' }))
   await expect(alice.page.locator('.messages .message')).toHaveCount(0)
   await field.press('Backspace')
   await expect(alice.page.getByRole('alert')).toHaveCount(0)
   await field.press('Enter')
-  await expect(alice.page.locator('.message.own .receipt')).toHaveText('· Delivered')
+  await expect(alice.page.locator('.message.own .receipt')).toHaveText(`· ${t('chat.status.delivered')}`)
   await expect(field).toHaveValue('')
   await alice.context.close()
   await bob.context.close()
@@ -305,7 +308,7 @@ test('a link that silently stops answering is caught by the heartbeat and replac
     })
   })
   await alice.page.reload()
-  await expect(status(alice.page)).toHaveText('Connected')
+  await expect(status(alice.page)).toHaveText(t('connection.open'))
   expect(routed).toBe(1)
   stalled = true
   const stalledAt = Date.now()
@@ -315,7 +318,7 @@ test('a link that silently stops answering is caught by the heartbeat and replac
   await expect.poll(() => firstClosedWith, { timeout: 8000 }).toBeDefined()
   expect(Date.now() - stalledAt).toBeLessThan(6000)
   await expect.poll(() => routed, { timeout: 8000 }).toBe(2)
-  await expect(status(alice.page)).toHaveText('Connected')
+  await expect(status(alice.page)).toHaveText(t('connection.open'))
   await alice.context.close()
 })
 
@@ -338,7 +341,7 @@ test('a session ended elsewhere forgets what this browser kept of the user, as s
   await expect.poll(cachedPaths).toContain('/')
 
   // Alice signs out everywhere from her phone.
-  const phone = await browser.newContext()
+  const phone = await browser.newContext({ locale: locale() })
   expect((await phone.request.post('/api/auth/login', { data: { username: alice.name, password: 'password123' } })).ok()).toBe(true)
   expect((await phone.request.post('/api/auth/logout', { data: { everywhere: true } })).ok()).toBe(true)
 
@@ -356,21 +359,21 @@ test('a history page that fails to load shows the error in the pane, and Retry l
   const bob = await personOnline(browser, 'bob')
   await openConversation(bob.page, alice.name)
   await sendMessage(bob.page, 'in the history')
-  await expect(bob.page.locator('.message.own .receipt')).toHaveText(['· Delivered'])
+  await expect(bob.page.locator('.message.own .receipt')).toHaveText([`· ${t('chat.status.delivered')}`])
   const errors: string[] = []
   alice.page.on('pageerror', error => errors.push(error.message))
 
   const history = /\/api\/conversations\/\d+\/messages/
   await alice.page.route(history, route => route.fulfill({ status: 503, body: '' }))
   await openConversation(alice.page, bob.name)
-  const pane = alice.page.getByRole('region', { name: `Conversation with ${bob.name}` })
-  await expect(pane.getByRole('alert')).toContainText('Messages could not be loaded.')
+  const pane = alice.page.getByRole('region', { name: t('chat.conversationWith', { name: bob.name }) })
+  await expect(pane.getByRole('alert')).toContainText(t('chat.loadFailed'))
 
   await alice.page.unroute(history)
-  await pane.getByRole('button', { name: 'Retry' }).click()
+  await pane.getByRole('button', { name: t('common.retry') }).click()
   await expect(messages(alice.page)).toHaveText(['in the history'])
   await expect(pane.getByRole('alert')).toHaveCount(0)
-  await expect(bob.page.locator('.message.own .receipt')).toHaveText(['· Read'])
+  await expect(bob.page.locator('.message.own .receipt')).toHaveText([`· ${t('chat.status.read')}`])
   expect(errors).toEqual([])
   await alice.context.close()
   await bob.context.close()

@@ -1,5 +1,12 @@
-import { expect } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { wordsFor } from './words'
+import type { Locale } from './words'
+
+/** The language of the running Playwright project (`use.locale`): its tests read and click its words. */
+export const locale = (): Locale => (test.info().project.use.locale ?? 'en') as Locale
+/** `t(key, params, n)`: the app's words in the running project's language. */
+export const t = (key: string, params?: Record<string, string | number>, n?: number) => wordsFor(locale())(key, params, n)
 
 let counter = 0
 export const uniqueName = (prefix: string) => `${prefix}${Date.now() % 1_000_000}${++counter}`
@@ -30,43 +37,46 @@ export async function watchCsp(context: BrowserContext): Promise<string[]> {
   return violations
 }
 
+const CHINESE_NAMES: Record<string, string> = { alice: '小明', bob: '小红', carol: '李雷' }
+
 /** A person in their own browser context, registered and connected; `csp` collects CSP violations. */
 export async function personOnline(browser: Browser, prefix: string): Promise<{ context: BrowserContext, page: Page, name: string, csp: string[] }> {
-  const context = await browser.newContext()
+  const context = await browser.newContext({ locale: locale() })
   const csp = await watchCsp(context)
   const page = await context.newPage()
-  const name = uniqueName(prefix)
+  // In Chinese, Chinese names: the same steps then also prove that names in any script work.
+  const name = uniqueName(locale() === 'zh-CN' ? (CHINESE_NAMES[prefix] ?? prefix) : prefix)
   await page.goto('/login')
   await hydrated(page)
-  await page.getByLabel('Username').fill(name)
-  await page.getByLabel('Password').fill('password123')
-  await page.getByRole('button', { name: 'Register' }).click()
+  await page.getByLabel(t('auth.username')).fill(name)
+  await page.getByLabel(t('auth.password')).fill('password123')
+  await page.getByRole('button', { name: t('auth.register') }).click()
   await expect(page).toHaveURL(/\/$/)
-  await expect(status(page)).toHaveText(/Connected/)
+  await expect(status(page)).toHaveText(t('connection.open'))
   return { context, page, name, csp }
 }
 
 /** The button of a conversation (with a person, or a group) in the conversation list. */
-export const person = (page: Page, name: string) => page.getByRole('navigation', { name: 'Conversations' }).getByRole('button', { name: new RegExp(name) })
+export const person = (page: Page, name: string) => page.getByRole('navigation', { name: t('list.title') }).getByRole('button', { name: new RegExp(name) })
 
 /** Finds someone by the start of their username (`Find people`) and opens the conversation with them. */
 export async function findPerson(page: Page, name: string) {
-  await page.getByRole('searchbox', { name: 'Find people' }).fill(name)
-  await page.getByRole('button', { name: `Chat with ${name}`, exact: true }).click()
+  await page.getByRole('searchbox', { name: t('people.find') }).fill(name)
+  await page.getByRole('button', { name: t('people.chatWith', { name }), exact: true }).click()
   // (On a phone the list, and the search with it, is hidden once the conversation opens.)
-  await expect(page.getByRole('searchbox', { name: 'Find people', includeHidden: true })).toHaveValue('')
+  await expect(page.getByRole('searchbox', { name: t('people.find'), includeHidden: true })).toHaveValue('')
 }
 
 /** Opens the conversation with a person: from the list when it is there, else found by name. */
 export async function openConversation(page: Page, name: string) {
   if (await person(page, name).isVisible()) await person(page, name).click()
   else await findPerson(page, name)
-  await expect(page.getByRole('region', { name: `Conversation with ${name}` })).toBeVisible()
+  await expect(page.getByRole('region', { name: t('chat.conversationWith', { name }) })).toBeVisible()
 }
 
 export async function sendMessage(page: Page, text: string) {
-  await page.getByLabel('Message').fill(text)
-  await page.getByLabel('Message').press('Enter')
+  await page.getByLabel(t('chat.message'), { exact: true }).fill(text)
+  await page.getByLabel(t('chat.message'), { exact: true }).press('Enter')
 }
 
 export const messages = (page: Page) => page.locator('.messages .message .text')
