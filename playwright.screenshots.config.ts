@@ -8,6 +8,7 @@ import base from './playwright.config'
 export default defineConfig({
   ...base,
   testDir: 'tests/screenshots',
+  projects: [{ name: 'screenshots' }],
   reporter: [['list']],
   timeout: 120_000,
 })

@@ -77,12 +77,7 @@ for (const locale of LOCALES) {
       await hydrated(a.page)
       await shoot(a.page, 'list', locale, viewport.width)
 
-      // Settings, when the page exists.
-      const settings = await a.page.goto('/settings')
-      if (settings?.ok()) {
-        await hydrated(a.page)
-        await shoot(a.page, 'settings', locale, viewport.width)
-      }
+      // (Settings: tests/screenshots/settings.spec.ts, light and dark.)
       for (const p of [a, b, c]) await p.context.close()
     })
   }
