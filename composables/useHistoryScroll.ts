@@ -47,10 +47,12 @@ export function useHistoryScroll<T extends { key: string }>(list: Ref<HTMLElemen
     if (!el || loadingOlder.value) return
     loadingOlder.value = true
     const fromBottom = el.scrollHeight - el.scrollTop
+    const conversation = source.conversation()
     try {
       await load()
       await nextTick()
-      el.scrollTop = el.scrollHeight - fromBottom
+      // Another conversation opened meanwhile: its place is its own (it started at the bottom).
+      if (source.conversation() === conversation) el.scrollTop = el.scrollHeight - fromBottom
     }
     finally {
       loadingOlder.value = false

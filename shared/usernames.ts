@@ -94,6 +94,8 @@ export function usernameIssue(input: unknown): UsernameCode | null {
   if (!ALLOWED.test(name) || INVISIBLE.test(name)) return 'username_characters'
   // A mark first would combine with whatever the page shows before the name.
   if (MARKS_RUN.test(name)) return 'username_marks'
+  // Punctuation alone ("..", "-_") names nobody one could tell apart or find.
+  if (!/[\p{L}\p{Nd}]/u.test(name)) return 'username_characters'
   if (usernameLength(name) < USERNAME_MIN) return 'username_too_short'
   return null
 }

@@ -18,7 +18,7 @@ describe('ThemePicker', () => {
     const preferences = usePreferencesStore()
     preferences.setTheme('system')
     const wrapper = await mountSuspended(ThemePicker)
-    expect(wrapper.get('legend').text()).toBe('颜色')
+    expect(wrapper.get('legend').text()).toBe('外观')
     expect(wrapper.findAll('label').map(l => l.text())).toEqual(['跟随系统', '浅色', '深色'])
     expect(wrapper.findAll<HTMLInputElement>('input').map(i => i.element.checked)).toEqual([true, false, false])
     await wrapper.findAll('input')[2]!.setValue(true)

@@ -29,8 +29,8 @@ for (const locale of LOCALES) {
 
     // A sign-in error is tied to its field.
     await page.getByRole('button', { name: t('auth.signIn'), exact: true }).click()
-    await expect(page.getByLabel(t('auth.username'))).toHaveAttribute('aria-describedby', 'login-problem')
-    await expect(page.getByLabel(t('auth.username'))).toHaveAccessibleDescription(t('errors.username_required'))
+    await expect(page.getByLabel(t('auth.username'))).toHaveAttribute('aria-describedby', 'login-problem login-hint')
+    await expect(page.getByLabel(t('auth.username'))).toHaveAccessibleDescription(new RegExp(`^${t('errors.username_required').replace(/[.?]/g, '\\$&')}`))
     expect(await violations(page), 'sign-in with an error').toEqual([])
 
     // Someone to talk with, and a group of the two.

@@ -31,6 +31,8 @@ describe('usernames in any script', () => {
     ['a symbol', 'a$b'],
     ['markup', '<script>'],
     ['an @', '@alice'],
+    ['punctuation only', '..'],
+    ['punctuation only, longer', '-_.-'],
   ])('refuses a name with %s, as username_characters', (_, name) => {
     expect(usernameIssue(name)).toBe('username_characters')
   })

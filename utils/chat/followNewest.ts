@@ -11,16 +11,6 @@ export function isAtBottom(el: { scrollTop: number, scrollHeight: number, client
   return el.scrollHeight - el.scrollTop - el.clientHeight <= AT_BOTTOM_SLACK_PX
 }
 
-/**
- * The lines appended after `previousNewest` (by key), or null when that key is gone or there was
- * none: another conversation, or its first page — the pane starts at the bottom then.
- */
-export function appendedAfter<T extends { key: string }>(items: readonly T[], previousNewest: string | undefined): T[] | null {
-  if (previousNewest === undefined) return null
-  const at = items.findIndex(i => i.key === previousNewest)
-  return at < 0 ? null : items.slice(at + 1)
-}
-
 export interface Follow {
   /** Scroll to the bottom. */
   follow: boolean

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { appendedAfter, isAtBottom, onLinesAdded } from '../../../utils/chat/followNewest'
+import { isAtBottom, onLinesAdded } from '../../../utils/chat/followNewest'
 
 const theirs = { own: false }
 const mine = { own: true }
@@ -20,14 +20,6 @@ describe('following new lines', () => {
 
   it('starts a new conversation or its first page at the bottom', () => {
     expect(onLinesAdded(null, false, 5)).toEqual({ follow: true, unseen: 0 })
-  })
-
-  it('finds the lines appended after the previous newest, or none when it is gone', () => {
-    const items = [{ key: 'a' }, { key: 'b' }, { key: 'c' }]
-    expect(appendedAfter(items, 'a')).toEqual([{ key: 'b' }, { key: 'c' }])
-    expect(appendedAfter(items, 'c')).toEqual([])
-    expect(appendedAfter(items, 'x')).toBeNull()
-    expect(appendedAfter(items, undefined)).toBeNull()
   })
 
   it('counts a reader within a few pixels of the bottom as at the bottom', () => {
