@@ -14,9 +14,9 @@ describe('TypingIndicator', () => {
 
   it('names one, two, or two and how many more, in the page\'s language', async () => {
     const wrapper = await mountSuspended(TypingIndicator, { props: { names: ['小明'] } })
-    expect(wrapper.text()).toBe('小明 正在输入…')
+    expect(wrapper.text()).toBe('小明正在输入…')
     await wrapper.setProps({ names: ['小明', 'Ann', 'Ben', 'Cy'] })
-    expect(wrapper.text()).toBe('小明、Ann 和另外 2 人正在输入…')
+    expect(wrapper.text()).toBe('小明、Ann和另外 2 人正在输入…')
     await useNuxtApp().$i18n.setLocale('en')
     expect(wrapper.text()).toBe('小明, Ann and 2 others are typing…')
     await wrapper.setProps({ names: ['小明', 'Ann', 'Ben'] })

@@ -117,13 +117,19 @@ test('signing out in one tab signs out the other tab without reconnecting', asyn
   const sockets: string[] = []
   second.on('websocket', ws => sockets.push(ws.url()))
 
+  const logged: string[] = []
+  alice.page.on('console', m => void (m.type() === 'error' && logged.push(m.text())))
   await alice.page.getByRole('button', { name: t('app.signOut') }).click()
   await expect(alice.page).toHaveURL(/\/login$/)
+  // Signing out on purpose says just that (not that the session ended), and logs no error.
+  await expect(alice.page.locator('.notice')).toHaveText(t('auth.signedOut'))
+  expect(logged).toEqual([])
   await expect(status(second)).toHaveText(t('connection.signedOut'))
   await second.waitForTimeout(3000)
   expect(sockets).toEqual([])
   await second.getByRole('link', { name: t('connection.signInAgain') }).click()
   await expect(second).toHaveURL(/\/login$/)
+  await expect(second.locator('.notice')).toHaveText(t('auth.sessionEnded'))
   await expect(second.getByLabel(t('auth.username'))).toBeVisible()
   await alice.context.close()
 })
