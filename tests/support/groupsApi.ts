@@ -21,7 +21,7 @@ export function groupsApi(baseUrl: string | (() => string)) {
     },
     add: (actor: TestUser, conv: string, users: TestUser[]) => call<{ added: PublicUser[] }>(actor, 'POST', `/api/groups/${conv}/members`, { users: users.map(u => u.id) }),
     remove: (actor: TestUser, conv: string, user: TestUser) => call(actor, 'DELETE', `/api/groups/${conv}/members/${user.id}`),
-    history: (user: TestUser, conv: string) => call<{ messages: Array<{ seq: number, text: string }> }>(user, 'GET', `/api/groups/${conv}/messages`),
+    history: (user: TestUser, conv: string) => call<{ messages: Array<{ seq: number, text: string, system?: { event: string } }> }>(user, 'GET', `/api/groups/${conv}/messages`),
     members: (user: TestUser, conv: string) => call<{ members: Array<{ id: number, read: number, online: boolean }> }>(user, 'GET', `/api/groups/${conv}/members`),
   }
 }
