@@ -29,8 +29,11 @@ export interface ConnectionEnv {
   random: () => number
   /** `navigator.onLine`: false means no network at all, so attempts would only burn retries. */
   isOnline: () => boolean
-  /** Asks over HTTP whether the session still holds (a refused upgrade looks like a network error). */
-  checkSession: () => Promise<'valid' | 'invalid' | 'unknown'>
+  /**
+   * Asks over HTTP whether the session still holds (a refused upgrade looks like a network error);
+   * with `userId`, a session of anyone else is `invalid` too.
+   */
+  checkSession: (userId?: number) => Promise<'valid' | 'invalid' | 'unknown'>
   /** Subscribes to `online`, `offline` and `visible` browser events; returns the undo. */
   onBrowserEvent: (type: 'online' | 'offline' | 'visible', fn: () => void) => () => void
   /** Where configuration problems are reported (console.warn by default). */
@@ -189,7 +192,10 @@ export const useConnectionStore = defineStore('connection', () => {
       if (typeof ev.data !== 'string') return
       const parsed = parseServerFrame(ev.data)
       if (!parsed.ok) return console.warn('[jizhan] ignored an invalid frame from the server:', parsed.message)
-      if (parsed.frame.type === 'welcome') onWelcome(parsed.frame.heartbeat)
+      if (parsed.frame.type === 'welcome') {
+        welcomedUser = parsed.frame.user.id
+        onWelcome(parsed.frame.heartbeat)
+      }
       // The first pong proves the link both ways: only then do the attempts start over, so a server
       // that closes right after its welcome cannot make the client retry forever.
       else if (parsed.frame.type === 'pong' && !proven) {
@@ -263,6 +269,17 @@ export const useConnectionStore = defineStore('connection', () => {
       return
     }
     status.value = 'reconnecting'
+    if (next === 'check-renewal') {
+      // Only a session of the same user, already in the cookie, goes on; anything else (signed out
+      // here or everywhere, expired, someone else signed in, no answer) signs this page out.
+      const checkedFor = ++sessionChecks
+      need().checkSession(welcomedUser).then((verdict) => {
+        if (checkedFor !== sessionChecks || status.value !== 'reconnecting') return
+        if (verdict === 'valid' && welcomedUser !== undefined) scheduleRetry()
+        else signOut()
+      }, () => signOut())
+      return
+    }
     if (next === 'check-session') {
       const checkedFor = ++sessionChecks
       need().checkSession().then((verdict) => {
@@ -275,6 +292,8 @@ export const useConnectionStore = defineStore('connection', () => {
     scheduleRetry()
   }
   let sessionChecks = 0
+  /** Who the server last welcomed on this page: a renewed session must be theirs. */
+  let welcomedUser: number | undefined
   /** Close code of the last lost socket (1006 when it just vanished). */
   let lastCloseCode = 1006
 

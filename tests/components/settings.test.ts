@@ -84,6 +84,9 @@ describe('PasswordForm', () => {
     await inputs[1]!.setValue(next)
     await inputs[2]!.setValue(again)
     await wrapper.get('form').trigger('submit')
+    // Until the answer is in: the button is disabled while the request runs (a loaded machine takes
+    // more than one turn of the event loop for the endpoint's answer).
+    await vi.waitFor(() => expect(wrapper.get('form button').attributes('disabled')).toBeUndefined())
     await settle()
   }
   const describedBy = (wrapper: Awaited<ReturnType<typeof mountSuspended>>, index: number) =>

@@ -236,13 +236,37 @@ describe('connection store', () => {
     expect(store.status).toBe('connecting')
   })
 
-  it('goes signed-out and never retries when the server ends the session', () => {
+  it('goes signed-out and never retries when the server ends the session and the cookie holds none', async () => {
     const { store, fake } = connected()
+    fake.setSession('invalid')
     fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
+    await settle()
+    expect(fake.env.checkSession).toHaveBeenCalledWith(WELCOME.user.id)
     expect(store.status).toBe('signed-out')
     fake.fire('online')
     vi.advanceTimersByTime(120_000)
     expect(fake.sockets).toHaveLength(1)
+  })
+
+  it('reconnects after a 4001 when the cookie already holds a new session of the same user (a password changed in another tab)', async () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
+    await settle()
+    expect(store.status).toBe('reconnecting')
+    vi.advanceTimersByTime(120_000)
+    expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('signs out after a 4001 when the cookie holds someone else\'s session, or the server cannot say', async () => {
+    for (const [verdict, user] of [['valid', WELCOME.user.id + 1], ['unknown', WELCOME.user.id]] as const) {
+      const { store, fake } = connected()
+      fake.setSession(verdict, user)
+      fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
+      await settle()
+      expect(store.status).toBe('signed-out')
+      vi.advanceTimersByTime(120_000)
+      expect(fake.sockets).toHaveLength(1)
+    }
   })
 
   it('survives a renewed session: the old session\'s 4001 never signs the page out, and it reconnects with the new cookie', async () => {

@@ -59,6 +59,8 @@ export function createFakeEnv() {
   const listeners = new Map<string, Set<() => void>>()
   let online = true
   let session: 'valid' | 'invalid' | 'unknown' = 'valid'
+  /** Whose session the cookie holds now (asked with a user id, anyone else's is `invalid`). */
+  let sessionUser = WELCOME.user.id
   const env: ConnectionEnv = {
     url: () => 'ws://test/_ws',
     createSocket: (url, protocols) => {
@@ -71,7 +73,7 @@ export function createFakeEnv() {
     now: () => Date.now(),
     random: () => 0.5,
     isOnline: () => online,
-    checkSession: vi.fn(async () => session),
+    checkSession: vi.fn(async (userId?: number) => (session === 'valid' && userId !== undefined && userId !== sessionUser ? 'invalid' : session)),
     onBrowserEvent: (type, fn) => {
       const set = listeners.get(type) ?? new Set()
       listeners.set(type, set)
@@ -95,8 +97,9 @@ export function createFakeEnv() {
     setOnline(value: boolean) {
       online = value
     },
-    setSession(value: typeof session) {
+    setSession(value: typeof session, user = WELCOME.user.id) {
       session = value
+      sessionUser = user
     },
   }
 }

@@ -56,10 +56,11 @@ export function createNodeClient(baseUrl: string, user: TestUser, options: Recor
     now: () => Date.now(),
     random: () => Math.random(),
     isOnline: () => true,
-    checkSession: async () => {
+    checkSession: async (userId) => {
       try {
         const res = await fetch(new URL('/api/auth/session', baseUrl), { headers })
-        return res.ok ? 'valid' : res.status === 401 ? 'invalid' : 'unknown'
+        if (res.ok) return userId === undefined || (await res.json() as { user?: { id?: number } }).user?.id === userId ? 'valid' : 'invalid'
+        return res.status === 401 ? 'invalid' : 'unknown'
       }
       catch {
         return 'unknown'

@@ -11,10 +11,10 @@ export function browserConnectionEnv(): ConnectionEnv {
     now: () => Date.now(),
     random: () => Math.random(),
     isOnline: () => navigator.onLine !== false,
-    async checkSession() {
+    async checkSession(userId) {
       try {
         const res = await fetch('/api/auth/session', { credentials: 'same-origin', cache: 'no-store' })
-        if (res.ok) return 'valid'
+        if (res.ok) return userId === undefined || (await res.json() as { user?: { id?: number } }).user?.id === userId ? 'valid' : 'invalid'
         return res.status === 401 ? 'invalid' : 'unknown'
       }
       catch {

@@ -7,7 +7,7 @@ export const CONNECTION_STATUSES = ['idle', 'connecting', 'open', 'reconnecting'
 export type ConnectionStatus = typeof CONNECTION_STATUSES[number]
 
 /** What the store does after its socket is lost. */
-export type AfterDrop = 'sign-out' | 'check-session' | 'reconnect' | 'give-up'
+export type AfterDrop = 'sign-out' | 'check-session' | 'check-renewal' | 'reconnect' | 'give-up'
 
 /**
  * Decides what follows a lost socket. Pure, so every path is tested without sockets or timers.
@@ -17,7 +17,9 @@ export type AfterDrop = 'sign-out' | 'check-session' | 'reconnect' | 'give-up'
  * - otherwise retry until the attempts run out.
  */
 export function afterDrop(input: { code: number, welcomed: boolean, attempts: number, maxAttempts: number, sessionChecked?: boolean }): AfterDrop {
-  if (input.code === CloseCode.SessionEnded) return 'sign-out'
+  // The session ended; the cookie may already hold a new one of the same user (a password change in
+  // another tab of this browser): ask before signing out.
+  if (input.code === CloseCode.SessionEnded) return input.welcomed ? 'check-renewal' : 'sign-out'
   if (!input.welcomed && !input.sessionChecked) return 'check-session'
   if (input.attempts >= input.maxAttempts) return 'give-up'
   return 'reconnect'

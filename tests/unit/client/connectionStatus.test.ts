@@ -7,9 +7,12 @@ import { statusPhrase } from '../../../utils/connection/statusPhrase'
 describe('what follows a lost socket', () => {
   const base = { code: 1006, welcomed: true, attempts: 0, maxAttempts: 3 }
 
-  it('signs out, never retrying, when the server ended the session', () => {
-    expect(afterDrop({ ...base, code: CloseCode.SessionEnded })).toBe('sign-out')
+  it('signs out, never retrying, when the server ended the session of a socket it never welcomed', () => {
     expect(afterDrop({ ...base, code: CloseCode.SessionEnded, welcomed: false })).toBe('sign-out')
+  })
+
+  it('asks, when a working connection\'s session ended, whether the cookie holds a new one of the same user', () => {
+    expect(afterDrop({ ...base, code: CloseCode.SessionEnded })).toBe('check-renewal')
   })
 
   it('asks whether the session still holds when the socket never got its welcome', () => {
