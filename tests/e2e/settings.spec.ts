@@ -31,6 +31,10 @@ test('changing the password keeps this tab signed in and connected, signs other 
   const elsewhere = await signIn(browser, alice.name, 'password123')
   await expect(status(elsewhere.page)).toHaveText('Connected')
   await openConversation(alice.page, bob.name)
+  // A second tab of the same browser: it shares the cookie, so the new session is its session too.
+  const sameBrowser = await alice.context.newPage()
+  await sameBrowser.goto('/')
+  await expect(status(sameBrowser)).toHaveText('Connected')
   await openSettings(alice.page)
 
   // A wrong current password is said, and tied to its field.
@@ -60,6 +64,12 @@ test('changing the password keeps this tab signed in and connected, signs other 
 
   // The other session ended; this tab was not taken for signed out and is back in the chat, connected.
   await expect(status(elsewhere.page)).toHaveText(/Signed out/)
+  // The other tab of this browser got the old session's 4001 too, found the new session of the same
+  // user in the cookie and reconnected: still signed in, nothing forgotten.
+  await expect(status(sameBrowser)).toHaveText('Connected')
+  await sameBrowser.waitForTimeout(1500)
+  await expect(status(sameBrowser)).toHaveText('Connected')
+  await expect(sameBrowser).toHaveURL(/\/(\?.*)?$/)
   await alice.page.getByRole('link', { name: 'Back to the chat' }).click()
   await expect(status(alice.page)).toHaveText('Connected')
   await sendMessage(alice.page, 'After the new password')
