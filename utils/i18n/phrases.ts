@@ -44,6 +44,11 @@ export function groupProblem(t: Translate, code: string): string {
   return t(KNOWN.has(code) ? `errors.${code}` : 'errors.unknown')
 }
 
+/** An error code of the server (or of this page) worded; a code with no message is the general failure. */
+export function errorText(t: Translate, te: (key: string) => boolean, code: string, params: Record<string, unknown> = {}): string {
+  return te(`errors.${code}`) ? t(`errors.${code}`, params) : t('errors.unknown')
+}
+
 /**
  * Why a line of one's own was not sent, from its code (the server's, or `outbox_full` from this
  * page). An outbox written before codes may hold English: it reads as the general failure.
@@ -51,5 +56,5 @@ export function groupProblem(t: Translate, code: string): string {
 export function lineProblem(t: Translate, te: (key: string) => boolean, code: string): string {
   if (code === 'outbox_full') return t('errors.outbox_full', { max: OUTBOX_MAX })
   if (code === 'too_long') return t('errors.too_long', { max: MAX_TEXT_LENGTH })
-  return te(`errors.${code}`) ? t(`errors.${code}`) : t('errors.unknown')
+  return errorText(t, te, code)
 }
