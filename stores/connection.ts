@@ -55,6 +55,9 @@ const noop = () => {}
  * whose steps share the current socket and its timers; split, each part would reach into the
  * others' closures. Every decision in it is a pure function in utils/connection/, tested alone.)
  */
+/** How long after a 4001 a renewed session may still be on its way into the cookie. */
+export const RENEWAL_GRACE_MS = 1000
+
 export const useConnectionStore = defineStore('connection', () => {
   const status = ref<ConnectionStatus>('idle')
   /** Failed attempts since the last successful connection. */
@@ -270,14 +273,17 @@ export const useConnectionStore = defineStore('connection', () => {
     }
     status.value = 'reconnecting'
     if (next === 'check-renewal') {
-      // Only a session of the same user, already in the cookie, goes on; anything else (signed out
-      // here or everywhere, expired, someone else signed in, no answer) signs this page out.
+      // Only a session of the same user in the cookie goes on; anything else (signed out here or
+      // everywhere, expired, someone else signed in, no answer) signs this page out. Asked twice:
+      // the 4001 can arrive before the other tab's answer has put the new cookie in the jar.
       const checkedFor = ++sessionChecks
-      need().checkSession(welcomedUser).then((verdict) => {
+      const ask = (again: boolean) => need().checkSession(welcomedUser).then((verdict) => {
         if (checkedFor !== sessionChecks || status.value !== 'reconnecting') return
-        if (verdict === 'valid' && welcomedUser !== undefined) scheduleRetry()
-        else signOut()
+        if (verdict === 'valid' && welcomedUser !== undefined) return scheduleRetry()
+        if (again) return void need().setTimeout(() => void ask(false), RENEWAL_GRACE_MS)
+        signOut()
       }, () => signOut())
+      void ask(true)
       return
     }
     if (next === 'check-session') {

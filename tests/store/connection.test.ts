@@ -1,7 +1,7 @@
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CloseCode } from '#shared/protocol'
-import { useConnectionStore } from '../../stores/connection'
+import { RENEWAL_GRACE_MS, useConnectionStore } from '../../stores/connection'
 import { WELCOME, createFakeEnv } from '../support/fakeConnectionEnv'
 
 const options = { reconnectBaseMs: 1000, reconnectCapMs: 8000, reconnectMaxAttempts: 3, connectTimeoutMs: 5000 }
@@ -242,6 +242,8 @@ describe('connection store', () => {
     fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
     await settle()
     expect(fake.env.checkSession).toHaveBeenCalledWith(WELCOME.user.id)
+    await vi.advanceTimersByTimeAsync(RENEWAL_GRACE_MS)
+    expect(fake.env.checkSession).toHaveBeenCalledTimes(2)
     expect(store.status).toBe('signed-out')
     fake.fire('online')
     vi.advanceTimersByTime(120_000)
@@ -257,12 +259,27 @@ describe('connection store', () => {
     expect(fake.sockets).toHaveLength(2)
   })
 
+  it('asks once more after a moment when the new session is not in the cookie yet', async () => {
+    const { store, fake } = connected()
+    fake.setSession('invalid')
+    fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
+    await settle()
+    expect(store.status).toBe('reconnecting')
+    fake.setSession('valid') // the other tab's answer arrived
+    await vi.advanceTimersByTimeAsync(RENEWAL_GRACE_MS)
+    expect(fake.env.checkSession).toHaveBeenCalledTimes(2)
+    expect(store.status).toBe('reconnecting')
+    vi.advanceTimersByTime(120_000)
+    expect(fake.sockets).toHaveLength(2)
+  })
+
   it('signs out after a 4001 when the cookie holds someone else\'s session, or the server cannot say', async () => {
     for (const [verdict, user] of [['valid', WELCOME.user.id + 1], ['unknown', WELCOME.user.id]] as const) {
       const { store, fake } = connected()
       fake.setSession(verdict, user)
       fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
       await settle()
+      await vi.advanceTimersByTimeAsync(RENEWAL_GRACE_MS)
       expect(store.status).toBe('signed-out')
       vi.advanceTimersByTime(120_000)
       expect(fake.sockets).toHaveLength(1)
