@@ -83,6 +83,16 @@ function oneOf<const T extends string>(value: T, options: readonly T[]): Setting
   }
 }
 
+/** One of a few lower-case words (given in any case). */
+function word<const T extends string>(value: T, options: readonly T[]): SettingSpec<T, 'server'> {
+  return {
+    scope: 'server',
+    default: value,
+    allowed: `one of ${options.join(', ')}`,
+    parse: raw => typeof raw === 'string' && (options as readonly string[]).includes(raw.toLowerCase()) ? raw.toLowerCase() as T : undefined,
+  }
+}
+
 const hasScheme = (s: string, schemes: readonly string[]) => {
   try {
     return schemes.includes(new URL(s).protocol)
@@ -149,6 +159,10 @@ export const SETTINGS = {
   redisLeaseMs: integer('server', 15_000, 300, 10 * MINUTE, 'ms'),
   shutdownDrainMs: integer('server', 5_000, 0, 10 * MINUTE, 'ms'),
   trustProxy: flag(false),
+  metricsToken: text('', 'empty (no /metrics) or at least 16 characters', s => s === '' || s.length >= 16, true),
+  logLevel: word<'debug' | 'info' | 'warn' | 'error'>('info', ['debug', 'info', 'warn', 'error']),
+  logFormat: word<'auto' | 'json' | 'pretty'>('auto', ['auto', 'json', 'pretty']),
+  messageRetentionDays: integer('server', 0, 0, 36_500, 'days'),
   reconnectBaseMs: integer('public', 1_000, 10, 10 * MINUTE, 'ms'),
   reconnectCapMs: integer('public', 30_000, 10, 60 * MINUTE, 'ms'),
   reconnectMaxAttempts: integer('public', 10, 1, 1000),
