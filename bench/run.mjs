@@ -30,6 +30,10 @@
  * lost or repeated: report.mjs `problemsOf`) — never for a figure being slow. Flags: --quick,
  * --rounds N, --only ws,jizhan, --profile (writes .cpuprofile files to bench/results/profiles),
  * --rebuild, --no-storm, --storm-only, --fanout-only. Method and findings: docs/benchmarks.md.
+ *
+ * `--soak [--minutes N]` runs the soak instead (scenarios/soak.mjs, 15 minutes by default): churn on
+ * SQLite Jizhan, sampled each minute, with verdicts; bench/results/soak-<time>.json (or --out);
+ * exit code 1 when a verdict failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -46,6 +50,7 @@ import { runCapacity } from './scenarios/capacity.mjs'
 import { runFanout } from './scenarios/fanout.mjs'
 import { runQuiet } from './scenarios/quiet.mjs'
 import { runRelay } from './scenarios/relay.mjs'
+import { runSoak } from './scenarios/soak.mjs'
 import { runStorm } from './scenarios/storm.mjs'
 
 const { values: args } = parseArgs({
@@ -59,6 +64,8 @@ const { values: args } = parseArgs({
     'storm-only': { type: 'boolean', default: false },
     'fanout-only': { type: 'boolean', default: false },
     'out': { type: 'string' },
+    'soak': { type: 'boolean', default: false },
+    'minutes': { type: 'string' },
   },
 })
 
@@ -218,7 +225,17 @@ async function main() {
   return problems.length === 0
 }
 
-main().then(async (ok) => {
+/** The soak: its own server and generator; `track` lets a Ctrl-C stop and clean up its server. */
+async function soak() {
+  const minutes = Number(args.minutes ?? 15)
+  if (!Number.isInteger(minutes) || minutes < 3) {
+    console.error('--minutes must be a whole number of at least 3 (the verdicts compare minute 2 with the end)')
+    process.exit(2)
+  }
+  return runSoak({ minutes, log, out: args.out, track: server => (servers.soak = server) })
+}
+
+;(args.soak ? soak() : main()).then(async (ok) => {
   await stopServers()
   process.exit(ok ? 0 : 1)
 }, async (error) => {
