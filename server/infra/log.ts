@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty'
 import { SETTINGS } from '#shared/settings'
 import { instanceId } from './instance'
 import { colorWanted, formatLine, levelAllows, resolveFormat } from './logLine'
@@ -70,7 +71,9 @@ export function setLogSink(next: LogSink): () => void {
 export function configureLogFromConfig(config: Record<string, unknown>, dev: boolean, env: Record<string, string | undefined> = process.env): void {
   const level = SETTINGS.logLevel.parse(config.logLevel) ?? SETTINGS.logLevel.default
   const format = resolveFormat(SETTINGS.logFormat.parse(config.logFormat) ?? SETTINGS.logFormat.default, dev)
-  const color = format === 'pretty' && colorWanted(env, !!process.stdout.isTTY && !!process.stderr.isTTY)
+  // The descriptors, not process.stdout.isTTY: under `nuxi dev` the server runs in a worker
+  // thread, whose process.stdout is a pipe to the main thread even when fd 1 is a terminal.
+  const color = format === 'pretty' && colorWanted(env, isatty(1) && isatty(2))
   configureLog({ level, format, color, hidden: secretValues(config) })
 }
 

@@ -40,11 +40,18 @@ const SECRET_PARTS = ['password', 'passwd', 'passphrase', 'secret', 'token', 'co
  */
 const SENSITIVE_WORDS = new Set(['text', 'name', 'body', 'content', 'message', 'session', 'auth', 'pass', 'pwd'])
 
+/** Field names seen so far and the verdict (the names are a small fixed set: code, not data). */
+const verdicts = new Map<string, boolean>()
+
 /** Whether a field of this name is never written (its value becomes `[redacted]`). */
 export function isSensitiveKey(key: string): boolean {
+  let sensitive = verdicts.get(key)
+  if (sensitive !== undefined) return sensitive
   const lower = key.toLowerCase()
-  if (SECRET_PARTS.some(part => lower.includes(part))) return true
-  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).some(word => SENSITIVE_WORDS.has(word))
+  sensitive = SECRET_PARTS.some(part => lower.includes(part))
+    || key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/).some(word => SENSITIVE_WORDS.has(word))
+  if (verdicts.size < 1000) verdicts.set(key, sensitive)
+  return sensitive
 }
 
 /** `scheme://user:password@host`: the password part, for any scheme (postgres, redis, …). */
@@ -58,7 +65,7 @@ const MAX_ITEMS = 50
 export function scrub(value: string, hidden: readonly string[]): string {
   let s = value
   for (const h of hidden) if (s.includes(h)) s = s.split(h).join(HIDDEN)
-  s = s.replace(URL_CREDENTIALS, `$1:${HIDDEN}@`)
+  if (s.includes('://')) s = s.replace(URL_CREDENTIALS, `$1:${HIDDEN}@`)
   return s.length > MAX_STRING ? `${s.slice(0, MAX_STRING)}…` : s
 }
 
