@@ -21,7 +21,8 @@ export interface LogOptions extends LineOptions {
 }
 
 // Until the start-up plugin configures it (it runs first): JSON at `info`.
-const options: LogOptions = { level: 'info', format: 'json', color: false, instance: instanceId, hidden: [] }
+const hidden: string[] = []
+const options: LogOptions = { level: 'info', format: 'json', color: false, instance: instanceId, hidden }
 
 /** Where a line goes; replaced by tests. */
 export type LogSink = (level: LogLevel, line: string) => void
@@ -33,9 +34,9 @@ let sink = stdSink
 
 /** Sets the level, format, colour, instance or hidden values (those are added to, not replaced). */
 export function configureLog(changes: Partial<LogOptions>): void {
-  const { hidden, ...rest } = changes
+  const { hidden: more, ...rest } = changes
   Object.assign(options, rest)
-  if (hidden) hideInLogs(...hidden)
+  if (more) hideInLogs(...more)
 }
 
 /** The options now in force (for the SQLite writer thread, which logs with the same ones). */
@@ -52,7 +53,7 @@ const MIN_HIDDEN_LENGTH = 6
  */
 export function hideInLogs(...values: Array<string | undefined>): void {
   for (const value of values) {
-    if (value && value.length >= MIN_HIDDEN_LENGTH && !options.hidden.includes(value)) options.hidden.push(value)
+    if (value && value.length >= MIN_HIDDEN_LENGTH && !hidden.includes(value)) hidden.push(value)
   }
 }
 

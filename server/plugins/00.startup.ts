@@ -13,7 +13,7 @@ import { ExitCode, startupCheck, watchListen } from '../infra/startup'
  */
 export default defineNitroPlugin(() => {
   const config = useRuntimeConfig() as unknown as Record<string, unknown>
-  configureLogFromConfig(config, import.meta.dev)
+  configureLogFromConfig(config, !!import.meta.dev)
   const checkOnly = process.argv.includes('--check')
   const { problems, settings } = startupCheck(config as never, process.env)
   for (const problem of problems) log.error('start-up problem', { problem })
