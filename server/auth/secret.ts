@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { hideInLogs } from '../infra/log'
 import { useSettings } from '../infra/settings'
 
 let cached: string | undefined
@@ -13,6 +14,8 @@ export function useSessionSecret(): string {
   if (cached) return cached
   const { sessionSecret, dataDir } = useSettings()
   cached = sessionSecret || loadOrCreateSecret(dataDir)
+  // Whatever an error message might quote, this value never reaches the log.
+  hideInLogs(cached)
   return cached
 }
 

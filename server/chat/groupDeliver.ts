@@ -1,6 +1,7 @@
 import { RESUME_BATCH, encodeFrame } from '#shared/protocol'
 import type { GroupMessageFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
+import { log } from '../infra/log'
 import { forgetAudiences } from '../socket/presenceAudience'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
@@ -27,7 +28,7 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
 export function deliverLineHere(line: GroupLine, sending?: Connection): void {
   const users = recipientsOf(line.conv, line.seq, line.system)
   if (Array.isArray(users)) fanOut(line, users, sending)
-  else users.then(u => fanOut(line, u, sending), error => console.error(`[groups] members of ${line.conv} could not be read:`, error))
+  else users.then(u => fanOut(line, u, sending), err => log.error('group members unreadable', { conv: line.conv, err }))
 }
 
 function fanOut(line: GroupLine, users: number[], sending?: Connection): void {

@@ -1,5 +1,6 @@
 import { encodeFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
+import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
 import { pool } from '../utils/pool'
 import { currentMembersOf, memberCountOf } from './groupMembers'
@@ -39,5 +40,5 @@ export function deliverReceiptHere(conv: string, text: string): void {
     for (const id of ids) for (const conn of pool.connectionsOf(id)) if (conn.groups.position(conv) !== undefined) conn.send(text)
   }
   if (Array.isArray(users)) fan(users)
-  else users.then(fan, error => console.error(`[groups] members of ${conv} could not be read:`, error))
+  else users.then(fan, err => log.error('group members unreadable', { conv, err }))
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { PublicUser } from '#shared/protocol'
 import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
@@ -9,8 +8,8 @@ import type { RelayedEvent } from './envelope'
  * in-process pool is the whole truth; with Redis, redis.ts installs the shared implementation.
  */
 
-/** This process, as other instances know it. Random per start: a restarted instance is a new one. */
-export const instanceId = randomBytes(6).toString('hex')
+/** This process, as other instances know it (infra/instance.ts). */
+export { instanceId } from '../infra/instance'
 
 export interface Cluster {
   /** Whether other instances may exist (Redis mode). */

@@ -3,6 +3,7 @@ import { deliverLineHere } from '../chat/groupDeliver'
 import { deliverReceiptHere } from '../chat/groupReceipts'
 import { resyncConnections } from '../chat/replay'
 import { deliverTypingHere } from '../chat/typing'
+import { log } from '../infra/log'
 import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
@@ -39,7 +40,7 @@ export const clusterHandlers: ClusterHandlers = {
     }
   },
   sessions: hashes => void closeSessionsHere(hashes),
-  resync: () => void resyncConnections().catch(error => console.error('[cluster] catching sockets up failed', error)),
+  resync: () => void resyncConnections().catch(err => log.error('cluster catch-up failed', { err })),
   localUsers: () => pool.onlineUsers(),
   knownInstances: () => presence.instances(),
 }

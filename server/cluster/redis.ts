@@ -1,5 +1,6 @@
 import Redis from 'ioredis'
 import type { PublicUser } from '#shared/protocol'
+import { log } from '../infra/log'
 import { withTimeout } from '../infra/timeout'
 import { alone, instanceId, setCluster } from './cluster'
 import type { Cluster } from './cluster'
@@ -67,11 +68,10 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     const entry = lastLogged.get(what)
     if (entry && Date.now() - entry.at < 10_000) return void entry.skipped++
     lastLogged.set(what, { at: Date.now(), skipped: 0 })
-    const skipped = entry?.skipped ? ` (${entry.skipped} more since the last report)` : ''
-    console.error(`[cluster] ${what}:`, (error as Error)?.message ?? error, skipped)
+    log.error('redis failed', { op: what, err: error, skipped: entry?.skipped || undefined })
   }
-  pub.on('error', logError('redis'))
-  sub.on('error', logError('redis subscriber'))
+  pub.on('error', logError('publisher'))
+  sub.on('error', logError('subscriber'))
 
   /** Something this instance published may not have reached the others. */
   let lost = false
@@ -83,7 +83,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
 
   sub.on('message', (_channel: string, text: string) => {
     const envelope = parseEnvelope(text)
-    if (!envelope) return logError('ignored a malformed envelope')(new Error(text.slice(0, 80)))
+    // Its size only: an envelope carries what people wrote.
+    if (!envelope) return logError('malformed envelope')(new Error(`${text.length} characters`))
     if (envelope.from === instanceId) return
     try {
       switch (envelope.kind) {
@@ -97,8 +98,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
         case 'resync': return handlers.resync()
       }
     }
-    catch (error) {
-      console.error('[cluster] handling an envelope failed', error)
+    catch (err) {
+      log.error('envelope handling failed', { kind: envelope.kind, err })
     }
   })
 

@@ -5,6 +5,7 @@ import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql 
 import pg from 'pg'
 import type { Database } from './database/schema'
 import { migrationProvider } from './database/migrations'
+import { log } from './log'
 import { useSettings } from './settings'
 import { withStatementCache } from './statementCache'
 
@@ -42,7 +43,7 @@ export function openSqlite(dataDir: string, synchronous: SqliteSynchronous = 'FU
 /** Opens PostgreSQL through a connection pool (db0's connector would be a single client). */
 export function openPostgres(url: string): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 })
-  pool.on('error', error => console.error('[db] idle PostgreSQL client failed', error))
+  pool.on('error', err => log.error('postgres idle client failed', { err }))
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
 }
 

@@ -1,5 +1,6 @@
 import { useSessionSecret } from '../auth/secret'
 import { useDb } from '../infra/db'
+import { log } from '../infra/log'
 
 /**
  * Opens the database and applies migrations at start-up, so a broken schema shows early. A
@@ -8,7 +9,7 @@ import { useDb } from '../infra/db'
 export default defineNitroPlugin(() => {
   // The session secret too: generated into the data folder on the first start, not the first sign-in.
   useSessionSecret()
-  useDb().catch((error) => {
-    console.error('[db] could not open the database', error)
+  useDb().catch((err) => {
+    log.error('database unavailable', { err })
   })
 })

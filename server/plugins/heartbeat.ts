@@ -1,4 +1,5 @@
 import { deleteExpiredSessions } from '../auth/sessions'
+import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
 import { silenceLimitMs } from '../socket/heartbeat'
 import { sweepConnections } from '../socket/liveness'
@@ -27,7 +28,7 @@ export default defineNitroPlugin((nitroApp) => {
   sweep.unref()
 
   const expire = () => void deleteExpiredSessions(Date.now())
-    .catch(error => console.error('[sessions] deleting expired sessions failed:', (error as Error).message))
+    .catch(err => log.error('expired sessions not deleted', { err }))
   const cleanup = setInterval(expire, EXPIRED_SESSIONS_EVERY_MS)
   cleanup.unref()
   setTimeout(expire, 5_000).unref()

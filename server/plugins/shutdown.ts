@@ -1,5 +1,6 @@
 import { closeSqliteWriter } from '../chat/storage/sqlite/writer'
 import { useCluster } from '../cluster/cluster'
+import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
 import { drainConnections } from '../socket/drain'
 import { LEAVE_GRACE_MS, drainWindowMs } from '../socket/drainPlan'
@@ -33,6 +34,6 @@ export default defineNitroPlugin((nitroApp) => {
     if (!cluster.shared) return
     await new Promise(resolve => setTimeout(resolve, LEAVE_GRACE_MS))
     await cluster.stop()
-    console.log('[shutdown] left the cluster')
+    log.info('left the cluster')
   })
 })

@@ -1,6 +1,8 @@
 import type { Peer } from 'crossws'
 import { handleFrame } from '../chat/handleFrame'
+import { log } from '../infra/log'
 import { PeerConnection } from '../socket/connection'
+import { logClosed, logOpened } from '../socket/connectionLog'
 import { disconnect, join, leave } from '../socket/membership'
 import { pendingSockets } from '../socket/pendingSockets'
 import { authenticateUpgrade, guardUpgradeSocket } from '../socket/upgrade'
@@ -21,12 +23,15 @@ export default defineWebSocketHandler({
     try {
       result = await authenticateUpgrade(request)
     }
-    catch (error) {
-      console.error('[ws] upgrade failed', error)
+    catch (err) {
+      log.error('upgrade failed', { err })
       result = new Response('Internal error', { status: 500 })
     }
     // Refuse by throwing a Response: crossws 0.3 and 0.4 both turn it into that HTTP status.
-    if (result instanceof Response) throw result
+    if (result instanceof Response) {
+      log.debug('upgrade refused', { status: result.status })
+      throw result
+    }
     request.context.accepted = result
   },
 
@@ -36,11 +41,12 @@ export default defineWebSocketHandler({
       if (!accepted) return peer.close(1011, 'no identity')
       const conn = new PeerConnection(peer, accepted, handleFrame)
       connections.set(peer, conn)
+      logOpened(conn)
       // Joining is the first job of the connection's queue: frames wait until the welcome is out.
       conn.enqueue(() => join(conn), 'join')
     }
-    catch (error) {
-      console.error('[ws] open failed', error)
+    catch (err) {
+      log.error('open failed', { err })
       peer.close(1011, 'internal error')
     }
   },
@@ -49,14 +55,14 @@ export default defineWebSocketHandler({
     try {
       connections.get(peer)?.receive(message.text(), isBinaryFrame(peer.websocket))
     }
-    catch (error) {
-      console.error('[ws] message failed', error)
+    catch (err) {
+      log.error('message failed', { err })
       const conn = connections.get(peer)
       if (conn) disconnect(conn, 1011, 'internal error')
     }
   },
 
-  close(peer) {
+  close(peer, details) {
     const conn = connections.get(peer)
     if (!conn) {
       const accepted = peer.context.accepted as AcceptedUpgrade | undefined
@@ -65,9 +71,10 @@ export default defineWebSocketHandler({
     }
     connections.delete(peer)
     leave(conn)
+    logClosed(conn, details?.code)
   },
 
-  error(peer, error) {
-    console.error('[ws] socket error', peer.id, error)
+  error(peer, err) {
+    log.warn('socket error', { user: connections.get(peer)?.user.id, conn: peer.id, err })
   },
 })

@@ -4,6 +4,7 @@ import type { ClientFrame, Parsed } from '#shared/protocol'
 import type { Identity } from '../auth/identity'
 import { useLimiters, newFrameBucket } from '../http/limits'
 import type { TokenBucket } from '../http/rateLimit'
+import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
@@ -38,6 +39,11 @@ export class PeerConnection implements Connection {
   readonly sessionHash: string
   readonly sessionExpiresAt: number
   lastSeenAt = Date.now()
+  /** When it opened (ms), and the frames it received since: for its close's log line. */
+  readonly openedAt = this.lastSeenAt
+  framesIn = 0
+  /** The code this server closed it with, if it was the server that closed it. */
+  closedWith: number | undefined
   closed = false
   readonly stream = new StreamCursor()
   readonly groups = new GroupCursors()
@@ -113,6 +119,7 @@ export class PeerConnection implements Connection {
   }
 
   close(code: number, reason: string): void {
+    this.closedWith ??= code
     this.peer.close(code, reason)
   }
 
@@ -142,8 +149,8 @@ export class PeerConnection implements Connection {
   }
 
   enqueue(job: () => Promise<void>, what = 'catch-up'): void {
-    this.#queue = this.#queue.then(job).catch((error) => {
-      console.error(`[ws] ${what} failed`, error)
+    this.#queue = this.#queue.then(job).catch((err) => {
+      log.error('connection job failed', { job: what, user: this.user.id, conn: this.id, err })
       // Its stream could stay on hold: make the client reconnect and resume instead.
       disconnect(this, 1011, 'internal error')
     })
@@ -157,6 +164,7 @@ export class PeerConnection implements Connection {
   receive(text: string, binary: boolean): void {
     // A connection that left (sign-out, liveness, close) or is ending is not acted on any more.
     if (this.closed || this.#ending) return
+    this.framesIn++
     const now = Date.now()
     this.lastSeenAt = now
     if (!this.#rateAllows(now)) return
@@ -193,8 +201,8 @@ export class PeerConnection implements Connection {
       if (!parsed.ok) return sendErrorFrame(this, parsed.code, parsed.message, parsed.cid)
       const answer = await this.handle(this, parsed.frame)
       answer()
-    }).catch((error) => {
-      console.error('[ws] frame failed', error)
+    }).catch((err) => {
+      log.error('frame failed', { frame: parsed.ok ? parsed.frame.type : undefined, user: this.user.id, conn: this.id, err })
       // A client whose resume failed would wait for `synced` forever: make it reconnect instead.
       if (isResume) return disconnect(this, 1011, 'resume failed')
       sendErrorFrame(this, 'internal', 'The server failed to process the frame; it was not processed.',

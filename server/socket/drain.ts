@@ -1,5 +1,6 @@
 import { CloseCode } from '#shared/protocol'
 import { markDraining } from '../infra/lifecycle'
+import { log } from '../infra/log'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { IN_FLIGHT_WAIT_MS, drainSchedule } from './drainPlan'
@@ -16,7 +17,7 @@ export function drainConnections(windowMs: number): Promise<void> {
   draining ??= (async () => {
     markDraining()
     const conns = [...pool.connections()]
-    console.log(`[shutdown] draining ${conns.length} socket(s) over ${windowMs} ms`)
+    log.info('draining', { sockets: conns.length, windowMs })
     const delays = drainSchedule(conns.length, windowMs)
     await Promise.all(conns.map((conn, i) => sleep(delays[i]!).then(() => closeForRestart(conn))))
     // Sockets that were still joining when the drain began are in the pool only now.

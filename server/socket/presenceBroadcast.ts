@@ -1,6 +1,7 @@
 import { encodeFrame } from '#shared/protocol'
 import type { PublicUser } from '#shared/protocol'
 import { pool } from '../utils/pool'
+import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
 import { audienceOf } from './presenceAudience'
 
@@ -62,7 +63,7 @@ function withAudiences(changes: Change[], then: (audiences: Set<number>[]) => vo
   if (changes.length === 0) return
   const audiences = changes.map(c => audienceOf(c.user.id))
   if (audiences.every(a => a instanceof Set)) return then(audiences as Set<number>[])
-  Promise.all(audiences).then(then, error => console.error('[presence] audiences could not be read:', error))
+  Promise.all(audiences).then(then, err => log.error('presence audiences unreadable', { err }))
 }
 
 function send(changes: Change[], audiences: Set<number>[]): void {

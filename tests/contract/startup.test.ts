@@ -2,14 +2,16 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { dropTestDatabase, testDatabaseEnv } from '../support/database'
+import { logRecords, startupProblems } from '../support/logLines'
 import { freePort, occupyPort, runUntilExit } from '../support/serverProcess'
 import { makeTempDir, removeTempDir } from '../support/tempDir'
 
 /**
  * Start-up that fails loudly (docs/deploy.md, exit codes): the production build started with a bad
  * setting, a busy port or an unusable data folder stops with exit code 1 and a line that names the
- * problem, instead of running with something else or hanging. Runs on SQLite in `npm test` and on
- * PostgreSQL in `npm run test:cluster`.
+ * problem (a JSON log line `start-up problem`, the text in its `problem` field), instead of running
+ * with something else or hanging. Runs on SQLite in `npm test` and on PostgreSQL in
+ * `npm run test:cluster`.
  */
 const dataDir = makeTempDir('startup')
 const database = await testDatabaseEnv()
@@ -27,22 +29,32 @@ describe('start-up with invalid settings', () => {
     const run = await runUntilExit({ ...await baseEnv(), NUXT_WS_MAX_FRAME_BYTES: '-5', NUXT_HEARTBEAT_INTERVAL_MS: 'abc', NUXT_TRUST_PROXY: 'maybe' })
     expect(run.timedOut).toBe(false)
     expect(run.code).toBe(1)
-    expect(run.output).toContain('NUXT_WS_MAX_FRAME_BYTES=-5 is not allowed: use a whole number from 1024 to 16777216 bytes')
-    expect(run.output).toContain('NUXT_HEARTBEAT_INTERVAL_MS="abc" is not allowed: use a whole number from 100 to 600000 ms')
-    expect(run.output).toContain('NUXT_TRUST_PROXY="maybe" is not allowed: use true or false')
+    expect(startupProblems(run.output)).toContain('NUXT_WS_MAX_FRAME_BYTES=-5 is not allowed: use a whole number from 1024 to 16777216 bytes')
+    expect(startupProblems(run.output)).toContain('NUXT_HEARTBEAT_INTERVAL_MS="abc" is not allowed: use a whole number from 100 to 600000 ms')
+    expect(startupProblems(run.output)).toContain('NUXT_TRUST_PROXY="maybe" is not allowed: use true or false')
     expect(run.output).not.toContain('Listening on')
   })
 
   it('stops on a port that is not a port', async () => {
     const run = await runUntilExit({ ...await baseEnv(), PORT: 'eighty' })
     expect(run.code).toBe(1)
-    expect(run.output).toContain('PORT="eighty" is not allowed: use a whole number from 0 to 65535')
+    expect(startupProblems(run.output)).toContain('PORT="eighty" is not allowed: use a whole number from 0 to 65535')
+  })
+
+  it('logs its problems as JSON lines even when the log settings themselves are invalid', async () => {
+    const run = await runUntilExit({ ...await baseEnv(), NUXT_LOG_FORMAT: 'xml', NUXT_LOG_LEVEL: 'loud' })
+    expect(run.code).toBe(1)
+    expect(startupProblems(run.output)).toContain('NUXT_LOG_FORMAT="xml" is not allowed: use one of auto, json, pretty')
+    expect(startupProblems(run.output)).toContain('NUXT_LOG_LEVEL="loud" is not allowed: use one of debug, info, warn, error')
+    const lines = run.output.split('\n').filter(Boolean)
+    expect(logRecords(run.output)).toHaveLength(lines.length)
+    expect(logRecords(run.output).at(-1)).toMatchObject({ level: 'error', msg: 'not started', problems: 2 })
   })
 
   it('never prints a secret it refuses', async () => {
     const run = await runUntilExit({ ...await baseEnv(), NUXT_SESSION_SECRET: 'tooshort-but-secret' })
     expect(run.code).toBe(1)
-    expect(run.output).toContain('NUXT_SESSION_SECRET=(hidden) is not allowed')
+    expect(startupProblems(run.output)).toContain('NUXT_SESSION_SECRET=(hidden) is not allowed')
     expect(run.output).not.toContain('tooshort-but-secret')
   })
 })
@@ -54,7 +66,7 @@ describe('start-up that cannot serve', () => {
       const run = await runUntilExit({ ...await baseEnv(), PORT: String(taken.port) })
       expect(run.timedOut).toBe(false)
       expect(run.code).toBe(1)
-      expect(run.output).toContain(`cannot listen on 127.0.0.1 port ${taken.port}: the port is already in use`)
+      expect(startupProblems(run.output)).toContain(`cannot listen on 127.0.0.1 port ${taken.port}: the port is already in use`)
     }
     finally {
       await taken.close()
@@ -68,7 +80,7 @@ describe('start-up that cannot serve', () => {
     const run = await runUntilExit({ ...await baseEnv(), NUXT_DATA_DIR: join(blocked, 'data') })
     expect(run.timedOut).toBe(false)
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/NUXT_DATA_DIR=".*a-file\/data" is not usable: cannot create or write .* \(ENOTDIR\); use a writable folder/)
+    expect(startupProblems(run.output)).toMatch(/NUXT_DATA_DIR=".*a-file\/data" is not usable: cannot create or write .* \(ENOTDIR\); use a writable folder/)
   })
 })
 
@@ -80,7 +92,7 @@ describe('start-up with a database file it cannot use', () => {
     const run = await runUntilExit({ ...await baseEnv(), NUXT_DATA_DIR: folder })
     expect(run.timedOut).toBe(false)
     expect(run.code).toBe(1)
-    expect(run.output).toMatch(/NUXT_DATA_DIR=".*not-a-database" is not usable: cannot open the database .*jizhan\.sqlite \(SQLITE_NOTADB: file is not a database\)/)
+    expect(startupProblems(run.output)).toMatch(/NUXT_DATA_DIR=".*not-a-database" is not usable: cannot open the database .*jizhan\.sqlite \(SQLITE_NOTADB: file is not a database\)/)
   })
 })
 
@@ -106,6 +118,6 @@ describe('npm start -- --check', () => {
   it('exits 1 with the problems when a setting is invalid', async () => {
     const run = await runUntilExit({ ...await baseEnv(), NUXT_REDIS_LEASE_MS: '10' }, ['--check'])
     expect(run.code).toBe(1)
-    expect(run.output).toContain('NUXT_REDIS_LEASE_MS=10 is not allowed: use a whole number from 300 to 600000 ms')
+    expect(startupProblems(run.output)).toContain('NUXT_REDIS_LEASE_MS=10 is not allowed: use a whole number from 300 to 600000 ms')
   })
 })

@@ -1,11 +1,12 @@
 import { hash } from '@node-rs/argon2'
 import { Migrator } from 'kysely'
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { runtimeConfig } from '../support/nitroImports'
 import { dropTestDatabase, testDatabaseEnv } from '../support/database'
 import { makeTempDir, removeTempDir } from '../support/tempDir'
 import { migrations } from '../../server/infra/database/migrations'
 import { openPostgres, openSqlite } from '../../server/infra/db'
+import { setLogSink } from '../../server/infra/log'
 
 /**
  * Migration 0005 (username keys by NFKC + case fold) on a database of the schema before it. The
@@ -51,10 +52,12 @@ describe('migrating usernames to keys for any script', () => {
       ({ id, username, username_key: username.toLowerCase(), password_hash: await hash(password), created_at: 0 })))).execute()
     await old.destroy()
 
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const lines: Array<{ level: string, line: string }> = []
+    const restoreLog = setLogSink((level, line) => void lines.push({ level, line }))
     const db = await useDb() // opens the same database and applies 0005
-    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/2 account\(s\) keep their old username key.*ids 5, 8/))
-    warn.mockRestore()
+    restoreLog()
+    const kept = lines.map(l => JSON.parse(l.line)).find(r => r.msg === 'migration kept old username keys')
+    expect(kept).toMatchObject({ level: 'warn', migration: '0005', accounts: 2, ids: [5, 8] })
 
     const keys = Object.fromEntries((await db.selectFrom('users').select(['id', 'username_key']).execute()).map(r => [r.id, r.username_key]))
     expect(keys).toEqual({ 1: 'alice', 2: 'bob.smith', 3: 'x_y-z', 4: 'strasse', 5: 'straße', 6: 'džemal', 7: 'fish', 8: 'ｆish' })

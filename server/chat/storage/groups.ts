@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
+import { log } from '../../infra/log'
 import { useSettings } from '../../infra/settings'
 import { createGroupCommit } from './groupCommit'
 import type { GroupCommit } from './groupCommit'
@@ -39,7 +40,7 @@ function useGroupWriter(): GroupCommit<GroupSendInput, GroupStoreResult> {
     maxInFlight: useSettings().databaseUrl ? 1 : 32,
     ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
     splitOnError: isDataError,
-    onBatchError: (error, size) => console.error(`[store] a batch of ${size} group message(s) failed:`, (error as Error)?.message ?? error),
+    onBatchError: (err, size) => log.error('group message batch failed', { size, err }),
   })
   return writer
 }

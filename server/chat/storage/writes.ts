@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
+import { log } from '../../infra/log'
 import { useSettings } from '../../infra/settings'
 import { appendEvents, incrementFor } from './events'
 import type { NewEvent } from './events'
@@ -38,7 +39,7 @@ function useWriter(): GroupCommit<StoreInput, StoreResult> {
     // whatever else queued up, so there is no need to wait a turn of the event loop for more.
     ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
     splitOnError: isDataError,
-    onBatchError: (error, size) => console.error(`[store] a batch of ${size} message(s) failed:`, (error as Error)?.message ?? error),
+    onBatchError: (err, size) => log.error('message batch failed', { size, err }),
   })
   return writer
 }

@@ -1,6 +1,7 @@
 import { PostgresAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import { usernameKey } from '#shared/usernames'
 import type { UsersTable } from './schema'
+import { log } from '../log'
 
 /** An auto-incrementing integer primary key in the dialect at hand. */
 function idColumnType(db: Kysely<unknown>): 'serial' | 'integer' {
@@ -191,7 +192,8 @@ async function usernameKeysUp(untyped: Kysely<unknown>) {
       else await db.updateTable('users').set({ username_key: key }).where('id', '=', row.id).execute()
     }
   }
-  if (kept.length > 0) console.warn(`[db] migration 0005: ${kept.length} account(s) keep their old username key, their new one being another account's (ids ${kept.join(', ')})`)
+  // Their new key is another account's: they keep the old one (ids only, never the usernames).
+  if (kept.length > 0) log.warn('migration kept old username keys', { migration: '0005', accounts: kept.length, ids: kept.slice(0, 50) })
 }
 
 migrations['0005_username_keys'] = { up: usernameKeysUp }

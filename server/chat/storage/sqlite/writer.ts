@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { Worker } from 'node:worker_threads'
 import source from '#sqlite-writer-source'
 import { sqliteFile } from '../../../infra/db'
+import { log, logOptions } from '../../../infra/log'
 import { useSettings } from '../../../infra/settings'
 import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
@@ -42,7 +43,7 @@ const RESTART_AFTER_MS = 100
 const RESTART_AFTER_MAX_MS = 5_000
 
 export function startSqliteWriter(file: string, synchronous: WriterSetup['synchronous']): SqliteWriter {
-  const setup: WriterSetup = { file, synchronous, betterSqlite3: createRequire(import.meta.url).resolve('better-sqlite3') }
+  const setup: WriterSetup = { file, synchronous, betterSqlite3: createRequire(import.meta.url).resolve('better-sqlite3'), log: logOptions() }
   let worker: Worker | undefined
   let nextId = 0
   const waiting = new Map<number, Waiter>()
@@ -81,9 +82,9 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
         waiter.reject(error)
       }
     }
-    w.on('error', (error) => {
-      console.error('[store] the SQLite writer thread failed:', error)
-      failAll(error)
+    w.on('error', (err) => {
+      log.error('sqlite writer thread failed', { err })
+      failAll(err)
     })
     w.on('exit', code => failAll(new Error(`the SQLite writer thread exited (${code})`)))
     worker = w

@@ -1,5 +1,6 @@
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
 import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from '../groupModel'
+import type { LogOptions } from '../../../infra/log'
 
 /** What the main thread and the SQLite writer thread say to each other. */
 
@@ -9,6 +10,8 @@ export interface WriterSetup {
   synchronous: 'FULL' | 'NORMAL'
   /** Where better-sqlite3 is, resolved by the main thread (the thread runs from source, not a file). */
   betterSqlite3: string
+  /** The main thread's log options (level, format, instance, hidden values): the thread logs alike. */
+  log: LogOptions
 }
 
 export type WriterRequest

@@ -1,5 +1,6 @@
 import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads'
 import type BetterSqlite3 from 'better-sqlite3'
+import { configureLog, log } from '../../../infra/log'
 import { createSqliteWrites } from './writes'
 import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 
@@ -15,6 +16,7 @@ import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from '.
 declare const require: (id: string) => unknown
 
 const setup = workerData as WriterSetup
+configureLog(setup.log)
 const Database = require(setup.betterSqlite3) as typeof BetterSqlite3
 const db = new Database(setup.file)
 db.pragma('journal_mode = WAL')
@@ -89,8 +91,8 @@ function checkpoint(): void {
   try {
     db.pragma('wal_checkpoint(PASSIVE)')
   }
-  catch (error) {
-    console.error('[store] WAL checkpoint failed:', (error as Error).message)
+  catch (err) {
+    log.error('wal checkpoint failed', { err })
   }
 }
 
