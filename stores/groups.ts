@@ -161,7 +161,8 @@ export const useGroupsStore = defineStore('groups', () => {
    */
   function trimmed(conv: string, seq: number): boolean {
     const g = byConv[conv]
-    if (!g || g.left) return false
+    const at = positions.get(conv)
+    if (!g || g.left || (at !== undefined && at >= seq)) return false
     g.items = g.items.filter(i => !isStored(i))
     Object.assign(g, { loaded: false, hasOlder: true, loadError: null })
     positions.raise(conv, seq)

@@ -114,6 +114,10 @@ describe('a resume from before what the server keeps', () => {
     expect(groups.resumeEntries()).toEqual([[G, 9]])
     // No gap on the way: one resume on each socket.
     expect(fake.sockets.map(s => s.frames.filter(f => (f as { type: string }).type === 'resume').length)).toEqual([1, 1])
+    // A cut it is already past changes nothing.
+    fake.socket.receive({ type: 'groupTrimmed', conv: G, seq: 9 })
+    expect(groups.byConv[G]).toMatchObject({ loaded: true })
+    expect(groups.byConv[G]!.items.map(i => i.seq)).toEqual([8, 9])
   })
 
   it('ignores a group it does not follow', () => {
