@@ -45,7 +45,7 @@ export interface ChatEnv extends SenderEnv, ConversationsEnv, ReceiptsEnv, Group
  * the store they concern: direct lines to the conversations store, group lines and membership to
  * the groups store, members' receipts to the group members store, people to the contacts store,
  * acks and refusals to the own-lines store (which sends what the person writes), and what to
- * acknowledge as delivered or read to the receipts store. (About 350 lines: the one place that says
+ * acknowledge as delivered or read to the receipts store. (About 400 lines: the one place that says
  * what each server frame does; the work itself is in the stores it names; the summaries over HTTP
  * are the summaries store's.)
  */
