@@ -6,6 +6,7 @@ import { log, logOptions } from '../../../infra/log'
 import { useSettings } from '../../../infra/settings'
 import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+import type { RetentionBatch } from '../retentionWrites'
 import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from '../groupModel'
 
 /**
@@ -20,6 +21,8 @@ export interface SqliteWriter {
   storeGroupMessages(inputs: GroupSendInput[]): Promise<GroupStoreResult[]>
   recordGroupReceipt(input: GroupReceiptInput): Promise<{ delivered: number, read: number } | null>
   applyGroupChange(change: GroupChange): Promise<GroupChangeResult>
+  /** Deletes old messages and cuts their streams (message retention), one transaction. */
+  deleteMessages(ids: readonly number[]): Promise<RetentionBatch>
   /** Runs a query compiled by Kysely (writerDialect.ts) in the thread. */
   query(compiled: { sql: string, parameters: readonly unknown[] }): Promise<QueryOutcome>
   /** Stops the thread after the requests already sent. */
@@ -115,6 +118,7 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
     storeGroupMessages: inputs => request({ op: 'storeGroupMessages', inputs }),
     recordGroupReceipt: input => request({ op: 'recordGroupReceipt', input }),
     applyGroupChange: change => request({ op: 'applyGroupChange', change }),
+    deleteMessages: ids => request({ op: 'deleteMessages', ids }),
     close() {
       closing ??= (async () => {
         // What was sent is answered first (bounded: a thread that hangs is stopped anyway).
