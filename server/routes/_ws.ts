@@ -1,5 +1,6 @@
 import type { Peer } from 'crossws'
 import { handleFrame } from '../chat/handleFrame'
+import { countClose } from '../metrics/registry'
 import { PeerConnection } from '../socket/connection'
 import { disconnect, join, leave } from '../socket/membership'
 import { pendingSockets } from '../socket/pendingSockets'
@@ -56,8 +57,10 @@ export default defineWebSocketHandler({
     }
   },
 
-  close(peer) {
+  close(peer, { code }) {
     const conn = connections.get(peer)
+    // Closed by the client or the WebSocket layer (a close of ours was counted by disconnect).
+    if (!conn?.closed) countClose(code, 'peer')
     if (!conn) {
       const accepted = peer.context.accepted as AcceptedUpgrade | undefined
       if (accepted) pendingSockets.release(accepted.user.id, accepted.reservation)

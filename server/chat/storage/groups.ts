@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely'
 import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
 import { useSettings } from '../../infra/settings'
+import { commitObserver, readings } from '../../metrics/registry'
 import { createGroupCommit } from './groupCommit'
 import type { GroupCommit } from './groupCommit'
 import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from './groupModel'
@@ -29,7 +30,8 @@ export function onPostgres<T>(db: Kysely<Database>, steps: (ctx: WriteContext) =
 let writer: GroupCommit<GroupSendInput, GroupStoreResult> | undefined
 
 function useGroupWriter(): GroupCommit<GroupSendInput, GroupStoreResult> {
-  writer ??= createGroupCommit({
+  if (writer) return writer
+  const created = createGroupCommit<GroupSendInput, GroupStoreResult>({
     commit: async (inputs) => {
       const db = await useDb()
       return hasRowLocks(db) ? onPostgres(db, ctx => storeGroupMessages(ctx, inputs)) : useSqliteWriter().storeGroupMessages(inputs)
@@ -40,8 +42,10 @@ function useGroupWriter(): GroupCommit<GroupSendInput, GroupStoreResult> {
     ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
     splitOnError: isDataError,
     onBatchError: (error, size) => console.error(`[store] a batch of ${size} group message(s) failed:`, (error as Error)?.message ?? error),
+    onCommitted: commitObserver(useSettings().databaseUrl ? 'postgresql' : 'sqlite', 'group'),
   })
-  return writer
+  readings.storeQueue.group = () => created.pending
+  return writer = created
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
 import { useSettings } from '../../infra/settings'
+import { commitObserver, readings } from '../../metrics/registry'
 import { appendEvents, incrementFor } from './events'
 import type { NewEvent } from './events'
 import { createGroupCommit } from './groupCommit'
@@ -26,7 +27,8 @@ export function isDataError(error: unknown): boolean {
 let writer: GroupCommit<StoreInput, StoreResult> | undefined
 
 function useWriter(): GroupCommit<StoreInput, StoreResult> {
-  writer ??= createGroupCommit({
+  if (writer) return writer
+  const created = createGroupCommit<StoreInput, StoreResult>({
     commit: commitBatch,
     maxBatch: STORE_BATCH_MAX,
     maxPending: useSettings().storeQueueMax,
@@ -39,8 +41,10 @@ function useWriter(): GroupCommit<StoreInput, StoreResult> {
     ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
     splitOnError: isDataError,
     onBatchError: (error, size) => console.error(`[store] a batch of ${size} message(s) failed:`, (error as Error)?.message ?? error),
+    onCommitted: commitObserver(useSettings().databaseUrl ? 'postgresql' : 'sqlite', 'direct'),
   })
-  return writer
+  readings.storeQueue.direct = () => created.pending
+  return writer = created
 }
 
 /**
