@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { registry, startProcessMetrics } from '../../../server/metrics/registry'
 import { allPanels, dashboardExprs, metricOf, readDashboard, seriesNamesIn } from '../../support/dashboard'
@@ -65,5 +66,23 @@ describe('the Grafana dashboard (docs/grafana/jizhan-dashboard.json)', () => {
     expect(seriesNamesIn('rate(other_metric{job="x"}[1m]) / process_open_fds')).toEqual(['process_open_fds', 'other_metric'])
     expect(metricOf('jizhan_x_bucket', new Set(['jizhan_x']))).toBe('jizhan_x')
     expect(metricOf('jizhan_y_count', new Set(['jizhan_x']))).toBe('jizhan_y_count')
+  })
+})
+
+describe('the alert rules in docs/operations.md', () => {
+  const doc = readFileSync(new URL('../../../docs/operations.md', import.meta.url), 'utf8')
+  const rules = /## Alerts worth having[\s\S]*?```yaml\n([\s\S]*?)```/.exec(doc)?.[1] ?? ''
+  // Each rule's expression: from `expr:` to its `for:` or `labels:` (one line, or a `|` block).
+  const exprs = [...rules.matchAll(/expr: (?:\|\n)?([\s\S]*?)\n\s+(?:for|labels):/g)].map(m => m[1]!.trim())
+
+  it('query only metrics the registry defines (and Prometheus\'s own up)', () => {
+    expect(exprs.length).toBe([...rules.matchAll(/- alert:/g)].length)
+    expect(exprs.length).toBeGreaterThanOrEqual(6)
+    for (const expr of exprs) {
+      for (const series of seriesNamesIn(expr)) {
+        if (series === 'up') continue
+        expect(types.has(metricOf(series, histograms)), `${series} in ${expr}`).toBe(true)
+      }
+    }
   })
 })
