@@ -159,24 +159,20 @@ new Gauge({
 
 new Gauge({
   name: 'jizhan_sqlite_writer_requests',
-  help: 'SQLite: requests handed to the writer thread and not answered yet (its queue depth, the batch being written included).',
+  help: 'SQLite: requests handed to the writer thread and not answered yet (its queue depth, the batch being written included); 0 on PostgreSQL.',
   registers: [registry],
   collect() {
-    this.reset()
-    const n = readings.sqliteWriterRequests?.()
-    if (n !== undefined) this.set(n)
+    this.set(readings.sqliteWriterRequests?.() ?? 0)
   },
 })
 
 new Gauge({
   name: 'jizhan_db_pool_clients',
-  help: 'PostgreSQL: clients of the connection pool (total, idle) and queries waiting for one (waiting).',
+  help: 'PostgreSQL: clients of the connection pool (total, idle) and queries waiting for one (waiting); 0 on SQLite.',
   labelNames: ['state'],
   registers: [registry],
   collect() {
-    this.reset()
-    const now = readings.dbPool?.()
-    if (!now) return
+    const now = readings.dbPool?.() ?? { total: 0, idle: 0, waiting: 0 }
     this.set({ state: 'total' }, now.total)
     this.set({ state: 'idle' }, now.idle)
     this.set({ state: 'waiting' }, now.waiting)
@@ -185,7 +181,7 @@ new Gauge({
 
 export const dbPoolAcquireSeconds = new Histogram({
   name: 'jizhan_db_pool_acquire_seconds',
-  help: 'PostgreSQL: time to get a client from the connection pool (0 unless all are busy).',
+  help: 'PostgreSQL: time to get a client from the connection pool (0 unless all are busy); empty on SQLite.',
   buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
   registers: [registry],
 })

@@ -131,6 +131,17 @@ describe('/metrics with NUXT_METRICS_TOKEN', () => {
     expect(delta(after, 'jizhan_socket_closes_total', { code: '1000', by: 'peer' })).toBe(1)
     expect(delta(after, 'jizhan_socket_closes_total', { code: '1005', by: 'peer' })).toBe(1)
     expect(delta(after, 'jizhan_slow_consumer_disconnects_total')).toBe(0)
+    // The database's own queue: PostgreSQL's pool (every transaction took a client from it), or
+    // the SQLite writer thread's (nothing waiting now that everything was answered).
+    expect(valueOf(after, 'jizhan_sqlite_writer_requests')).toBe(0)
+    if (STORE === 'postgresql') {
+      expect(valueOf(after, 'jizhan_db_pool_clients', { state: 'total' })).toBeGreaterThanOrEqual(1)
+      expect(delta(after, 'jizhan_db_pool_acquire_seconds_count')).toBeGreaterThanOrEqual(batches)
+    }
+    else {
+      expect(valueOf(after, 'jizhan_db_pool_clients', { state: 'total' })).toBe(0)
+      expect(delta(after, 'jizhan_db_pool_acquire_seconds_count')).toBe(0)
+    }
   })
 
   it('has every metric the Grafana dashboard queries', async () => {

@@ -78,10 +78,11 @@ describe('the metrics registry', () => {
     expect(valueOf(samples, 'jizhan_commit_duration_seconds_bucket', { ...labels, le: '0.0025' })).toBe(1)
   })
 
-  it('shows the database pool only where there is one, and the queues their owners report', async () => {
+  it('shows the database queues their owners report, and 0 where there is none', async () => {
     const text = await registry.metrics()
     expect(metricTypes(text).get('jizhan_db_pool_clients')).toBe('gauge')
-    expect(parseMetrics(text).filter(s => s.name === 'jizhan_db_pool_clients')).toEqual([])
+    expect(valueOf(parseMetrics(text), 'jizhan_db_pool_clients', { state: 'total' })).toBe(0)
+    expect(valueOf(parseMetrics(text), 'jizhan_sqlite_writer_requests')).toBe(0)
     readings.dbPool = () => ({ total: 10, idle: 0, waiting: 4 })
     readings.storeQueue.group = () => 7
     try {
