@@ -3,6 +3,7 @@ import type { GroupMessageFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
 import { log } from '../infra/log'
 import { forgetAudiences } from '../socket/presenceAudience'
+import { catchUps } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { recipientsOf } from './groupMembers'
@@ -64,7 +65,10 @@ function repairSoon(conn: Connection): void {
   repairing.add(conn)
   setTimeout(() => {
     repairing.delete(conn)
-    for (const conv of conn.groups.gaps()) catchUpGroup(conn, conv)
+    for (const conv of conn.groups.gaps()) {
+      catchUps.group.n++
+      catchUpGroup(conn, conv)
+    }
   }, REPAIR_AFTER_MS).unref()
 }
 

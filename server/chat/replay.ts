@@ -7,6 +7,7 @@ import { sendFrame } from '../socket/frames'
 import { closeSessionsHere } from '../socket/sessions'
 import { messageFrame, receiptFrame } from './frames'
 import { forgetAudiences } from '../socket/presenceAudience'
+import { catchUps } from '../metrics/registry'
 import { forgetMembers } from './groupMembers'
 import { applyReleased, dropCovered } from './membershipEffects'
 import { replayGroup } from './groupDeliver'
@@ -142,6 +143,7 @@ function applyMembership(conn: Connection, e: { kind: 'joined' | 'left', conv: s
  */
 export function catchUp(conn: Connection): void {
   if (!conn.stream.started) return
+  catchUps.stream.n++
   conn.enqueue(async () => {
     if (!conn.closed) await replayFrom(conn, conn.stream.sentPos)
     // Groups joined in the events just read.
@@ -155,6 +157,7 @@ export function catchUp(conn: Connection): void {
  * socket that is actually behind.
  */
 export async function resyncConnections(): Promise<void> {
+  catchUps.resync.n++
   const conns = [...pool.connections()]
   if (conns.length === 0) return
   const sessions = [...new Set(conns.map(c => c.sessionHash))]

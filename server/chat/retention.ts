@@ -1,4 +1,5 @@
 import { RETENTION_BATCH, RETENTION_EVERY_MS, RETENTION_FIRST_RUN_MS, RETENTION_PAUSE_MS, planBatch, retentionCutoff, scanStart } from './storage/retentionPlan'
+import { log } from '../infra/log'
 import { deleteMessages, messagesAfter } from './storage/retention'
 
 /**
@@ -61,10 +62,10 @@ export function scheduleRetention(days: number, now: () => number = Date.now): R
     running = runRetention(cutoff, { stopped: () => stopped })
       .then((run) => {
         if (run.messages > 0 || run.busy) {
-          console.log(`[retention] deleted ${run.messages} message(s) older than ${days} day(s) and ${run.events} stream event(s) in ${run.batches} batch(es), ${now() - started} ms${run.busy ? '; another instance is deleting, stopped' : ''}`)
+          log.info('retention run', { deleted: run.messages, events: run.events, batches: run.batches, days, durationMs: now() - started, stoppedForOtherInstance: run.busy })
         }
       })
-      .catch(error => console.error('[retention] deleting old messages failed:', (error as Error)?.message ?? error))
+      .catch(err => log.error('retention run failed', { err }))
       .finally(() => {
         running = undefined
         next(RETENTION_EVERY_MS)

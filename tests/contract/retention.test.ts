@@ -97,7 +97,7 @@ describe('message retention', () => {
       expect(Date.now()).toBeLessThan(deadline)
       await new Promise(resolve => setTimeout(resolve, 200))
     }
-    expect(server.log).toMatch(/\[retention\] deleted 7 message\(s\) older than 1 day\(s\)/)
+    expect(server.log).toMatch(/"msg":"retention run","deleted":7,"events":\d+,"batches":\d+,"days":1/)
 
     // History starts at the oldest kept line: no hole, and the page before it is empty, not an error.
     expect(await history(alice, `/api/conversations/${bob.id}/messages`)).toEqual([4, 5])
@@ -133,6 +133,6 @@ describe('message retention', () => {
     tablet.send({ type: 'resume', cursor: positions[3] })
     expect((await untilSynced(tablet)).map(f => f.type)).toEqual(['message', 'message', 'message', 'synced'])
     for (const c of [phone, b2, tablet]) c.close()
-    expect(server.log).not.toMatch(/\[retention\].*failed|unhandledRejection|uncaughtException/)
+    expect(server.log).not.toMatch(/retention run failed|unhandledRejection|uncaughtException/)
   }, 90_000)
 })

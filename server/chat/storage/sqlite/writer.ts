@@ -4,6 +4,7 @@ import source from '#sqlite-writer-source'
 import { sqliteFile } from '../../../infra/db'
 import { log, logOptions } from '../../../infra/log'
 import { useSettings } from '../../../infra/settings'
+import { readings } from '../../../metrics/registry'
 import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
 import type { RetentionBatch } from '../retentionWrites'
@@ -27,6 +28,8 @@ export interface SqliteWriter {
   query(compiled: { sql: string, parameters: readonly unknown[] }): Promise<QueryOutcome>
   /** Stops the thread after the requests already sent. */
   close(): Promise<void>
+  /** Requests sent and not answered yet (the thread's queue, the one being written included). */
+  readonly waiting: number
 }
 
 /** An error the writer thread reported, with the SQLite code (e.g. SQLITE_CONSTRAINT_UNIQUE). */
@@ -127,6 +130,9 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
       })()
       return closing
     },
+    get waiting() {
+      return waiting.size
+    },
   }
 }
 
@@ -134,9 +140,11 @@ let writer: SqliteWriter | undefined
 
 /** This process's SQLite writer thread (started on first use; the database is migrated by then). */
 export function useSqliteWriter(): SqliteWriter {
+  if (writer) return writer
   const { dataDir, sqliteSynchronous } = useSettings()
-  writer ??= startSqliteWriter(sqliteFile(dataDir), sqliteSynchronous)
-  return writer
+  const started = startSqliteWriter(sqliteFile(dataDir), sqliteSynchronous)
+  readings.sqliteWriterRequests = () => started.waiting
+  return writer = started
 }
 
 /** Closes the writer thread, if it was started, after what it has in hand (shutdown). */
