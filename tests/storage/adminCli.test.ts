@@ -66,8 +66,13 @@ describe('the database it works on', () => {
     const older = await admin(['stats'])
     expect(older).toMatchObject({ code: 1, err: expect.stringMatching(/not migrated to this version \(missing 0006_account_admin\): start this version of the server once/) })
 
+    // An account of the schema before 0006 is enabled after it, and no notice is waiting.
+    await db.insertInto('users').values({ username: 'before0006', username_key: 'before0006', password_hash: 'x', created_at: 0 } as never).execute()
     await migrate(db)
+    expect(await db.selectFrom('users').select(['username', 'disabled_at']).execute()).toEqual([{ username: 'before0006', disabled_at: null }])
+    expect(await db.selectFrom('admin_notices').selectAll().execute()).toEqual([])
     expect((await admin(['stats'])).code).toBe(0)
+    await db.deleteFrom('users').execute()
     await db.insertInto('kysely_migration' as never).values({ name: '9999_from_the_future', timestamp: new Date().toISOString() } as never).execute()
     expect(JSON.parse((await admin(['stats', '--json'])).err)).toMatchObject({ error: { code: 'schema_newer', message: expect.stringMatching(/newer Jizhan \(9999_from_the_future\): use that version/) } })
     await db.deleteFrom('kysely_migration' as never).where('name' as never, '=', '9999_from_the_future' as never).execute()
