@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../infra/database/schema'
+import { log } from '../infra/log'
 import { latestNoticeId, noticesAfter } from './notices'
 import type { Notice } from './notices'
 
@@ -41,18 +42,18 @@ export function watchNotices(db: () => Promise<Kysely<Database>>, handle: (notic
             try {
               handle(notice)
             }
-            catch (error) {
-              console.error('[admin] acting on a notice of the command line failed', error)
+            catch (err) {
+              log.error('admin notice failed', { notice: notice.id, err })
             }
           }
         }
       }
-      if (failing) console.error('[admin] reading the command line\'s notices works again')
+      if (failing) log.info('admin notices readable again')
       failing = false
     }
-    catch (error) {
+    catch (err) {
       // Once per outage, not twice a second (readiness reports the database itself).
-      if (!failing) console.error('[admin] reading the command line\'s notices failed:', (error as Error).message)
+      if (!failing) log.error('admin notices unreadable', { err })
       failing = true
     }
     finally {

@@ -1,5 +1,6 @@
 import { watchNotices } from '../admin/noticeWatch'
 import { useDb } from '../infra/db'
+import { log } from '../infra/log'
 import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 
 /**
@@ -10,7 +11,7 @@ import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 export default defineNitroPlugin((nitroApp) => {
   const watch = watchNotices(useDb, (notice) => {
     const closed = notice.kind === 'disabled' ? closeAccountHere(notice.userId, notice.sessions) : closeSessionsHere(notice.sessions)
-    if (closed > 0) console.log(`[admin] ${notice.kind === 'disabled' ? 'account disabled' : 'sessions ended'} by the command line (user ${notice.userId}): ${closed} socket(s) closed`)
+    if (closed > 0) log.info('admin notice', { kind: notice.kind, user: notice.userId, sockets: closed })
   })
   nitroApp.hooks.hook('close', () => watch.stop())
 })
