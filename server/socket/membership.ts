@@ -8,6 +8,7 @@ import { countClose } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { sessionCache } from '../auth/sessionCache'
+import type { SessionEnd } from '../auth/sessionCache'
 import { sendErrorFrame, sendFrame } from './frames'
 import { broadcastPresence } from './presenceBroadcast'
 import { pendingSockets } from './pendingSockets'
@@ -27,11 +28,10 @@ export async function join(conn: Connection): Promise<void> {
   if (conn.closed) return
   // Upgraded just before a shutdown began: the drain has passed it by, so it goes now.
   if (isDraining()) return disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
-  // Its session ended while it was being let in (a sign-out here, or another instance's word).
-  if (sessionCache.isEnded(conn.sessionHash, Date.now())) {
-    sendErrorFrame(conn, 'session_ended', 'Your session ended; sign in again.')
-    return disconnect(conn, CloseCode.SessionEnded, 'session ended')
-  }
+  // Its session ended while it was being let in (a sign-out here, another instance's word, or the
+  // operator's command line).
+  const ended = sessionCache.endedWhy(conn.sessionHash, Date.now())
+  if (ended) return closeEnded(conn, ended)
   const firstHere = pool.add(conn)
   pendingSockets.release(conn.user.id, conn.reservation)
   const cameOnline = firstHere && presence.add(instanceId, conn.user)
@@ -79,4 +79,17 @@ export function disconnect(conn: Connection, code: number, reason: string): void
   finally {
     setTimeout(() => conn.terminate(), 1000).unref()
   }
+}
+
+/**
+ * Tells a socket its session ended, and why, and closes it: 4001 after `session_ended`, or 4003
+ * after `account_disabled` when the operator disabled the account.
+ */
+export function closeEnded(conn: Connection, why: SessionEnd): void {
+  if (why === 'account_disabled') {
+    sendErrorFrame(conn, 'account_disabled', 'The account was disabled.')
+    return disconnect(conn, CloseCode.AccountDisabled, 'account disabled')
+  }
+  sendErrorFrame(conn, 'session_ended', 'Your session ended; sign in again.')
+  disconnect(conn, CloseCode.SessionEnded, 'session ended')
 }
