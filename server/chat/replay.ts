@@ -102,7 +102,7 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
  * on, before the events that follow, so its cursor moves there rather than seeing a gap.
  */
 async function skipTrimmed(conn: Connection, first: number | undefined): Promise<boolean> {
-  const to = first === undefined ? await streamTrimmedTo(conn.user.id) : trimmedBefore(conn.stream.sentPos, first)
+  const to = first === undefined ? await streamTrimmedTo(conn.user.id, conn.stream.sentPos) : trimmedBefore(conn.stream.sentPos, first)
   if (conn.closed || !conn.stream.trim(to)) return false
   sendFrame(conn, { type: 'trimmed', pos: to })
   return true

@@ -146,6 +146,9 @@ describe('message retention', () => {
     expect((await historyPage(D, E, null, 50)).map(m => m.seq)).toEqual([2, 3])
     expect(await historyPage(F, G, null, 50)).toEqual([])
     expect(await streamTrimmedTo(D)).toBe(1)
+    // A reader at the head is answered from the head alone; one behind it learns the cut.
+    expect(await streamTrimmedTo(D, 1)).toBe(1)
+    expect(await streamTrimmedTo(D, 0)).toBe(1)
   })
 
   it('deletes in bounded batches: never more than a batch per transaction, until none is left', async () => {

@@ -28,13 +28,15 @@ export async function deleteMessages(ids: readonly number[]): Promise<RetentionB
 }
 
 /**
- * The last position of the user's stream that retention deleted (0 when none). The head is read
- * first: with no event left, everything up to it was deleted, and an event stored meanwhile comes
+ * The last position of the user's stream that retention deleted (0 when none; `after` when given
+ * and the stream ends there, without a second query). The head is read first: with no event left, everything up to it was deleted, and an event stored meanwhile comes
  * after it.
  */
-export async function streamTrimmedTo(userId: number): Promise<number> {
+export async function streamTrimmedTo(userId: number, after = -1): Promise<number> {
   const db = await useDb()
   const user = await db.selectFrom('users').select('stream_head').where('id', '=', userId).executeTakeFirst()
+  // A reader already at the head (most resumes): nothing after it can have been deleted.
+  if (after >= 0 && Number(user?.stream_head ?? 0) <= after) return after
   const first = await db.selectFrom('events').select(eb => eb.fn.min('pos').as('pos')).where('user_id', '=', userId).executeTakeFirst()
   return first?.pos == null ? Number(user?.stream_head ?? 0) : Number(first.pos) - 1
 }
