@@ -9,6 +9,7 @@ import type { Envelope, RelayedEvent } from './envelope'
 import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
 import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
+import { countCommands, relayTraffic } from './traffic'
 
 /**
  * The Redis side of a cluster: one publisher and one subscriber connection, one channel, envelopes
@@ -59,9 +60,13 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
 
   // The publisher does not queue while disconnected: a publish then fails at once, is marked lost
   // and repaired when the connection is back (below), instead of maybe going out late and maybe not.
-  const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
-  // The subscriber keeps ioredis's defaults (its subscription is restored on every reconnect).
-  const sub = new Redis(options.url)
+  // Each connection is named after its instance (CLIENT LIST shows who is who; a name has no spaces).
+  const name = (role: string) => `${options.prefix}${instanceId}:${role}`.replace(/[^\w:.-]/g, '_')
+  const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: name('pub') })
+  // The subscriber keeps ioredis's defaults (its subscriptions are restored on every reconnect).
+  const sub = new Redis(options.url, { connectionName: name('sub') })
+  countCommands(pub)
+  countCommands(sub)
   // One line per kind of failure and 10 s, not one per retry; the next line says how many were skipped.
   const lastLogged = new Map<string, { at: number, skipped: number }>()
   const logError = (what: string) => (error: unknown) => {
@@ -82,10 +87,12 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const publish = (envelope: Envelope) => void pub.publish(channel, encodeEnvelope(envelope)).catch(failed('publish'))
 
   sub.on('message', (_channel: string, text: string) => {
+    relayTraffic.received++
     const envelope = parseEnvelope(text)
     // Its size only: an envelope carries what people wrote.
     if (!envelope) return logError('malformed envelope')(new Error(`${text.length} characters`))
     if (envelope.from === instanceId) return
+    relayTraffic.handled++
     try {
       switch (envelope.kind) {
         case 'events': return handlers.events(envelope.events)
