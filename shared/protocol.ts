@@ -311,6 +311,14 @@ const PresenceSchema = v.object({ type: v.literal('presence'), online: v.array(U
 const MessageSchema = v.object({ type: v.literal('message'), pos: id('pos'), ...ChatMessageEntries })
 /** Receipt state of one conversation, as seen by the receiving user; an event of their stream. */
 const ReceiptSchema = v.object({ type: v.literal('receipt'), pos: id('pos'), ...ReceiptStateEntries })
+/**
+ * Message retention deleted the user's stream up to `pos`, after the cursor this replay started
+ * from: the next event is `pos + 1`. The cursor moves to `pos` (not a gap); the messages in between
+ * are gone, and lines a client kept may be too: it reloads its direct conversations' history.
+ */
+const TrimmedSchema = v.object({ type: v.literal('trimmed'), pos: id('pos') })
+/** The same for a group's lines: deleted up to `seq`; its replay goes on at `seq + 1`. */
+const GroupTrimmedSchema = v.object({ type: v.literal('groupTrimmed'), conv: groupId('conv'), seq: id('seq') })
 /** The resume replay is complete: everything up to `head` was sent; live events follow. */
 const SyncedSchema = v.object({ type: v.literal('synced'), head: count('head') })
 /**
@@ -363,6 +371,8 @@ const SERVER_SCHEMAS = {
   groupReceipt: GroupReceiptFrameSchema,
   membership: MembershipSchema,
   typing: TypingNoticeSchema,
+  trimmed: TrimmedSchema,
+  groupTrimmed: GroupTrimmedSchema,
 }
 export const SERVER_FRAME_TYPES = Object.keys(SERVER_SCHEMAS) as Array<keyof typeof SERVER_SCHEMAS>
 export type ServerFrameType = keyof typeof SERVER_SCHEMAS
@@ -379,8 +389,10 @@ export type GroupMessageFrame = v.InferOutput<typeof GroupMessageFrameSchema>
 export type GroupReceiptFrame = v.InferOutput<typeof GroupReceiptFrameSchema>
 export type MembershipFrame = v.InferOutput<typeof MembershipSchema>
 export type TypingNoticeFrame = v.InferOutput<typeof TypingNoticeSchema>
+export type TrimmedFrame = v.InferOutput<typeof TrimmedSchema>
+export type GroupTrimmedFrame = v.InferOutput<typeof GroupTrimmedSchema>
 export type ServerFrame = WelcomeFrame | PongFrame | PresenceFrame | MessageFrame | ReceiptFrame | SyncedFrame | AckFrame | ErrorFrame
-  | GroupMessageFrame | GroupReceiptFrame | MembershipFrame | TypingNoticeFrame
+  | GroupMessageFrame | GroupReceiptFrame | MembershipFrame | TypingNoticeFrame | TrimmedFrame | GroupTrimmedFrame
 
 // ---- validation --------------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ export interface ChatEnv extends SenderEnv, ConversationsEnv, ReceiptsEnv, Group
  * the store they concern: direct lines to the conversations store, group lines and membership to
  * the groups store, members' receipts to the group members store, people to the contacts store,
  * acks and refusals to the own-lines store (which sends what the person writes), and what to
- * acknowledge as delivered or read to the receipts store. (About 350 lines: the one place that says
+ * acknowledge as delivered or read to the receipts store. (About 400 lines: the one place that says
  * what each server frame does; the work itself is in the stores it names; the summaries over HTTP
  * are the summaries store's.)
  */
@@ -287,6 +287,26 @@ export const useChatStore = defineStore('chat', () => {
     if (selectedGroupId.value === line.conv) receipts.markRead()
   }
 
+  /**
+   * Message retention deleted the stream up to `pos`, past this page's cursor (a resume from long
+   * ago): the cursor moves there, and the lines kept of direct conversations are dropped, to be read
+   * again over HTTP (the open one at `synced`, the others when opened), so no hole shows. The
+   * summaries after `synced` bring counts and groups up to date. A group's lines: the same, alone.
+   */
+  function onTrimmed(pos: number) {
+    if (!stream.trim(pos)) return
+    cache?.saveCursor(pos)
+    conversations.dropStored()
+    // Already synced (a gap being filled): no `synced` is coming to do it.
+    if (!synced.value) return
+    summaries.refreshSoon()
+    if (selectedId.value !== null) void select(selectedId.value)
+  }
+
+  function onGroupTrimmed(conv: string, seq: number) {
+    if (groups.trimmed(conv, seq) && synced.value && selectedGroupId.value === conv) void selectGroup(conv)
+  }
+
   function onSynced() {
     stream.resumeDone()
     synced.value = true
@@ -319,6 +339,10 @@ export const useChatStore = defineStore('chat', () => {
         return members.applyReceipt(frame)
       case 'synced':
         return onSynced()
+      case 'trimmed':
+        return onTrimmed(frame.pos)
+      case 'groupTrimmed':
+        return onGroupTrimmed(frame.conv, frame.seq)
       case 'ack':
         return onAck(frame)
       case 'error':

@@ -150,6 +150,19 @@ export const useConversationsStore = defineStore('conversations', () => {
     })
   }
 
+  /**
+   * Retention deleted messages this page had not seen, and maybe some it shows: every conversation
+   * forgets its stored lines and reads its newest page again when shown. Lines still in the
+   * outbox stay; counts come with the next summaries.
+   */
+  function dropStored() {
+    for (const conv of Object.values(byPeer)) {
+      conv.items = conv.items.filter(i => !isStored(i))
+      Object.assign(conv, { loaded: false, hasOlder: true, loadError: null })
+    }
+    saveRecentSoon()
+  }
+
   // ---- storage -----------------------------------------------------------------------------------
 
   /** Keeps the newest lines for offline reloads (written at most every 300 ms). */
@@ -175,6 +188,6 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   return {
     byPeer, unread,
-    configure, conversation, statusOf, open, addMessage, applyReceipts, shownSeq, loadNewest, loadOlder, takeLoadError, reset,
+    configure, conversation, statusOf, open, addMessage, applyReceipts, shownSeq, loadNewest, loadOlder, takeLoadError, dropStored, reset,
   }
 })

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, reactive } from 'vue'
 import type { GroupMessage, GroupSummary, SystemEvent } from '#shared/protocol'
 import type { ChatCache } from '../utils/chat/chatCache'
+import { isStored } from '../utils/chat/conversation'
 import { mergeGroupMessage } from '../utils/chat/groupLines'
 import type { GroupItem } from '../utils/chat/groupLines'
 import { createGroupPositions } from '../utils/chat/groupPositions'
@@ -153,6 +154,22 @@ export const useGroupsStore = defineStore('groups', () => {
     return verdict
   }
 
+  /**
+   * Retention deleted the group's lines up to `seq`, past this browser's position: it moves there,
+   * and the group forgets its stored lines and reads its newest page again when shown. True when
+   * this browser follows the group.
+   */
+  function trimmed(conv: string, seq: number): boolean {
+    const g = byConv[conv]
+    const at = positions.get(conv)
+    if (!g || g.left || (at !== undefined && at >= seq)) return false
+    g.items = g.items.filter(i => !isStored(i))
+    Object.assign(g, { loaded: false, hasOlder: true, loadError: null })
+    positions.raise(conv, seq)
+    save()
+    return true
+  }
+
   /** An own line was stored at `seq`: the position may move past it. */
   function acked(conv: string, seq: number) {
     positions.acked(conv, seq)
@@ -272,7 +289,7 @@ export const useGroupsStore = defineStore('groups', () => {
 
   return {
     byConv, unread,
-    configure, group, open, update, listMark, setList, join, leave, accept, acked, addMessage, selfReceipt, markedRead,
+    configure, group, open, update, listMark, setList, join, leave, accept, trimmed, acked, addMessage, selfReceipt, markedRead,
     shownSeq, resumeEntries, loadNewest, loadOlder, takeLoadError, reset,
   }
 })

@@ -3,11 +3,14 @@ import type { GroupMessageFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
 import { log } from '../infra/log'
 import { forgetAudiences } from '../socket/presenceAudience'
+import { catchUps } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { recipientsOf } from './groupMembers'
 import type { StoredGroupMessage } from './storage/groupModel'
 import { lineFor, linesAfter } from './storage/groupReads'
+import { groupTrimmedTo } from './storage/retention'
+import { trimmedBefore } from './storage/retentionPlan'
 
 /** A group's line with its two encodings: for the members, and (with the cid) for the sender's devices. */
 export interface GroupLine { conv: string, seq: number, from: number, system: boolean, text: string, own: string }
@@ -62,7 +65,10 @@ function repairSoon(conn: Connection): void {
   repairing.add(conn)
   setTimeout(() => {
     repairing.delete(conn)
-    for (const conv of conn.groups.gaps()) catchUpGroup(conn, conv)
+    for (const conv of conn.groups.gaps()) {
+      catchUps.group.n++
+      catchUpGroup(conn, conv)
+    }
   }, REPAIR_AFTER_MS).unref()
 }
 
@@ -73,12 +79,23 @@ export function catchUpGroup(conn: Connection, conv: string): void {
   })
 }
 
-/** Sends the stored lines of a group after the socket's position, in batches. */
+/**
+ * Sends the stored lines of a group after the socket's position, in batches. Lines retention
+ * deleted after the position are announced first (`groupTrimmed`), so the client moves on instead
+ * of seeing a gap.
+ */
 export async function replayGroup(conn: Connection, conv: string): Promise<void> {
-  for (;;) {
+  for (let read = 0; ; read++) {
     const from = conn.groups.position(conv)
     if (from === undefined || conn.closed) return
     const lines = await linesAfter(conn.user.id, conv, from, RESUME_BATCH)
+    // (An empty first read, where the socket is behind the group, may be a group cut to its end.)
+    const cut = lines[0] ? trimmedBefore(from, lines[0].seq) : read === 0 ? await groupTrimmedTo(conv) : from
+    if (conn.closed) return
+    if (conn.groups.trim(conv, cut)) {
+      conn.send(encodeFrame({ type: 'groupTrimmed', conv, seq: cut }))
+      if (lines.length === 0) continue
+    }
     // Each line encoded once, as this member receives it.
     const encoded = lines.map(l => ({ seq: l.seq, text: lineText(l, conn.user.id) }))
     for (const text of conn.groups.replay(conv, encoded)) conn.send(text)

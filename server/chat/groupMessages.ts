@@ -2,6 +2,7 @@ import type { GroupDeliveredFrame, GroupReadFrame, GroupSendFrame } from '#share
 import type { Answer } from '../socket/connection'
 import { sendErrorFrame, sendFrame } from '../socket/frames'
 import type { Connection } from '../utils/pool'
+import { messagesStored, observeRelay } from '../metrics/registry'
 import { deliverLine, encodeLine } from './groupDeliver'
 import { relayGroupReceiptChange } from './groupReceipts'
 import { BusyError } from './storage/groupCommit'
@@ -15,6 +16,8 @@ import { storeGroupMessage, storeGroupReceipt } from './storage/groups'
  * each then reading it from storage. Its seq already fixes its place.
  */
 export async function relayGroupMessage(conn: Connection, frame: GroupSendFrame): Promise<Answer> {
+  // Received now: the work starts on arrival (socket/connection.ts).
+  const receivedAt = performance.now()
   let stored
   try {
     stored = await storeGroupMessage({ from: conn.user.id, conv: frame.conv, cid: frame.cid, text: frame.text })
@@ -28,7 +31,13 @@ export async function relayGroupMessage(conn: Connection, frame: GroupSendFrame)
   // A resend of a stored cid is relayed again too: the first relay may have died with its
   // instance; sockets that have the line drop it.
   deliverLine(encodeLine(message), conn)
-  return () => sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
+  const fresh = !stored.duplicate
+  if (fresh) messagesStored.group.n++
+  return () => {
+    sendFrame(conn, { type: 'ack', cid: frame.cid, id: message.id, seq: message.seq, ts: message.ts })
+    // The fan-out above is done by now (unless the members had to be read first).
+    if (fresh) observeRelay('group', receivedAt)
+  }
 }
 
 /** Records a member's receipt in a group; the answer tells the group (coalesced for big groups). */

@@ -4,6 +4,7 @@ import type { Answer } from '../socket/connection'
 import { sendErrorFrame, sendFrame } from '../socket/frames'
 import type { Connection } from '../utils/pool'
 import { forgetAudiences } from '../socket/presenceAudience'
+import { messagesStored, observeRelay } from '../metrics/registry'
 import { deliver } from './deliver'
 import { messageFrame, receiptFrame } from './frames'
 import { BusyError } from './storage/groupCommit'
@@ -16,6 +17,8 @@ import { storeMessage } from './storage/writes'
  * and relays it. Stored before acknowledged; the server stamps id, seq, sender and time.
  */
 export async function relayMessage(conn: Connection, frame: SendFrame): Promise<Answer> {
+  // Received now: the work starts on arrival (socket/connection.ts).
+  const receivedAt = performance.now()
   const from = conn.user.id
   if (frame.to === from) return () => sendErrorFrame(conn, 'self_message', 'You cannot send a message to yourself.', frame.cid)
   // Nothing is awaited before the message joins its batch: one sender's messages are stored in the
@@ -41,15 +44,19 @@ export async function relayMessage(conn: Connection, frame: SendFrame): Promise<
       deliver(positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })))
     }
   }
+  messagesStored.direct.n++
   const own = stored.positions.find(p => p.userId === from)!
   // The first message of a conversation: the two now see each other's presence.
   if (message.seq === 1) forgetAudiences([from, frame.to])
-  return () => deliver(
-    stored.positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })),
-    // The sending socket needs the ack, not also the message: the ack takes its place in that
-    // socket's stream (so it carries the position), one frame instead of two.
-    { conn, pos: own.pos, text: encodeFrame({ ...ack, pos: own.pos }), direct: encodeFrame(ack) },
-  )
+  return () => {
+    deliver(
+      stored.positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })),
+      // The sending socket needs the ack, not also the message: the ack takes its place in that
+      // socket's stream (so it carries the position), one frame instead of two.
+      { conn, pos: own.pos, text: encodeFrame({ ...ack, pos: own.pos }), direct: encodeFrame(ack) },
+    )
+    observeRelay('direct', receivedAt)
+  }
 }
 
 /** Records a delivered or read receipt; the answer relays the new receipt state to both people. */

@@ -7,12 +7,15 @@ import { sendFrame } from '../socket/frames'
 import { closeSessionsHere } from '../socket/sessions'
 import { messageFrame, receiptFrame } from './frames'
 import { forgetAudiences } from '../socket/presenceAudience'
+import { catchUps } from '../metrics/registry'
 import { forgetMembers } from './groupMembers'
 import { applyReleased, dropCovered } from './membershipEffects'
 import { replayGroup } from './groupDeliver'
 import { headOf } from './heads'
 import { groupHeads, groupsOf } from './storage/groupReads'
 import { eventsAfter, streamHead, streamHeads } from './storage/reads'
+import { streamTrimmedTo } from './storage/retention'
+import { trimmedBefore } from './storage/retentionPlan'
 
 /**
  * Replays the user's stream after `cursor` in bounded batches, then lets live events through:
@@ -67,6 +70,10 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
   for (;;) {
     const events = await eventsAfter(conn.user.id, conn.stream.sentPos, RESUME_BATCH)
     if (conn.closed) return
+    const trimmed = await skipTrimmed(conn, events[0]?.pos)
+    if (conn.closed) return
+    // Nothing was read, yet the stream goes on after the cut: read from there.
+    if (trimmed && events.length === 0) continue
     const frames = await Promise.all(events.map(async e => ({
       pos: e.pos,
       text: e.kind === 'message'
@@ -87,6 +94,18 @@ async function replayFrom(conn: Connection, cursor: number): Promise<void> {
   }
   for (const text of conn.stream.finish()) conn.send(text)
   applyReleased(conn, conn.stream.sentPos)
+}
+
+/**
+ * Retention deleted the start of the stream after the socket's position (the read skipped
+ * positions, or found nothing although the stream goes further): the client is told where it goes
+ * on, before the events that follow, so its cursor moves there rather than seeing a gap.
+ */
+async function skipTrimmed(conn: Connection, first: number | undefined): Promise<boolean> {
+  const to = first === undefined ? await streamTrimmedTo(conn.user.id) : trimmedBefore(conn.stream.sentPos, first)
+  if (conn.closed || !conn.stream.trim(to)) return false
+  sendFrame(conn, { type: 'trimmed', pos: to })
+  return true
 }
 
 /** Replays the groups the socket follows that are behind their newest line (one query to know which). */
@@ -124,6 +143,7 @@ function applyMembership(conn: Connection, e: { kind: 'joined' | 'left', conv: s
  */
 export function catchUp(conn: Connection): void {
   if (!conn.stream.started) return
+  catchUps.stream.n++
   conn.enqueue(async () => {
     if (!conn.closed) await replayFrom(conn, conn.stream.sentPos)
     // Groups joined in the events just read.
@@ -137,6 +157,7 @@ export function catchUp(conn: Connection): void {
  * socket that is actually behind.
  */
 export async function resyncConnections(): Promise<void> {
+  catchUps.resync.n++
   const conns = [...pool.connections()]
   if (conns.length === 0) return
   const sessions = [...new Set(conns.map(c => c.sessionHash))]

@@ -2,6 +2,7 @@ import { encodeFrame } from '#shared/protocol'
 import type { TypingFrame, ViewFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
 import { TokenBucket } from '../http/rateLimit'
+import { rateLimited } from '../metrics/registry'
 import type { Answer } from '../socket/connection'
 import { sendErrorFrame } from '../socket/frames'
 import { viewers } from '../socket/viewing'
@@ -27,7 +28,9 @@ const budgets = new WeakMap<Connection, TokenBucket>()
 function budgetAllows(conn: Connection, now: number): boolean {
   let bucket = budgets.get(conn)
   if (!bucket) budgets.set(conn, bucket = new TokenBucket(TYPING_BURST, TYPING_PER_SECOND, now))
-  return bucket.take(now)
+  if (bucket.take(now)) return true
+  rateLimited.typing.n++
+  return false
 }
 
 /** A typing notice on its way to the viewers: for `to` (direct) or the members of `group`. */

@@ -2,6 +2,7 @@ import Redis from 'ioredis'
 import type { PublicUser } from '#shared/protocol'
 import { log } from '../infra/log'
 import { withTimeout } from '../infra/timeout'
+import { redisPublishFailures } from '../metrics/registry'
 import { alone, instanceId, setCluster } from './cluster'
 import type { Cluster } from './cluster'
 import { encodeEnvelope, parseEnvelope } from './envelope'
@@ -82,6 +83,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   let lost = false
   const failed = (what: string) => (error: unknown) => {
     lost = true
+    redisPublishFailures.inc()
     logError(what)(error)
   }
   const publish = (envelope: Envelope) => void pub.publish(channel, encodeEnvelope(envelope)).catch(failed('publish'))

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
+import { watchPostgresPool } from '../metrics/postgresPool'
 import type { Database } from './database/schema'
 import { migrationProvider } from './database/migrations'
 import { log } from './log'
@@ -44,7 +45,7 @@ export function openSqlite(dataDir: string, synchronous: SqliteSynchronous = 'FU
 export function openPostgres(url: string): Kysely<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 })
   pool.on('error', err => log.error('postgres idle client failed', { err }))
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: watchPostgresPool(pool) }) })
 }
 
 /**

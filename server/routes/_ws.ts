@@ -1,6 +1,7 @@
 import type { Peer } from 'crossws'
 import { handleFrame } from '../chat/handleFrame'
 import { log } from '../infra/log'
+import { countClose } from '../metrics/registry'
 import { PeerConnection } from '../socket/connection'
 import { logClosed, logOpened } from '../socket/connectionLog'
 import { disconnect, join, leave } from '../socket/membership'
@@ -64,6 +65,8 @@ export default defineWebSocketHandler({
 
   close(peer, details) {
     const conn = connections.get(peer)
+    // Closed by the client or the WebSocket layer (a close of ours was counted by disconnect).
+    if (!conn?.closed) countClose(details?.code, 'peer')
     if (!conn) {
       const accepted = peer.context.accepted as AcceptedUpgrade | undefined
       if (accepted) pendingSockets.release(accepted.user.id, accepted.reservation)

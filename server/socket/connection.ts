@@ -6,6 +6,7 @@ import { useLimiters, newFrameBucket } from '../http/limits'
 import type { TokenBucket } from '../http/rateLimit'
 import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
+import { countSent, framesReceived, rateLimited, slowConsumers } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { sendErrorFrame } from './frames'
@@ -79,6 +80,7 @@ export class PeerConnection implements Connection {
 
   send(text: string): void {
     if (this.closed) return
+    countSent(text)
     const corked = this.#corkForThisTick()
     this.peer.send(text)
     if (!corked) this.#checkBuffered()
@@ -90,7 +92,12 @@ export class PeerConnection implements Connection {
    * tick's frames went to the kernel: what a corked tick holds is not a reader's backlog.)
    */
   #checkBuffered(): void {
-    if (!this.closed && this.#pacing === 0 && this.#buffered() > this.#maxBuffered) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
+    if (!this.closed && this.#pacing === 0 && this.#buffered() > this.#maxBuffered) this.#cutSlowConsumer()
+  }
+
+  #cutSlowConsumer(): void {
+    slowConsumers.inc()
+    disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
   }
 
   #buffered(): number {
@@ -110,7 +117,7 @@ export class PeerConnection implements Connection {
         const now = this.#buffered()
         if (now < last) progressAt = Date.now()
         last = now
-        if (Date.now() - progressAt > this.#replayStallMs) disconnect(this, CloseCode.SlowConsumer, 'slow consumer')
+        if (Date.now() - progressAt > this.#replayStallMs) this.#cutSlowConsumer()
       }
     }
     finally {
@@ -171,6 +178,7 @@ export class PeerConnection implements Connection {
     const parsed: Parsed<ClientFrame> = binary
       ? { ok: false, code: 'binary_unsupported', message: 'Binary frames are not part of the protocol; send JSON text frames.' }
       : parseClientFrame(text)
+    framesReceived[parsed.ok ? parsed.frame.type : 'invalid'].n++
     // A client that sends nothing but garbage is cut off rather than answered for ever; the error
     // replies it is owed (queued before) go out first.
     this.#invalidInARow = parsed.ok ? 0 : this.#invalidInARow + 1
@@ -218,6 +226,8 @@ export class PeerConnection implements Connection {
       this.#limitedInARow = 0
       return true
     }
+    framesReceived.rate_limited.n++
+    rateLimited.frames.n++
     this.#refuseOverLimit('Too many frames; slow down.')
     return false
   }

@@ -87,6 +87,20 @@ export class GroupCursors {
     return out
   }
 
+  /**
+   * Retention deleted the group's lines up to `seq`, past the position: follow from there (the
+   * caller tells the client so). False when the group is not followed or already past `seq`.
+   */
+  trim(conv: string, seq: number): boolean {
+    const sent = this.#sent.get(conv)
+    if (sent === undefined || seq <= sent) return false
+    this.#sent.set(conv, seq)
+    const early = this.#early.get(conv)
+    if (early) for (const s of early.keys()) if (s <= seq) early.delete(s)
+    if (early?.size === 0) this.#early.delete(conv)
+    return true
+  }
+
   /** The groups whose lines wait behind a missing one. */
   gaps(): string[] {
     return [...this.#early].filter(([, early]) => early.size > 0).map(([conv]) => conv)

@@ -4,6 +4,7 @@ import { instanceId, useCluster } from '../cluster/cluster'
 import { presence } from '../cluster/presence'
 import { isDraining } from '../infra/lifecycle'
 import { useSettings } from '../infra/settings'
+import { countClose } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { sessionCache } from '../auth/sessionCache'
@@ -70,6 +71,7 @@ export function leave(conn: Connection): void {
  * closing handshake can never finish.
  */
 export function disconnect(conn: Connection, code: number, reason: string): void {
+  if (!conn.closed) countClose(code, 'server')
   leave(conn)
   try {
     conn.close(code, reason)

@@ -88,6 +88,17 @@ export class StreamCursor {
     return true
   }
 
+  /**
+   * Retention deleted the stored events up to `pos`, past what was sent: the stream goes on after
+   * it (the caller tells the client so). False when `pos` is not past what was sent.
+   */
+  trim(pos: number): boolean {
+    if (pos <= this.sentPos) return false
+    this.sentPos = pos
+    for (const own of this.#own.keys()) if (own <= pos) this.#own.delete(own)
+    return true
+  }
+
   /** Stored events read by the replay, in order: the frames to send. */
   replay(events: ReadonlyArray<{ pos: number, text: string }>): string[] {
     const out: string[] = []

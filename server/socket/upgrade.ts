@@ -7,6 +7,7 @@ import { clientAddress } from '../http/clientAddress'
 import { useLimiters } from '../http/limits'
 import { isDraining } from '../infra/lifecycle'
 import { useSettings } from '../infra/settings'
+import { rateLimited } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import { isOriginAllowed } from './origin'
 import { pendingSockets } from './pendingSockets'
@@ -103,6 +104,7 @@ export async function authenticateUpgrade(request: UpgradeRequest): Promise<Acce
   // Sockets still joining count too: simultaneous upgrades all pass the lookup above before any joins.
   const userId = identity.user.id
   if (pool.connectionsOf(userId).size + pendingSockets.count(userId, Date.now()) >= useSettings().wsMaxConnectionsPerUser) {
+    rateLimited.connections.n++
     return refuse(429, 'Too many open connections for this user; close some tabs')
   }
   return { ...identity, reservation: pendingSockets.reserve(userId, Date.now()) }

@@ -192,4 +192,26 @@ describe('group commit under failure and load', () => {
     releases[2]!()
     expect(await Promise.all([...second, ...third])).toEqual([3, 4])
   })
+
+  it('should report each committed batch with its size and how long it took, and no failed one', async () => {
+    const reported: Array<[number, number]> = []
+    const s = manualScheduler()
+    const gc = createGroupCommit<number, number>({
+      commit: async (items) => {
+        await new Promise(r => setTimeout(r, 20))
+        if (items.includes(0)) throw new Error('refused')
+        return items
+      },
+      schedule: s.schedule,
+      onCommitted: (size, ms) => void reported.push([size, ms]),
+    })
+    const ok = [gc.submit(1), gc.submit(2), gc.submit(3)]
+    await s.run()
+    await Promise.all(ok)
+    const bad = gc.submit(0)
+    await s.run()
+    await expect(bad).rejects.toThrow('refused')
+    expect(reported.map(([size]) => size)).toEqual([3])
+    expect(reported[0]![1]).toBeGreaterThanOrEqual(15)
+  })
 })

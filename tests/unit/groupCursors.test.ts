@@ -71,4 +71,17 @@ describe('group cursors', () => {
     c.rejoin('g1', 5)
     expect(c.position('g1')).toBe(20)
   })
+
+  it('move past lines retention deleted, dropping what waited before them, and only forward', () => {
+    const c = new GroupCursors()
+    expect(c.trim('g1', 5)).toBe(false) // not followed
+    c.follow('g1', 2)
+    c.live('g1', 4, 'four')
+    c.live('g1', 9, 'nine')
+    expect(c.trim('g1', 7)).toBe(true)
+    expect(c.position('g1')).toBe(7)
+    expect(c.live('g1', 8, 'eight')).toEqual(['eight', 'nine'])
+    expect(c.trim('g1', 6)).toBe(false)
+    expect(c.gaps()).toEqual([])
+  })
 })

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { ERROR_CODES, parseClientFrame, parseServerFrame } from '#shared/protocol'
+import { CLIENT_FRAME_TYPES, ERROR_CODES, SERVER_FRAME_TYPES, parseClientFrame, parseServerFrame } from '#shared/protocol'
 
 /**
  * docs/protocol.md is the contract: every frame its examples show must be one the code accepts, so
@@ -31,6 +31,10 @@ describe('the protocol document', () => {
     else {
       expect(parsed).toMatchObject({ ok: true })
     }
+  })
+
+  it('names every frame type of both directions', () => {
+    for (const type of [...SERVER_FRAME_TYPES, ...CLIENT_FRAME_TYPES]) expect(doc, type).toContain(`\`${type}\``)
   })
 
   it('documents every error code', () => {

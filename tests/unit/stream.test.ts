@@ -134,4 +134,16 @@ describe('stream cursor with events from several instances', () => {
     cursor.begin(0)
     expect(cursor.started).toBe(true)
   })
+
+  it('goes on after the positions retention deleted, then sends what follows and the held events once', () => {
+    const cursor = new StreamCursor()
+    cursor.begin(2)
+    cursor.live(9, 'e9')
+    expect(cursor.trim(6)).toBe(true)
+    expect(cursor.sentPos).toBe(6)
+    expect(cursor.replay([ev(7), ev(8), ev(9)])).toEqual(['e7', 'e8', 'e9'])
+    expect(cursor.finish()).toEqual([])
+    expect(cursor.trim(5)).toBe(false)
+    expect(cursor.trim(9)).toBe(false)
+  })
 })

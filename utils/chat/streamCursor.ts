@@ -51,6 +51,16 @@ export function createStreamCursor() {
       return 'apply'
     },
 
+    /**
+     * The server deleted the stream up to `to` (message retention; the `trimmed` frame): the
+     * position moves there, with no gap. True when it moved: events this page never applied are gone.
+     */
+    trim(to: number): boolean {
+      if (pos === null || to <= pos) return false
+      pos = to
+      return true
+    },
+
     /** Another user on this page: start over. */
     reset(): void {
       pos = null

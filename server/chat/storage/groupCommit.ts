@@ -28,6 +28,8 @@ export interface GroupCommitOptions<I, O> {
   splitOnError?: (error: unknown) => boolean
   /** Told once per failed batch (the place to log it), with the batch size. */
   onBatchError?: (error: unknown, size: number) => void
+  /** Told after each committed `commit` call: its number of items and how long it took (ms; the metrics). */
+  onCommitted?: (size: number, ms: number) => void
 }
 
 /** The queue is full: the item was not taken; submit it again later. */
@@ -58,6 +60,7 @@ interface Waiting<I, O> {
 export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
   const { commit, maxBatch = 200, maxPending = Number.POSITIVE_INFINITY, maxInFlight = 1, schedule = fn => void setImmediate(fn) } = options
   const splitOnError = options.splitOnError ?? (() => false)
+  const onCommitted = options.onCommitted
   let queue: Array<Waiting<I, O>> = []
   let inFlight = 0
   let inFlightItems = 0
@@ -78,8 +81,10 @@ export function createGroupCommit<I, O>(options: GroupCommitOptions<I, O>): Grou
    */
   async function write(batch: Array<Waiting<I, O>>, first: boolean, settle: Array<() => void>): Promise<void> {
     try {
+      const startedAt = onCommitted ? performance.now() : 0
       const results = await commit(batch.map(w => w.item))
       if (results.length !== batch.length) throw new Error(`group commit: ${results.length} results for ${batch.length} items`)
+      onCommitted?.(batch.length, performance.now() - startedAt)
       batch.forEach((w, i) => settle.push(() => w.resolve(results[i]!)))
     }
     catch (error) {

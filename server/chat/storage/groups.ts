@@ -4,6 +4,7 @@ import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
 import { log } from '../../infra/log'
 import { useSettings } from '../../infra/settings'
+import { commitObserver, readings } from '../../metrics/registry'
 import { createGroupCommit } from './groupCommit'
 import type { GroupCommit } from './groupCommit'
 import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from './groupModel'
@@ -30,7 +31,8 @@ export function onPostgres<T>(db: Kysely<Database>, steps: (ctx: WriteContext) =
 let writer: GroupCommit<GroupSendInput, GroupStoreResult> | undefined
 
 function useGroupWriter(): GroupCommit<GroupSendInput, GroupStoreResult> {
-  writer ??= createGroupCommit({
+  if (writer) return writer
+  const created = createGroupCommit<GroupSendInput, GroupStoreResult>({
     commit: async (inputs) => {
       const db = await useDb()
       return hasRowLocks(db) ? onPostgres(db, ctx => storeGroupMessages(ctx, inputs)) : useSqliteWriter().storeGroupMessages(inputs)
@@ -41,8 +43,10 @@ function useGroupWriter(): GroupCommit<GroupSendInput, GroupStoreResult> {
     ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
     splitOnError: isDataError,
     onBatchError: (err, size) => log.error('group message batch failed', { size, err }),
+    onCommitted: commitObserver(useSettings().databaseUrl ? 'postgresql' : 'sqlite', 'group'),
   })
-  return writer
+  readings.storeQueue.group = () => created.pending
+  return writer = created
 }
 
 /**

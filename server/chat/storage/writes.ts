@@ -3,6 +3,7 @@ import type { Database } from '../../infra/database/schema'
 import { hasRowLocks, useDb } from '../../infra/db'
 import { log } from '../../infra/log'
 import { useSettings } from '../../infra/settings'
+import { commitObserver, readings } from '../../metrics/registry'
 import { appendEvents, incrementFor } from './events'
 import type { NewEvent } from './events'
 import { createGroupCommit } from './groupCommit'
@@ -27,7 +28,8 @@ export function isDataError(error: unknown): boolean {
 let writer: GroupCommit<StoreInput, StoreResult> | undefined
 
 function useWriter(): GroupCommit<StoreInput, StoreResult> {
-  writer ??= createGroupCommit({
+  if (writer) return writer
+  const created = createGroupCommit<StoreInput, StoreResult>({
     commit: commitBatch,
     maxBatch: STORE_BATCH_MAX,
     maxPending: useSettings().storeQueueMax,
@@ -40,8 +42,10 @@ function useWriter(): GroupCommit<StoreInput, StoreResult> {
     ...(useSettings().databaseUrl ? {} : { schedule: (fn: () => void) => queueMicrotask(fn) }),
     splitOnError: isDataError,
     onBatchError: (err, size) => log.error('message batch failed', { size, err }),
+    onCommitted: commitObserver(useSettings().databaseUrl ? 'postgresql' : 'sqlite', 'direct'),
   })
-  return writer
+  readings.storeQueue.direct = () => created.pending
+  return writer = created
 }
 
 /**

@@ -71,4 +71,14 @@ describe('client stream cursor', () => {
     cursor.welcome(null, 1)
     expect(cursor.pos).toBe(1)
   })
+
+  it('moves past positions the server deleted without calling it a gap, and only forward', () => {
+    const cursor = welcomed(3, 20)
+    expect(cursor.trim(10)).toBe(true)
+    expect(cursor.pos).toBe(10)
+    expect(cursor.accept(11)).toBe('apply')
+    expect(cursor.trim(8)).toBe(false)
+    expect(cursor.pos).toBe(11)
+    expect(createStreamCursor().trim(5)).toBe(false) // not welcomed yet
+  })
 })

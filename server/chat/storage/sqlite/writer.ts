@@ -4,8 +4,10 @@ import source from '#sqlite-writer-source'
 import { sqliteFile } from '../../../infra/db'
 import { log, logOptions } from '../../../infra/log'
 import { useSettings } from '../../../infra/settings'
+import { readings } from '../../../metrics/registry'
 import type { QueryOutcome, WriterRequest, WriterResponse, WriterSetup } from './writerProtocol'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+import type { RetentionBatch } from '../retentionWrites'
 import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from '../groupModel'
 
 /**
@@ -20,10 +22,14 @@ export interface SqliteWriter {
   storeGroupMessages(inputs: GroupSendInput[]): Promise<GroupStoreResult[]>
   recordGroupReceipt(input: GroupReceiptInput): Promise<{ delivered: number, read: number } | null>
   applyGroupChange(change: GroupChange): Promise<GroupChangeResult>
+  /** Deletes old messages and cuts their streams (message retention), one transaction. */
+  deleteMessages(ids: readonly number[]): Promise<RetentionBatch>
   /** Runs a query compiled by Kysely (writerDialect.ts) in the thread. */
   query(compiled: { sql: string, parameters: readonly unknown[] }): Promise<QueryOutcome>
   /** Stops the thread after the requests already sent. */
   close(): Promise<void>
+  /** Requests sent and not answered yet (the thread's queue, the one being written included). */
+  readonly waiting: number
 }
 
 /** An error the writer thread reported, with the SQLite code (e.g. SQLITE_CONSTRAINT_UNIQUE). */
@@ -115,6 +121,7 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
     storeGroupMessages: inputs => request({ op: 'storeGroupMessages', inputs }),
     recordGroupReceipt: input => request({ op: 'recordGroupReceipt', input }),
     applyGroupChange: change => request({ op: 'applyGroupChange', change }),
+    deleteMessages: ids => request({ op: 'deleteMessages', ids }),
     close() {
       closing ??= (async () => {
         // What was sent is answered first (bounded: a thread that hangs is stopped anyway).
@@ -123,6 +130,9 @@ export function startSqliteWriter(file: string, synchronous: WriterSetup['synchr
       })()
       return closing
     },
+    get waiting() {
+      return waiting.size
+    },
   }
 }
 
@@ -130,9 +140,11 @@ let writer: SqliteWriter | undefined
 
 /** This process's SQLite writer thread (started on first use; the database is migrated by then). */
 export function useSqliteWriter(): SqliteWriter {
+  if (writer) return writer
   const { dataDir, sqliteSynchronous } = useSettings()
-  writer ??= startSqliteWriter(sqliteFile(dataDir), sqliteSynchronous)
-  return writer
+  const started = startSqliteWriter(sqliteFile(dataDir), sqliteSynchronous)
+  readings.sqliteWriterRequests = () => started.waiting
+  return writer = started
 }
 
 /** Closes the writer thread, if it was started, after what it has in hand (shutdown). */

@@ -1,4 +1,5 @@
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+import type { RetentionBatch } from '../retentionWrites'
 import type { GroupChange, GroupChangeResult, GroupReceiptInput, GroupSendInput, GroupStoreResult } from '../groupModel'
 import type { LogOptions } from '../../../infra/log'
 
@@ -21,10 +22,11 @@ export type WriterRequest
     | { id: number, op: 'storeGroupMessages', inputs: GroupSendInput[] }
     | { id: number, op: 'recordGroupReceipt', input: GroupReceiptInput }
     | { id: number, op: 'applyGroupChange', change: GroupChange }
+    | { id: number, op: 'deleteMessages', ids: readonly number[] }
 
 /** What a query compiled by Kysely returns (its QueryResult): rows, or what a write changed. */
 export interface QueryOutcome { rows: unknown[], numAffectedRows?: bigint, insertId?: bigint }
 
 export type WriterResponse
-  = | { id: number, ok: true, result: StoreResult[] | ReceiptEvent[] | QueryOutcome | GroupStoreResult[] | { delivered: number, read: number } | null | GroupChangeResult }
+  = | { id: number, ok: true, result: StoreResult[] | ReceiptEvent[] | QueryOutcome | GroupStoreResult[] | { delivered: number, read: number } | null | GroupChangeResult | RetentionBatch }
     | { id: number, ok: false, error: { message: string, code?: string } }

@@ -59,7 +59,9 @@ function handle(request: WriterRequest): WriterResponse {
           ? writes.recordReceipt(request.input)
           : request.op === 'storeGroupMessages'
             ? writes.storeGroupMessages(request.inputs)
-            : request.op === 'recordGroupReceipt' ? writes.recordGroupReceipt(request.input) : writes.applyGroupChange(request.change)
+            : request.op === 'recordGroupReceipt'
+              ? writes.recordGroupReceipt(request.input)
+              : request.op === 'deleteMessages' ? writes.deleteMessages(request.ids) : writes.applyGroupChange(request.change)
     return { id: request.id, ok: true, result }
   }
   catch (error) {

@@ -5,6 +5,7 @@ import type { Database } from '../../../infra/database/schema'
 import { applyGroupChange, recordGroupReceipt, runSync, storeGroupMessages } from '../groupWrites'
 import type { GroupChange, GroupReceiptInput, GroupSendInput } from '../groupModel'
 import type { ReceiptEvent, ReceiptInput, StoreInput, StoreResult } from '../model'
+import { deleteMessageBatch } from '../retentionWrites'
 import { conversationOf, receiptState, toMessage } from '../rows'
 import type { ConversationRow, MessageRow, StoredMessage } from '../rows'
 
@@ -147,6 +148,7 @@ export function createSqliteWrites(db: BetterSqlite3.Database) {
   const groupMessages = db.transaction((inputs: readonly GroupSendInput[]) => runSync(storeGroupMessages(ctx(), inputs), all))
   const groupReceipt = db.transaction((input: GroupReceiptInput) => runSync(recordGroupReceipt(ctx(), input), all))
   const groupChange = db.transaction((change: GroupChange) => runSync(applyGroupChange(ctx(), change), all))
+  const retention = db.transaction((ids: readonly number[]) => runSync(deleteMessageBatch(ctx(), ids), all))
 
   return {
     storeMessages: (inputs: readonly StoreInput[]) => storeMessages.immediate(inputs),
@@ -154,6 +156,7 @@ export function createSqliteWrites(db: BetterSqlite3.Database) {
     storeGroupMessages: (inputs: readonly GroupSendInput[]) => groupMessages.immediate(inputs),
     recordGroupReceipt: (input: GroupReceiptInput) => groupReceipt.immediate(input),
     applyGroupChange: (change: GroupChange) => groupChange.immediate(change),
+    deleteMessages: (ids: readonly number[]) => retention.immediate(ids),
   }
 }
 
