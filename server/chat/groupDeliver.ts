@@ -26,12 +26,14 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
 
 /**
  * Hands a stored line to the sockets here of the members it is for, each in seq order (GroupCursors).
- * `sending`: the socket that sent it, which has its ack instead.
+ * `sending`: the socket that sent it, which has its ack instead. `member`: only this member's sockets
+ * (another instance's copy for them: each member's copy comes on their own channel).
  */
-export function deliverLineHere(line: GroupLine, sending?: Connection): void {
+export function deliverLineHere(line: GroupLine, sending?: Connection, member?: number): void {
   const users = recipientsOf(line.conv, line.seq, line.system)
-  if (Array.isArray(users)) fanOut(line, users, sending)
-  else users.then(u => fanOut(line, u, sending), err => log.error('group members unreadable', { conv: line.conv, err }))
+  const only = (u: number[]) => member === undefined ? u : u.filter(id => id === member)
+  if (Array.isArray(users)) fanOut(line, only(users), sending)
+  else users.then(u => fanOut(line, only(u), sending), err => log.error('group members unreadable', { conv: line.conv, err }))
 }
 
 function fanOut(line: GroupLine, users: number[], sending?: Connection): void {

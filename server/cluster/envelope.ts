@@ -8,6 +8,8 @@ import { UserSchema } from '#shared/protocol'
 
 const positive = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const from = v.pipe(v.string(), v.minLength(1))
+/** The member a copy of a group envelope is for (it came on that member's channel: routing.ts). */
+const member = v.optional(positive)
 
 /**
  * A stored event of a user's stream, already encoded as the frame their devices receive. `group`:
@@ -31,11 +33,11 @@ const EnvelopeSchema = v.variant('kind', [
   /** These sessions ended (sign-out, password change): close their sockets everywhere. */
   v.object({ kind: v.literal('sessions'), from, sessions: v.array(v.string()) }),
   /** A stored line of a group, encoded for the members and (with the cid) for the sender's devices. */
-  v.object({ kind: v.literal('groupLine'), from, conv: v.string(), seq: positive, sender: positive, system: v.boolean(), text: v.string(), own: v.string() }),
+  v.object({ kind: v.literal('groupLine'), from, conv: v.string(), seq: positive, sender: positive, system: v.boolean(), text: v.string(), own: v.string(), for: member }),
   /** A group receipt frame for the members of `conv`. */
-  v.object({ kind: v.literal('groupReceipt'), from, conv: v.string(), text: v.string() }),
+  v.object({ kind: v.literal('groupReceipt'), from, conv: v.string(), text: v.string(), for: member }),
   /** Someone types: for the sockets of `to` (direct) or the members of `group` that show the conversation. */
-  v.object({ kind: v.literal('typing'), from, sender: positive, to: v.optional(positive), group: v.optional(v.string()), text: v.string() }),
+  v.object({ kind: v.literal('typing'), from, sender: positive, to: v.optional(positive), group: v.optional(v.string()), text: v.string(), for: member }),
   /** `from` may have lost envelopes it published (its connection was down): catch up from the database. */
   v.object({ kind: v.literal('resync'), from }),
 ])

@@ -11,6 +11,9 @@ import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
 import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 import { countCommands, relayTraffic } from './traffic'
+import { createFollowing } from './follow'
+import { routeEvents, routeToMembers, userChannel } from './routing'
+import type { Route } from './routing'
 
 /**
  * The Redis side of a cluster: one publisher and one subscriber connection, one channel, envelopes
@@ -23,9 +26,14 @@ import { countCommands, relayTraffic } from './traffic'
 /** What this instance does with what the others say (handlers.ts). */
 export interface ClusterHandlers {
   events(events: RelayedEvent[]): void
-  groupLine(line: GroupLine): void
-  groupReceipt(conv: string, text: string): void
-  typing(note: TypingNote): void
+  /** `member`: the one member this copy is for (each member's copy comes on their own channel). */
+  groupLine(line: GroupLine, member?: number): void
+  groupReceipt(conv: string, text: string, member?: number): void
+  typing(note: TypingNote, member?: number): void
+  /** Who a group line goes to (to route a copy to each). */
+  lineRecipients(conv: string, seq: number): number[] | Promise<number[]>
+  /** A group's members now (receipts and typing go to them). */
+  membersOf(conv: string): number[] | Promise<number[]>
   presence(instance: string, user: PublicUser, online: boolean): void
   /** Everything `instance` has now (replaces what was known of it). */
   snapshot(instance: string, users: PublicUser[]): void
@@ -87,6 +95,19 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     logError(what)(error)
   }
   const publish = (envelope: Envelope) => void pub.publish(channel, encodeEnvelope(envelope)).catch(failed('publish'))
+  /** Publishes on several channels in one round trip (in order: a channel's envelopes keep theirs). */
+  const publishRoutes = (routes: Route[]) => {
+    if (routes.length === 0) return
+    const p = pub.pipeline()
+    for (const r of routes) p.publish(r.channel, encodeEnvelope(r.envelope))
+    p.exec().then(results).catch(failed('publish'))
+  }
+  /** Routes to the members once they are known (usually at once, from the cache). */
+  const toMembers = (members: number[] | Promise<number[]>, route: (members: number[]) => Route[]) => {
+    if (Array.isArray(members)) return publishRoutes(route(members))
+    members.then(m => publishRoutes(route(m)), logError('group members'))
+  }
+  const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
 
   sub.on('message', (_channel: string, text: string) => {
     relayTraffic.received++
@@ -98,9 +119,9 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     try {
       switch (envelope.kind) {
         case 'events': return handlers.events(envelope.events)
-        case 'groupLine': return handlers.groupLine({ conv: envelope.conv, seq: envelope.seq, from: envelope.sender, system: envelope.system, text: envelope.text, own: envelope.own })
-        case 'groupReceipt': return handlers.groupReceipt(envelope.conv, envelope.text)
-        case 'typing': return handlers.typing({ sender: envelope.sender, to: envelope.to, group: envelope.group, text: envelope.text })
+        case 'groupLine': return handlers.groupLine({ conv: envelope.conv, seq: envelope.seq, from: envelope.sender, system: envelope.system, text: envelope.text, own: envelope.own }, envelope.for)
+        case 'groupReceipt': return handlers.groupReceipt(envelope.conv, envelope.text, envelope.for)
+        case 'typing': return handlers.typing({ sender: envelope.sender, to: envelope.to, group: envelope.group, text: envelope.text }, envelope.for)
         case 'presence': return handlers.presence(envelope.from, envelope.user, envelope.online)
         case 'snapshot': return handlers.snapshot(envelope.from, envelope.users)
         case 'sessions': return handlers.sessions(envelope.sessions)
@@ -172,7 +193,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   // again and catch local sockets up. (Also on the first start: sockets may have connected while
   // Redis was still unreachable.)
   sub.on('ready', () => {
-    sub.subscribe(channel)
+    sub.subscribe(channel, ...following.channels())
       // (Without the publisher connection yet, its first tick reads the picture instead.)
       .then(() => pub.status === 'ready' ? loadSnapshot().catch(logError('reading presence')) : undefined)
       .then(() => handlers.resync())
@@ -201,10 +222,16 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
 
   const cluster: Cluster = {
     shared: true,
-    publishEvents: events => publish({ kind: 'events', from: instanceId, events }),
-    publishGroupLine: line => publish({ kind: 'groupLine', from: instanceId, conv: line.conv, seq: line.seq, sender: line.from, system: line.system, text: line.text, own: line.own }),
-    publishGroupReceipt: (conv, text) => publish({ kind: 'groupReceipt', from: instanceId, conv, text }),
-    publishTyping: note => publish({ kind: 'typing', from: instanceId, ...note }),
+    publishEvents: events => publishRoutes(routeEvents(options.prefix, instanceId, events)),
+    publishGroupLine: line => toMembers(handlers.lineRecipients(line.conv, line.seq), members =>
+      routeToMembers(options.prefix, members, { kind: 'groupLine', from: instanceId, conv: line.conv, seq: line.seq, sender: line.from, system: line.system, text: line.text, own: line.own })),
+    publishGroupReceipt: (conv, text) => toMembers(handlers.membersOf(conv), members =>
+      routeToMembers(options.prefix, members, { kind: 'groupReceipt', from: instanceId, conv, text })),
+    publishTyping(note) {
+      const typing = { kind: 'typing' as const, from: instanceId, ...note }
+      if (note.group === undefined) return publishRoutes(note.to === undefined ? [] : [{ channel: userChannel(options.prefix, note.to), envelope: typing }])
+      toMembers(handlers.membersOf(note.group), members => routeToMembers(options.prefix, members.filter(m => m !== note.sender), typing))
+    },
     publishPresence(user, online) {
       const key = presenceKey(instanceId)
       const m = pub.multi()
@@ -213,6 +240,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       m.publish(channel, encodeEnvelope({ kind: 'presence', from: instanceId, user, online })).exec().catch(failed('presence'))
     },
     publishSessions: sessions => publish({ kind: 'sessions', from: instanceId, sessions }),
+    follow: userId => following.follow(userId),
+    unfollow: userId => following.unfollow(userId),
     async check(timeoutMs) {
       if (sub.status !== 'ready') throw new Error(`redis subscriber is ${sub.status}`)
       await withTimeout(pub.ping(), timeoutMs, 'redis')
