@@ -10,6 +10,8 @@ const positive = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const from = v.pipe(v.string(), v.minLength(1))
 /** The member a copy of a group envelope is for (it came on that member's channel: routing.ts). */
 const member = v.optional(positive)
+/** The number of the sender's presence change this envelope carries (epochs.ts; absent from older versions). */
+const epoch = v.optional(positive)
 
 /**
  * A stored event of a user's stream, already encoded as the frame their devices receive. `group`:
@@ -27,9 +29,9 @@ const EnvelopeSchema = v.variant('kind', [
   /** Stored events to hand to the users' sockets on every other instance. */
   v.object({ kind: v.literal('events'), from, events: v.array(RelayedEventSchema) }),
   /** A user's first socket on `from` opened, or their last one there closed. */
-  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean() }),
+  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean(), epoch }),
   /** Everyone with a socket on `from` now (after it re-registered; empty when it stops). */
-  v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema) }),
+  v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema), epoch }),
   /** These sessions ended (sign-out, password change): close their sockets everywhere. */
   v.object({ kind: v.literal('sessions'), from, sessions: v.array(v.string()) }),
   /** A stored line of a group, encoded for the members and (with the cid) for the sender's devices. */

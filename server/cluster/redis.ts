@@ -11,13 +11,16 @@ import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
 import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 import { countCommands, relayTraffic } from './traffic'
+import { PresenceEpochs } from './epochs'
 import { createFollowing } from './follow'
 import { routeEvents, routeToMembers, userChannel } from './routing'
 import type { Route } from './routing'
 
 /**
- * The Redis side of a cluster: one publisher and one subscriber connection, one channel, envelopes
- * naming their instance (own echoes skipped), and a presence lease per instance (lease.ts decides).
+ * The Redis side of a cluster: one publisher and one subscriber connection, a channel per user for
+ * their traffic (routing.ts, follow.ts) and one for the cluster, envelopes naming their instance
+ * (own echoes skipped), and a presence lease per instance (lease.ts decides, epochs.ts says whose
+ * presence to read again).
  *
  * Pub/sub is at-most-once, so it is never the delivery guarantee: every event is stored before it
  * is published, and a subscriber that was cut off catches its sockets up from the database.
@@ -66,6 +69,10 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const instancesKey = `${options.prefix}instances`
   const aliveKey = (id: string) => `${options.prefix}alive:${id}`
   const presenceKey = (id: string) => `${options.prefix}presence:${id}`
+  const epochKey = (id: string) => `${options.prefix}epoch:${id}`
+  /** This instance's presence changes, numbered; and the numbers applied of the others'. */
+  let epoch = 0
+  const epochs = new PresenceEpochs()
 
   // The publisher does not queue while disconnected: a publish then fails at once, is marked lost
   // and repaired when the connection is back (below), instead of maybe going out late and maybe not.
@@ -122,8 +129,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
         case 'groupLine': return handlers.groupLine({ conv: envelope.conv, seq: envelope.seq, from: envelope.sender, system: envelope.system, text: envelope.text, own: envelope.own }, envelope.for)
         case 'groupReceipt': return handlers.groupReceipt(envelope.conv, envelope.text, envelope.for)
         case 'typing': return handlers.typing({ sender: envelope.sender, to: envelope.to, group: envelope.group, text: envelope.text }, envelope.for)
-        case 'presence': return handlers.presence(envelope.from, envelope.user, envelope.online)
-        case 'snapshot': return handlers.snapshot(envelope.from, envelope.users)
+        case 'presence': return epochs.change(envelope.from, envelope.epoch) ? handlers.presence(envelope.from, envelope.user, envelope.online) : undefined
+        case 'snapshot': return epochs.snapshot(envelope.from, envelope.epoch) ? handlers.snapshot(envelope.from, envelope.users) : undefined
         case 'sessions': return handlers.sessions(envelope.sessions)
         case 'resync': return handlers.resync()
       }
@@ -142,7 +149,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     const users = handlers.localUsers()
     const m = pub.multi().sadd(instancesKey, instanceId).del(presenceKey(instanceId))
     if (users.length > 0) m.hset(presenceKey(instanceId), Object.fromEntries(users.map(u => [u.id, u.username])))
-    await m.publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users })).exec()
+    await m.set(epochKey(instanceId), ++epoch)
+      .publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users, epoch })).exec()
   }
 
   /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
@@ -154,7 +162,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
 
   /**
    * Renews this instance's lease, drops instances whose lease is gone, and re-reads the users of
-   * the live ones: a presence change that raced a snapshot is corrected within one tick.
+   * the live ones whose presence epoch is not the one applied here (epochs.ts): a lost or raced
+   * presence change is corrected within one tick, and a quiet cluster reads no hash at all.
    */
   async function tick(): Promise<void> {
     const [lease, added] = results(await pub.multi()
@@ -171,21 +180,31 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     const { live, gone } = splitByLease(candidates, candidates.length === 0 ? [] : results(await check.exec()))
     for (const id of gone) {
       // Whoever removes a dead instance first also deletes its presence.
-      if (await pub.srem(instancesKey, id) === 1) await pub.del(presenceKey(id))
+      if (await pub.srem(instancesKey, id) === 1) await pub.del(presenceKey(id), epochKey(id))
+      epochs.forget(id)
     }
     if (gone.length > 0) handlers.gone(gone)
-    await loadSnapshot(live)
+    // Only the instances whose presence changed in a way this one has not applied are read again.
+    const numbers = live.length === 0 ? [] : await pub.mget(live.map(epochKey))
+    await loadSnapshot(epochs.stale(live, numbers))
   }
 
   /** Reads these instances' users (all live members when not given): the whole picture again. */
   async function loadSnapshot(ids?: string[]): Promise<void> {
     ids ??= (await pub.smembers(instancesKey)).filter(id => id !== instanceId)
-    const read = pub.pipeline()
-    for (const id of ids) read.hgetall(presenceKey(id))
-    const hashes = ids.length === 0 ? [] : results(await read.exec()) as Array<Record<string, string>>
+    if (ids.length === 0) return
+    // Each hash with its epoch, in one transaction: the number names exactly that picture.
+    const read = pub.multi()
+    for (const id of ids) read.hgetall(presenceKey(id)).get(epochKey(id))
+    const replies = results(await read.exec())
     for (const [i, id] of ids.entries()) {
-      const users = Object.entries(hashes[i] ?? {}).map(([uid, username]) => ({ id: Number(uid), username }))
-      handlers.snapshot(id, users.filter(u => Number.isSafeInteger(u.id) && u.id > 0))
+      const hash = replies[2 * i] as Record<string, string> | null
+      const users = Object.entries(hash ?? {}).map(([uid, username]) => ({ id: Number(uid), username }))
+      const number = Number(replies[2 * i + 1])
+      relayTraffic.presenceRead += users.length
+      if (epochs.snapshot(id, Number.isSafeInteger(number) && number > 0 ? number : undefined)) {
+        handlers.snapshot(id, users.filter(u => Number.isSafeInteger(u.id) && u.id > 0))
+      }
     }
   }
 
@@ -237,7 +256,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       const m = pub.multi()
       if (online) m.hset(key, String(user.id), user.username)
       else m.hdel(key, String(user.id))
-      m.publish(channel, encodeEnvelope({ kind: 'presence', from: instanceId, user, online })).exec().catch(failed('presence'))
+      m.set(epochKey(instanceId), ++epoch)
+        .publish(channel, encodeEnvelope({ kind: 'presence', from: instanceId, user, online, epoch })).exec().catch(failed('presence'))
     },
     publishSessions: sessions => publish({ kind: 'sessions', from: instanceId, sessions }),
     follow: userId => following.follow(userId),
@@ -251,8 +271,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       clearInterval(timer)
       try {
         await withTimeout(pub.multi()
-          .srem(instancesKey, instanceId).del(aliveKey(instanceId)).del(presenceKey(instanceId))
-          .publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users: [] }))
+          .srem(instancesKey, instanceId).del(aliveKey(instanceId), presenceKey(instanceId), epochKey(instanceId))
+          .publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users: [], epoch: ++epoch }))
           .exec(), 1000, 'redis')
       }
       catch (error) {

@@ -10,6 +10,8 @@ export const relayTraffic = {
   handled: 0,
   /** Redis commands sent on both connections (a MULTI counts its MULTI and EXEC too). */
   commands: 0,
+  /** Users read from other instances' presence hashes (a lease tick's anti-entropy re-reads). */
+  presenceRead: 0,
 }
 
 /** Counts every command a Redis connection sends (ioredis routes pipelines through sendCommand too). */

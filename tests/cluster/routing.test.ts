@@ -27,7 +27,7 @@ beforeAll(async () => {
 })
 afterAll(() => cluster?.stop())
 
-interface Relay { received: number, handled: number, commands: number }
+interface Relay { received: number, handled: number, commands: number, presenceRead: number }
 async function relayOf(server: ServerProcess): Promise<Relay> {
   return (await (await fetch(`${server.url}/api/health/live`)).json() as { relay: Relay }).relay
 }
@@ -77,7 +77,7 @@ describe('routing across four instances with uneven load', () => {
 
     const rows = ['A writers', 'B partners', 'C light', 'D idle'].map((name, i) => {
       const delta = (k: keyof Relay) => after[i]![k] - before[i]![k]
-      return { instance: name, envelopes: delta('handled'), envelopesPerS: +(delta('handled') / seconds).toFixed(1), commands: delta('commands'), commandsPerS: +(delta('commands') / seconds).toFixed(1) }
+      return { instance: name, envelopes: delta('handled'), envelopesPerS: +(delta('handled') / seconds).toFixed(1), commands: delta('commands'), commandsPerS: +(delta('commands') / seconds).toFixed(1), presenceRead: delta('presenceRead') }
     })
     console.log(`routing over ${seconds.toFixed(1)} s:\n${rows.map(r => JSON.stringify(r)).join('\n')}`)
     const [a, b, c, d] = rows as [typeof rows[0], typeof rows[0], typeof rows[0], typeof rows[0]]
@@ -87,8 +87,10 @@ describe('routing across four instances with uneven load', () => {
     expect(c.envelopes).toBeGreaterThan(0)
     expect(c.envelopes).toBeLessThan(a.envelopes / 4)
     expect(d.envelopes).toBeLessThanOrEqual(Math.max(2, a.envelopes / 100))
-    // D's commands are its lease upkeep only.
+    // D's commands are its lease upkeep only; with nobody coming or going, no lease tick anywhere
+    // reads another instance's presence again (epochs.ts).
     expect(d.commands).toBeLessThan(a.commands / 5)
+    expect(rows.map(r => r.presenceRead)).toEqual([0, 0, 0, 0])
     for (const client of [...w, ...p, t, ...quiet]) client.close()
   })
 })
