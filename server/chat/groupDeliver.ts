@@ -31,15 +31,15 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
  */
 export function deliverLineHere(line: GroupLine, sending?: Connection, member?: number): void {
   const users = recipientsOf(line.conv, line.seq, line.system)
-  const only = (u: number[]) => member === undefined ? u : u.filter(id => id === member)
-  if (Array.isArray(users)) fanOut(line, only(users), sending)
-  else users.then(u => fanOut(line, only(u), sending), err => log.error('group members unreadable', { conv: line.conv, err }))
+  if (Array.isArray(users)) fanOut(line, users, sending, member)
+  else users.then(u => fanOut(line, u, sending, member), err => log.error('group members unreadable', { conv: line.conv, err }))
 }
 
-function fanOut(line: GroupLine, users: number[], sending?: Connection): void {
-  // A membership change: who sees whose presence changed, for the people of this group.
+function fanOut(line: GroupLine, users: number[], sending?: Connection, member?: number): void {
+  // A membership change: who sees whose presence changed, for all the people of this group (the
+  // cached audience of a member elsewhere may name someone here).
   if (line.system) forgetAudiences(users)
-  for (const userId of users) {
+  for (const userId of member === undefined ? users : users.filter(id => id === member)) {
     for (const conn of pool.connectionsOf(userId)) {
       const text = conn === sending ? null : userId === line.from ? line.own : line.text
       for (const t of conn.groups.live(line.conv, line.seq, text)) conn.send(t)
