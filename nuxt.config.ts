@@ -1,3 +1,5 @@
+import { join } from 'node:path'
+import { buildAdmin } from './scripts/adminBundle.mjs'
 import { sqliteWriterSource } from './scripts/sqliteWriterSource.mjs'
 import { runtimeConfigDefaults } from './shared/settings'
 
@@ -37,6 +39,16 @@ export default defineNuxtConfig({
     strict: true,
   },
   telemetry: false,
+
+  hooks: {
+    // A production build carries the operator's command line: `node .output/server/admin.mjs`
+    // (docs/operations.md), beside the node_modules it needs.
+    'nitro:init'(nitro) {
+      nitro.hooks.hook('compiled', async () => {
+        if (!nitro.options.dev) await buildAdmin(join(nitro.options.output.serverDir, 'admin.mjs'))
+      })
+    },
+  },
 
   eslint: {
     config: { stylistic: true },

@@ -9,8 +9,11 @@ const AUTH_FIELDS: readonly string[] = ['username', 'password', 'currentPassword
 /** Why an account request failed: the server's code (worded by the page) and its field. */
 export interface AuthProblem { code: string, params?: Record<string, unknown>, field?: AuthField }
 
-/** What the sign-in page says first: that one signed out (here or everywhere), or that the session ended elsewhere. */
-export type AuthNotice = 'signedOut' | 'signedOutEverywhere' | 'sessionEnded'
+/**
+ * What the sign-in page says first: that one signed out (here or everywhere), that the session
+ * ended elsewhere, or that the operator disabled the account.
+ */
+export type AuthNotice = 'signedOut' | 'signedOutEverywhere' | 'sessionEnded' | 'accountDisabled'
 
 /** The signed-in user and the actions that change it. */
 export function useAuth() {

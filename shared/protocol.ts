@@ -40,6 +40,11 @@ export const TYPING_SHOWN_FOR_MS = 6000
 export const CloseCode = {
   /** The session ended (sign-out or expiry): the client must not reconnect. */
   SessionEnded: 4001,
+  /**
+   * The operator disabled the account (docs/operations.md): every session of it ended. The client
+   * must not reconnect; signing in is refused (`account_disabled`) until the account is enabled.
+   */
+  AccountDisabled: 4003,
   /** No reply to pings within the deadline: the server dropped a silent connection. */
   HeartbeatTimeout: 4008,
   /** The client kept sending over its rate limit after being told: reconnect later, with backoff. */
@@ -60,6 +65,7 @@ export const ERROR_CODES = [
   'rate_limited', // too many frames or messages: the frame was not processed; slow down and resend
   'busy', // the server has too many messages waiting to be stored: not stored; send it again shortly
   'session_ended', // sent just before a close with CloseCode.SessionEnded
+  'account_disabled', // sent just before a close with CloseCode.AccountDisabled
   'internal', // the server failed; the frame was not processed
 ] as const
 export type ErrorCode = typeof ERROR_CODES[number]

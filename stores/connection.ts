@@ -69,6 +69,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const lastError = ref<string | null>(null)
   /** The last socket was closed for sending too fast (the status line says so). */
   const limited = ref(false)
+  /** The last socket was closed because the operator disabled the account (4003): signed out for that. */
+  const accountDisabled = ref(false)
   /** Reconnecting, but the browser has no network: no attempt until it returns. */
   const waitingForNetwork = ref(false)
   // Until the welcome announces the server's, the shipped defaults.
@@ -130,6 +132,7 @@ export const useConnectionStore = defineStore('connection', () => {
     backoff.reset()
     attempt.value = 0
     lastError.value = null
+    accountDisabled.value = false
     openSocket()
   }
 
@@ -266,6 +269,10 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function decide(next: ReturnType<typeof afterDrop>) {
     if (next === 'sign-out') return signOut()
+    if (next === 'account-disabled') {
+      accountDisabled.value = true
+      return signOut()
+    }
     if (next === 'give-up') {
       status.value = 'offline'
       nextAttemptAt.value = null
@@ -374,7 +381,7 @@ export const useConnectionStore = defineStore('connection', () => {
   const isOpen = computed(() => status.value === 'open')
 
   return {
-    status, attempt, maxAttempts, nextAttemptAt, lastError, limited, waitingForNetwork, heartbeat, isOpen,
+    status, attempt, maxAttempts, nextAttemptAt, lastError, limited, accountDisabled, waitingForNetwork, heartbeat, isOpen,
     configure, connect, disconnect, signOut, renewSession, send, onFrame, cleanup,
   }
 })

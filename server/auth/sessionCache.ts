@@ -1,5 +1,8 @@
 import type { Identity } from './identity'
 
+/** Why a session ended: its sockets are closed with 4001, or with 4003 when its account was disabled. */
+export type SessionEnd = 'session_ended' | 'account_disabled'
+
 /**
  * Sessions this instance looked up recently, and sessions it saw end. A user's tabs and devices
  * share one session, and a reconnect wave opens thousands of sockets: each session is read from
@@ -10,7 +13,7 @@ import type { Identity } from './identity'
  */
 export class SessionCache {
   readonly #live = new Map<string, { identity: Identity, until: number }>()
-  readonly #ended = new Map<string, number>()
+  readonly #ended = new Map<string, { until: number, why: SessionEnd }>()
 
   constructor(readonly ttlMs = 5_000, readonly endedTtlMs = 60_000, readonly maxEntries = 100_000) {}
 
@@ -33,13 +36,15 @@ export class SessionCache {
     this.#live.set(identity.sessionHash, { identity, until: now + this.ttlMs })
   }
 
-  /** These sessions ended: forget them, and remember that they ended. */
-  end(sessionHashes: readonly string[], now: number): void {
+  /** These sessions ended: forget them, and remember that they ended, and why. */
+  end(sessionHashes: readonly string[], now: number, why: SessionEnd = 'session_ended'): void {
     for (const hash of sessionHashes) {
       this.#live.delete(hash)
-      this.#ended.set(hash, now + this.endedTtlMs)
+      // (Re-inserted, so the map stays in expiry order for the sweep below.)
+      this.#ended.delete(hash)
+      this.#ended.set(hash, { until: now + this.endedTtlMs, why })
     }
-    for (const [hash, until] of this.#ended) {
+    for (const [hash, { until }] of this.#ended) {
       if (until > now) break
       this.#ended.delete(hash)
     }
@@ -47,8 +52,13 @@ export class SessionCache {
 
   /** Whether the session was seen to end within the last `endedTtlMs`. */
   isEnded(sessionHash: string, now: number): boolean {
-    const until = this.#ended.get(sessionHash)
-    return until !== undefined && until > now
+    return this.endedWhy(sessionHash, now) !== undefined
+  }
+
+  /** Why the session ended, if it was seen to end within the last `endedTtlMs`. */
+  endedWhy(sessionHash: string, now: number): SessionEnd | undefined {
+    const entry = this.#ended.get(sessionHash)
+    return entry && entry.until > now ? entry.why : undefined
   }
 }
 

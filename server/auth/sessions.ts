@@ -35,7 +35,9 @@ export async function identityFromSessionToken(token: string | undefined): Promi
 }
 
 /**
- * The identity of a stored session by its hash, or null when it is gone or expired. Read from the
+ * The identity of a stored session by its hash, or null when it is gone or expired, or its account
+ * is disabled (the command line ends a disabled account's sessions too; this also refuses one
+ * started by a sign-in that raced the disabling). Read from the
  * database at most once per few seconds per session (sessionCache.ts): one read serves every tab.
  */
 export async function identityOfSession(idHash: string): Promise<Identity | null> {
@@ -46,6 +48,7 @@ export async function identityOfSession(idHash: string): Promise<Identity | null
     .innerJoin('users', 'users.id', 'sessions.user_id')
     .select(['users.id', 'users.username', 'sessions.expires_at'])
     .where('sessions.id_hash', '=', idHash)
+    .where('users.disabled_at', 'is', null)
     .executeTakeFirst()
   if (!row || Number(row.expires_at) <= Date.now()) return null
   const identity = { user: { id: row.id, username: row.username }, sessionHash: idHash, sessionExpiresAt: Number(row.expires_at) }

@@ -1,31 +1,21 @@
-import { hash, verify } from '@node-rs/argon2'
-import { sql } from 'kysely'
-import type { Kysely, RawBuilder } from 'kysely'
 import type { PublicUser } from '#shared/protocol'
-import { normalizeUsername, prefixEnd, usernameKey } from '#shared/usernames'
-import type { Database } from '../infra/database/schema'
-import { hasRowLocks, useDb } from '../infra/db'
+import { normalizeUsername, usernameKey } from '#shared/usernames'
+import { useDb } from '../infra/db'
 import { useWriteDb } from '../chat/storage/sqlite/writerDialect'
+import { DUMMY_HASH, hashPassword, passwordMatchesHash } from './passwords'
+import { accountsNamed, keyColumn, searchQuery } from './userQueries'
 
-/** Argon2id with the library defaults (m=19 MiB, t=2, p=1: OWASP's recommended minimum). */
-const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$lf35gDuGlR4qWEEni2UPhQ$a6F3ih2Qsf2ym8oCElqgVEZHFtlpsA9lANWUSO+zASo'
+export { searchQuery }
 
 export class UsernameTakenError extends Error {}
 
-/**
- * Username keys compared and ordered by code point. SQLite's default BINARY collation is that
- * already; PostgreSQL's depends on the database (en_US sorts "a-c" between "ab" and "ac", which
- * breaks prefix ranges), so there the key is compared under "C", served by the index
- * users_username_key_c of migration 0005.
- */
-function keyColumn(db: Kysely<Database>): RawBuilder<string> {
-  return hasRowLocks(db) ? sql<string>`username_key COLLATE "C"` : sql<string>`username_key`
-}
+/** The credentials were right, but the operator disabled the account (docs/operations.md). */
+export class AccountDisabledError extends Error {}
 
 /** Creates an account under the NFKC form of `username`; taken when its key is. */
 export async function createUser(username: string, password: string): Promise<PublicUser> {
   const db = await useWriteDb()
-  const passwordHash = await hash(password)
+  const passwordHash = await hashPassword(password)
   const name = normalizeUsername(username)
   const row = await db.insertInto('users')
     .values({ username: name, username_key: usernameKey(name), password_hash: passwordHash, created_at: Date.now() })
@@ -38,22 +28,16 @@ export async function createUser(username: string, password: string): Promise<Pu
 
 /**
  * The user with these credentials, or null. Takes the same time whether or not the user exists.
- * Found by the key of what was typed; an account whose key migration 0005 could not update (its
- * new key was another's) keeps its old one, the lower-cased name, and is tried by that second.
+ * Found by the key of what was typed (then by an older key kept by migration 0005: userQueries.ts).
+ * Throws AccountDisabledError for a disabled account: said only to someone who knows its password.
  */
 export async function verifyCredentials(username: string, password: string): Promise<PublicUser | null> {
-  const db = await useDb()
-  const keys = [...new Set([usernameKey(username), username.toLowerCase()])]
-  const found = await db.selectFrom('users')
-    .select(['id', 'username', 'username_key', 'password_hash'])
-    .where('username_key', 'in', keys)
-    .execute()
-  // The second key finds only a kept old key, never another account's current one.
-  const rows = found.filter(r => r.username_key === keys[0] || usernameKey(r.username_key) !== r.username_key)
-  rows.sort((a, b) => keys.indexOf(a.username_key) - keys.indexOf(b.username_key))
-  if (rows.length === 0) await verify(DUMMY_HASH, password).catch(() => false)
+  const rows = await accountsNamed(await useDb(), username)
+  if (rows.length === 0) await passwordMatchesHash(DUMMY_HASH, password)
   for (const row of rows) {
-    if (await verify(row.password_hash, password).catch(() => false)) return { id: row.id, username: row.username }
+    if (!await passwordMatchesHash(row.password_hash, password)) continue
+    if (row.disabled_at !== null) throw new AccountDisabledError(`The account "${row.username}" is disabled.`)
+    return { id: row.id, username: row.username }
   }
   return null
 }
@@ -62,7 +46,7 @@ export async function verifyCredentials(username: string, password: string): Pro
 export async function passwordMatches(userId: number, password: string): Promise<boolean> {
   const db = await useDb()
   const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst()
-  return await verify(row?.password_hash ?? DUMMY_HASH, password).catch(() => false) && row !== undefined
+  return await passwordMatchesHash(row?.password_hash ?? DUMMY_HASH, password) && row !== undefined
 }
 
 /** Most accounts one page of the people list holds. */
@@ -93,19 +77,6 @@ export async function searchUsers(prefix: string, exclude: number, after: string
   return page(await searchQuery(await useDb(), prefix, exclude, after, limit).execute(), limit)
 }
 
-/** The query of searchUsers, one row more than a page (tests read its plan). */
-export function searchQuery(db: Kysely<Database>, prefix: string, exclude: number, after: string | null, limit: number) {
-  const column = keyColumn(db)
-  const start = usernameKey(prefix)
-  const end = prefixEnd(start)
-  let query = db.selectFrom('users').select(['id', 'username', 'username_key'])
-    .where(column, '>=', start).where('id', '<>', exclude)
-    .orderBy(column).limit(limit + 1)
-  if (end !== null) query = query.where(column, '<', end)
-  if (after !== null) query = query.where(column, '>', after)
-  return query
-}
-
 function page(rows: { id: number, username: string, username_key: string }[], limit: number) {
   const users = rows.slice(0, limit)
   return {
@@ -117,5 +88,5 @@ function page(rows: { id: number, username: string, username_key: string }[], li
 /** Replaces a user's password hash. */
 export async function setPassword(userId: number, password: string): Promise<void> {
   const db = await useWriteDb()
-  await db.updateTable('users').set({ password_hash: await hash(password) }).where('id', '=', userId).execute()
+  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).execute()
 }

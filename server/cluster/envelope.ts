@@ -32,8 +32,16 @@ const EnvelopeSchema = v.variant('kind', [
   v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean(), epoch }),
   /** Everyone with a socket on `from` now (after it re-registered; empty when it stops). */
   v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema), epoch }),
-  /** These sessions ended (sign-out, password change): close their sockets everywhere. */
-  v.object({ kind: v.literal('sessions'), from, sessions: v.array(v.string()) }),
+  /**
+   * These sessions ended (sign-out, password change, the operator's command line): close their
+   * sockets everywhere. `why` (absent: `session_ended`) picks the close code; with
+   * `account_disabled`, `user` names the account, every socket of which closes. An older instance
+   * that does not know these fields closes the sessions' sockets all the same (4001).
+   */
+  v.object({
+    kind: v.literal('sessions'), from, sessions: v.array(v.string()),
+    why: v.optional(v.picklist(['session_ended', 'account_disabled'])), user: v.optional(positive),
+  }),
   /** A stored line of a group, encoded for the members and (with the cid) for the sender's devices. */
   v.object({ kind: v.literal('groupLine'), from, conv: v.string(), seq: positive, sender: positive, system: v.boolean(), text: v.string(), own: v.string(), for: member }),
   /** A group receipt frame for the members of `conv`. */
@@ -44,6 +52,11 @@ const EnvelopeSchema = v.variant('kind', [
   v.object({ kind: v.literal('resync'), from }),
 ])
 export type Envelope = v.InferOutput<typeof EnvelopeSchema>
+
+/** The one pub/sub channel of the instances sharing a Redis under `prefix` (NUXT_REDIS_PREFIX). */
+export function relayChannel(prefix: string): string {
+  return `${prefix}relay`
+}
 
 export function encodeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope)

@@ -6,7 +6,7 @@ import { currentMembersOf, recipientsOf } from '../chat/groupMembers'
 import { deliverTypingHere } from '../chat/typing'
 import { log } from '../infra/log'
 import { broadcastPresence } from '../socket/presenceBroadcast'
-import { closeSessionsHere } from '../socket/sessions'
+import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
 import { instanceId } from './cluster'
 import { presence } from './presence'
@@ -43,7 +43,10 @@ export const clusterHandlers: ClusterHandlers = {
       for (const u of presence.dropInstance(instance)) broadcastPresence(u, false)
     }
   },
-  sessions: hashes => void closeSessionsHere(hashes),
+  sessions(hashes, why, user) {
+    if (why === 'account_disabled' && user !== undefined) closeAccountHere(user, hashes)
+    else closeSessionsHere(hashes, why)
+  },
   resync: () => void resyncConnections().catch(err => log.error('cluster catch-up failed', { err })),
   localUsers: () => pool.onlineUsers(),
   knownInstances: () => presence.instances(),

@@ -1,11 +1,12 @@
 import Redis from 'ioredis'
 import type { PublicUser } from '#shared/protocol'
+import type { SessionEnd } from '../auth/sessionCache'
 import { log } from '../infra/log'
 import { withTimeout } from '../infra/timeout'
 import { redisPublishFailures } from '../metrics/registry'
 import { alone, instanceId, setCluster } from './cluster'
 import type { Cluster } from './cluster'
-import { encodeEnvelope, parseEnvelope } from './envelope'
+import { encodeEnvelope, parseEnvelope, relayChannel } from './envelope'
 import type { Envelope, RelayedEvent } from './envelope'
 import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
@@ -42,7 +43,8 @@ export interface ClusterHandlers {
   snapshot(instance: string, users: PublicUser[]): void
   /** These instances' leases lapsed (crash) or they left: their users are offline unless elsewhere. */
   gone(instances: readonly string[]): void
-  sessions(sessionHashes: string[]): void
+  /** `user`: the operator disabled that account (`why` is then `account_disabled`). */
+  sessions(sessionHashes: string[], why: SessionEnd, user?: number): void
   /**
    * Envelopes may have been missed (a subscriber or publisher was cut off from Redis): catch local
    * sockets up from the database and re-check their sessions.
@@ -65,7 +67,7 @@ export interface RedisClusterOptions {
 /** Joins the instances sharing this Redis. Returns at once; connecting and retrying go on in the background. */
 export function startRedisCluster(options: RedisClusterOptions, handlers: ClusterHandlers): Cluster {
   if (!/^rediss?:\/\//.test(options.url)) throw new Error('NUXT_REDIS_URL must start with redis:// or rediss://')
-  const channel = `${options.prefix}relay`
+  const channel = relayChannel(options.prefix)
   const instancesKey = `${options.prefix}instances`
   const aliveKey = (id: string) => `${options.prefix}alive:${id}`
   const presenceKey = (id: string) => `${options.prefix}presence:${id}`
@@ -131,7 +133,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
         case 'typing': return handlers.typing({ sender: envelope.sender, to: envelope.to, group: envelope.group, text: envelope.text }, envelope.for)
         case 'presence': return epochs.change(envelope.from, envelope.epoch) ? handlers.presence(envelope.from, envelope.user, envelope.online) : undefined
         case 'snapshot': return epochs.snapshot(envelope.from, envelope.epoch) ? handlers.snapshot(envelope.from, envelope.users) : undefined
-        case 'sessions': return handlers.sessions(envelope.sessions)
+        case 'sessions': return handlers.sessions(envelope.sessions, envelope.why ?? 'session_ended', envelope.user)
         case 'resync': return handlers.resync()
       }
     }

@@ -5,12 +5,13 @@ import { checkAccount } from '#shared/accounts'
 import { readJsonObject } from './body'
 
 /** Refusals of the account endpoints besides a bad field. */
-export type AccountRefusalCode = 'username_taken' | 'wrong_credentials' | 'wrong_password'
+export type AccountRefusalCode = 'username_taken' | 'wrong_credentials' | 'wrong_password' | 'account_disabled'
 
 const STATUS: Record<AccountRefusalCode, [number, string]> = {
   username_taken: [409, 'Conflict'],
   wrong_credentials: [401, 'Unauthorized'],
   wrong_password: [401, 'Unauthorized'],
+  account_disabled: [403, 'Forbidden'],
 }
 
 /**

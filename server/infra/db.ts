@@ -1,22 +1,21 @@
 import { mkdirSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import pg from 'pg'
 import { watchPostgresPool } from '../metrics/postgresPool'
 import type { Database } from './database/schema'
 import { migrationProvider } from './database/migrations'
+import { hasRowLocks, sqliteFile } from './database/basics'
 import { log } from './log'
 import { useSettings } from './settings'
 import { withStatementCache } from './statementCache'
 
+// (In its own module so the operator's command line uses it without the server's settings.)
+export { hasRowLocks, sqliteFile }
+
 /** How SQLite syncs its WAL: FULL on every commit (survives power loss) or NORMAL (survives a crash). */
 export type SqliteSynchronous = 'FULL' | 'NORMAL'
-
-/** The embedded database's file in the data folder. */
-export function sqliteFile(dataDir: string): string {
-  return join(resolve(dataDir), 'jizhan.sqlite')
-}
 
 /**
  * Opens the embedded SQLite database under `dataDir`. This connection reads and migrates; every
@@ -94,9 +93,4 @@ export function useDb(): Promise<Kysely<Database>> {
     throw error
   })
   return ready
-}
-
-/** Whether the database is PostgreSQL (row locks matter) rather than SQLite (one writer). */
-export function hasRowLocks(db: Kysely<Database>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter
 }

@@ -8,6 +8,7 @@ import { countClose } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { sessionCache } from '../auth/sessionCache'
+import type { SessionEnd } from '../auth/sessionCache'
 import { sendErrorFrame, sendFrame } from './frames'
 import { broadcastPresence } from './presenceBroadcast'
 import { pendingSockets } from './pendingSockets'
@@ -36,10 +37,11 @@ export async function join(conn: Connection): Promise<void> {
     disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
     return unfollowIfGone(conn.user.id)
   }
-  // Its session ended while it was being let in (a sign-out here, or another instance's word).
-  if (sessionCache.isEnded(conn.sessionHash, Date.now())) {
-    sendErrorFrame(conn, 'session_ended', 'Your session ended; sign in again.')
-    disconnect(conn, CloseCode.SessionEnded, 'session ended')
+  // Its session ended while it was being let in (a sign-out here, another instance's word, or the
+  // operator's command line).
+  const ended = sessionCache.endedWhy(conn.sessionHash, Date.now())
+  if (ended) {
+    closeEnded(conn, ended)
     return unfollowIfGone(conn.user.id)
   }
   const firstHere = pool.add(conn)
@@ -111,4 +113,17 @@ export function disconnect(conn: Connection, code: number, reason: string): void
   finally {
     setTimeout(() => conn.terminate(), 1000).unref()
   }
+}
+
+/**
+ * Tells a socket its session ended, and why, and closes it: 4001 after `session_ended`, or 4003
+ * after `account_disabled` when the operator disabled the account.
+ */
+export function closeEnded(conn: Connection, why: SessionEnd): void {
+  if (why === 'account_disabled') {
+    sendErrorFrame(conn, 'account_disabled', 'The account was disabled.')
+    return disconnect(conn, CloseCode.AccountDisabled, 'account disabled')
+  }
+  sendErrorFrame(conn, 'session_ended', 'Your session ended; sign in again.')
+  disconnect(conn, CloseCode.SessionEnded, 'session ended')
 }

@@ -1,9 +1,8 @@
-import { CloseCode } from '#shared/protocol'
 import { sessionCache } from '../auth/sessionCache'
+import type { SessionEnd } from '../auth/sessionCache'
 import { useCluster } from '../cluster/cluster'
 import { pool } from '../utils/pool'
-import { sendErrorFrame } from './frames'
-import { disconnect } from './membership'
+import { closeEnded } from './membership'
 
 /** Closes every socket authenticated by one of these sessions (sign-out, password change), on every instance. */
 export function closeSessions(sessionHashes: readonly string[]): number {
@@ -11,18 +10,33 @@ export function closeSessions(sessionHashes: readonly string[]): number {
   return closeSessionsHere(sessionHashes)
 }
 
-/** Closes the sockets of these sessions on this instance (4001, after a `session_ended` error); returns how many. */
-export function closeSessionsHere(sessionHashes: readonly string[]): number {
+/**
+ * Closes the sockets of these sessions on this instance, after an error frame saying why: 4001
+ * (`session_ended`), or 4003 (`account_disabled`) when the operator disabled the account. Returns
+ * how many.
+ */
+export function closeSessionsHere(sessionHashes: readonly string[], why: SessionEnd = 'session_ended'): number {
   if (sessionHashes.length === 0) return 0
   // Remembered as ended: a socket of these sessions still joining is closed when it gets there.
-  sessionCache.end(sessionHashes, Date.now())
+  sessionCache.end(sessionHashes, Date.now(), why)
   const ended = new Set(sessionHashes)
   let closed = 0
   for (const conn of [...pool.connections()]) {
     if (!ended.has(conn.sessionHash)) continue
-    sendErrorFrame(conn, 'session_ended', 'Your session ended; sign in again.')
-    disconnect(conn, CloseCode.SessionEnded, 'session ended')
+    closeEnded(conn, why)
     closed++
   }
   return closed
+}
+
+/**
+ * The operator disabled this account: its sessions end, and every socket of the user here closes
+ * with 4003, also one let in through a session the command line did not see (a sign-in that raced
+ * the disabling). Returns how many closed.
+ */
+export function closeAccountHere(userId: number, sessionHashes: readonly string[]): number {
+  const closed = closeSessionsHere(sessionHashes, 'account_disabled')
+  const rest = [...pool.connectionsOf(userId)]
+  for (const conn of rest) closeEnded(conn, 'account_disabled')
+  return closed + rest.length
 }

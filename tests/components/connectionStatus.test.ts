@@ -27,4 +27,15 @@ describe('ConnectionStatus', () => {
     // While trying, the button stops the trying rather than claiming to disconnect.
     expect(wrapper.get('button').text()).toBe('停止重连')
   })
+  it('says the account was disabled when that signed the page out, in both languages, and offers to sign in', async () => {
+    const connection = useConnectionStore()
+    const wrapper = await mountSuspended(ConnectionStatus)
+    Object.assign(connection, { status: 'signed-out', accountDisabled: true, nextAttemptAt: null })
+    await nextTick()
+    expect(wrapper.get('[role="status"]').text()).toBe('已退出登录：此账号已被停用')
+    expect(wrapper.get('a').text()).toBe('重新登录')
+    await useNuxtApp().$i18n.setLocale('en')
+    await nextTick()
+    expect(wrapper.get('[role="status"]').text()).toBe('Signed out: this account was disabled')
+  })
 })

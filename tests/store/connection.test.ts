@@ -250,6 +250,25 @@ describe('connection store', () => {
     expect(fake.sockets).toHaveLength(1)
   })
 
+  it('goes signed-out with its own reason after a 4003 (the account was disabled): asks nothing, never reconnects', async () => {
+    const { store, fake } = connected()
+    // (Even with a cookie the server would call valid: no session of a disabled account is.)
+    fake.setSession('valid')
+    fake.socket.serverClose(CloseCode.AccountDisabled, 'account disabled')
+    await settle()
+    expect(store.status).toBe('signed-out')
+    expect(store.accountDisabled).toBe(true)
+    expect(fake.env.checkSession).not.toHaveBeenCalled()
+    fake.fire('online')
+    fake.fire('visible')
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(fake.sockets).toHaveLength(1)
+    // Signing in again (a user action) starts over without the reason.
+    store.connect()
+    expect(store.accountDisabled).toBe(false)
+    expect(fake.sockets).toHaveLength(2)
+  })
+
   it('reconnects after a 4001 when the cookie already holds a new session of the same user (a password changed in another tab)', async () => {
     const { store, fake } = connected()
     fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')

@@ -35,3 +35,13 @@ describe('typing envelopes', () => {
     expect(parseEnvelope('{"kind":"typing","from":"i1","to":2,"text":"x"}')).toBeNull()
   })
 })
+
+describe('sessions envelopes from the operator\'s command line', () => {
+  it('round-trip with why and the disabled account, and refuse a why nobody knows', () => {
+    const disabled: Envelope = { kind: 'sessions', from: 'admin-1', sessions: ['h1', 'h2'], why: 'account_disabled', user: 7 }
+    const revoked: Envelope = { kind: 'sessions', from: 'admin-1', sessions: ['h3'], why: 'session_ended' }
+    for (const e of [disabled, revoked]) expect(parseEnvelope(encodeEnvelope(e))).toEqual(e)
+    expect(parseEnvelope('{"kind":"sessions","from":"a","sessions":[],"why":"banned"}')).toBeNull()
+    expect(parseEnvelope('{"kind":"sessions","from":"a","sessions":[],"user":0}')).toBeNull()
+  })
+})

@@ -7,11 +7,13 @@ export const CONNECTION_STATUSES = ['idle', 'connecting', 'open', 'reconnecting'
 export type ConnectionStatus = typeof CONNECTION_STATUSES[number]
 
 /** What the store does after its socket is lost. */
-export type AfterDrop = 'sign-out' | 'check-session' | 'check-renewal' | 'reconnect' | 'give-up'
+export type AfterDrop = 'sign-out' | 'account-disabled' | 'check-session' | 'check-renewal' | 'reconnect' | 'give-up'
 
 /**
  * Decides what follows a lost socket. Pure, so every path is tested without sockets or timers.
  * - the server ended the session (4001): signed out, never retry;
+ * - the operator disabled the account (4003): signed out for that reason, never retry, ask nothing
+ *   (no cookie can hold a usable session of a disabled account);
  * - the socket never got its welcome: the upgrade may have been refused (a browser only sees 1006),
  *   so ask the server over HTTP whether the session still holds before retrying;
  * - otherwise retry until the attempts run out.
@@ -20,6 +22,7 @@ export function afterDrop(input: { code: number, welcomed: boolean, attempts: nu
   // The session ended; the cookie may already hold a new one of the same user (a password change in
   // another tab of this browser): ask before signing out.
   if (input.code === CloseCode.SessionEnded) return input.welcomed ? 'check-renewal' : 'sign-out'
+  if (input.code === CloseCode.AccountDisabled) return 'account-disabled'
   if (!input.welcomed && !input.sessionChecked) return 'check-session'
   if (input.attempts >= input.maxAttempts) return 'give-up'
   return 'reconnect'

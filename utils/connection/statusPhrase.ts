@@ -12,6 +12,8 @@ export interface StatusView {
   /** The last socket was closed for sending too fast. */
   limited: boolean
   waitingForNetwork: boolean
+  /** Signed out because the operator disabled the account (close code 4003). */
+  accountDisabled?: boolean
 }
 
 /**
@@ -32,6 +34,6 @@ export function statusPhrase(view: StatusView, ticking: boolean): Phrase {
     }
     case 'offline': return { key: 'connection.offline', params: { max: view.maxAttempts } }
     case 'closed': return { key: 'connection.closed' }
-    case 'signed-out': return { key: 'connection.signedOut' }
+    case 'signed-out': return { key: view.accountDisabled ? 'connection.accountDisabled' : 'connection.signedOut' }
   }
 }

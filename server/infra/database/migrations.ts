@@ -198,6 +198,27 @@ async function usernameKeysUp(untyped: Kysely<unknown>) {
 
 migrations['0005_username_keys'] = { up: usernameKeysUp }
 
+/**
+ * The operator's command line (issue 14): an account can be disabled (`disabled_at`, null while
+ * enabled), and the command line tells running servers what it did through `admin_notices`, the
+ * one channel every deployment shares with it: each server reads the rows after the newest it has
+ * seen, about twice a second (server/admin/noticeWatch.ts). The id only grows (AUTOINCREMENT on
+ * SQLite, a sequence on PostgreSQL), so a reader's cursor never skips a row.
+ */
+async function accountAdminUp(db: Kysely<unknown>) {
+  const idType = idColumnType(db)
+  await db.schema.alterTable('users').addColumn('disabled_at', 'bigint').execute()
+  await db.schema.createTable('admin_notices')
+    .addColumn('id', idType, c => idType === 'integer' ? c.primaryKey().autoIncrement() : c.primaryKey())
+    .addColumn('kind', 'text', c => c.notNull())
+    .addColumn('user_id', 'integer', c => c.notNull())
+    .addColumn('sessions', 'text', c => c.notNull())
+    .addColumn('created_at', 'bigint', c => c.notNull())
+    .execute()
+}
+
+migrations['0006_account_admin'] = { up: accountAdminUp }
+
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
 }

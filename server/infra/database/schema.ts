@@ -9,6 +9,7 @@ export interface Database {
   messages: MessagesTable
   events: EventsTable
   members: MembersTable
+  admin_notices: AdminNoticesTable
 }
 
 export interface UsersTable {
@@ -20,6 +21,8 @@ export interface UsersTable {
   created_at: number
   /** Position of the last event in this user's stream. */
   stream_head: Generated<number>
+  /** When the operator disabled the account (ms), or null: a disabled account cannot sign in. */
+  disabled_at: Generated<number | null>
 }
 
 export interface SessionsTable {
@@ -96,4 +99,15 @@ export interface MembersTable {
   joined_at: number
   delivered: Generated<number>
   read: Generated<number>
+}
+
+/** What the operator's command line did, for every running server to act on (migration 0006). */
+export interface AdminNoticesTable {
+  id: Generated<number>
+  /** `disabled`: the account was disabled; `sessions`: sessions were revoked (or a password reset). */
+  kind: 'disabled' | 'sessions'
+  user_id: number
+  /** The ended sessions' hashes, as a JSON array: their sockets are closed. */
+  sessions: string
+  created_at: number
 }

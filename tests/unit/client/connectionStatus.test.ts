@@ -15,6 +15,10 @@ describe('what follows a lost socket', () => {
     expect(afterDrop({ ...base, code: CloseCode.SessionEnded })).toBe('check-renewal')
   })
 
+  it('signs out for good, asking nothing, when the operator disabled the account (4003), welcomed or not', () => {
+    for (const welcomed of [true, false]) expect(afterDrop({ ...base, code: CloseCode.AccountDisabled, welcomed })).toBe('account-disabled')
+  })
+
   it('asks whether the session still holds when the socket never got its welcome', () => {
     expect(afterDrop({ ...base, welcomed: false })).toBe('check-session')
   })
@@ -90,6 +94,12 @@ describe('the status line', () => {
   it('says why when the server limited the connection', () => {
     expect(statusPhrase({ ...reconnecting, limited: true }, true).key).toBe('connection.reconnectingInLimited')
     expect(statusPhrase({ ...reconnecting, limited: true }, false).key).toBe('connection.attemptLimited')
+  })
+
+  it('says that the account was disabled when that signed it out', () => {
+    const signedOut = { ...reconnecting, status: 'signed-out' as const, secondsLeft: null }
+    expect(statusPhrase(signedOut, true).key).toBe('connection.signedOut')
+    expect(statusPhrase({ ...signedOut, accountDisabled: true }, false).key).toBe('connection.accountDisabled')
   })
 
   it('waits for the network without a countdown', () => {

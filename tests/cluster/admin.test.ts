@@ -1,0 +1,75 @@
+import { spawn } from 'node:child_process'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { registerUser, signIn } from '../support/accounts'
+import type { TestUser } from '../support/accounts'
+import { startCluster } from '../support/cluster'
+import type { TestCluster } from '../support/cluster'
+import { rootDir } from '../support/server'
+import { wsConnect } from '../support/wsClient'
+import type { WsClient } from '../support/wsClient'
+
+/**
+ * The operator's command line against two instances on PostgreSQL and Redis: with the instances'
+ * settings it publishes what it did on their channel, so a disabled account's sockets close on
+ * both at once (the notice in the database would close them within a second all the same).
+ */
+let cluster: TestCluster
+beforeAll(async () => {
+  cluster = await startCluster()
+})
+afterAll(() => cluster?.stop())
+
+/** A resumed socket on one given instance (directly, not through nginx). */
+async function on(instance: 0 | 1, user: TestUser): Promise<WsClient> {
+  const ws = await wsConnect(`${cluster.instances[instance].url.replace(/^http/, 'ws')}/_ws`, { cookie: user.cookie })
+  ws.keepAlive(300)
+  const { head } = await ws.next('welcome')
+  ws.send({ type: 'resume', cursor: head })
+  await ws.next('synced')
+  return ws
+}
+
+/** `npm run admin -- …` with the instances' database and Redis settings. */
+function admin(args: string[]): Promise<{ code: number | null, out: string, err: string, endedAt: number }> {
+  const { NUXT_REDIS_URL, NUXT_REDIS_PREFIX } = cluster.instances[0].env
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(rootDir, 'scripts/admin.mjs'), ...args], {
+      env: { ...process.env, ...cluster.instances[0].database, NUXT_REDIS_URL, NUXT_REDIS_PREFIX, NUXT_DATA_DIR: cluster.instances[0].dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (d: Buffer) => (out += d))
+    child.stderr.on('data', (d: Buffer) => (err += d))
+    child.on('error', reject)
+    child.on('close', code => resolve({ code, out, err, endedAt: Date.now() }))
+  })
+}
+
+describe('the command line and two instances', () => {
+  it('disables an account: its sockets on both instances close with 4003 at once, and neither lets it sign in', async () => {
+    const [dee, eli] = await Promise.all([registerUser(cluster.proxy.url), registerUser(cluster.proxy.url)])
+    const [d0, d1, e1] = await Promise.all([on(0, dee), on(1, dee), on(1, eli)])
+    const closes = [d0, d1].map(ws => ws.closed.then(({ code }) => ({ code, at: Date.now() })))
+
+    const result = await admin(['users', 'disable', dee.username, '--json'])
+    expect(result.code, result.err).toBe(0)
+    expect(JSON.parse(result.out)).toMatchObject({ user: { id: dee.id }, sessionsEnded: 1, redis: 'published', instances: 2 })
+    for (const ws of [d0, d1]) expect(await ws.next('error', 3000)).toMatchObject({ code: 'account_disabled' })
+    for (const { code, at } of await Promise.all(closes)) {
+      expect(code).toBe(4003)
+      expect(at - result.endedAt).toBeLessThan(1000)
+    }
+    for (const server of cluster.instances) {
+      expect((await signIn(server.url, dee.username)).status).toBe(403)
+      expect((await fetch(`${server.url}/api/auth/session`, { headers: { cookie: dee.cookie } })).status).toBe(401)
+    }
+    // Someone else on the same instance stays.
+    expect(e1.ws.readyState).toBe(e1.ws.OPEN)
+    e1.close()
+
+    expect((await admin(['users', 'enable', dee.username])).code).toBe(0)
+    expect((await signIn(cluster.proxy.url, dee.username)).status).toBe(200)
+  })
+})
