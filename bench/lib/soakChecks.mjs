@@ -91,6 +91,10 @@ export function soakVerdicts({ samples, idle, delivery, server, exercised }, { h
     `${d.acked} messages acknowledged, ${d.expected} deliveries expected at their recipients' devices: ${d.once} once, `
     + `${d.lost} lost, ${d.duplicates} duplicated, ${d.unexpected} unexpected, ${d.mismatched} mismatched, ${d.cidConflicts} cids stored twice; `
     + `${d.unacked} sends never acknowledged`)
+  if (base.metricSeries !== undefined) {
+    add('metric series bounded', end.metricSeries === base.metricSeries,
+      `/metrics had ${end.metricSeries} jizhan_ series at minute ${end.minute} vs ${base.metricSeries} at minute 2 (labels come from fixed lists)`)
+  }
   add('server stayed up', !server.exited, server.exited ? `it exited: ${server.exited}` : 'no exit')
   add('churn exercised', exercised.reconnects > 0 && exercised.bursts > 0 && exercised.slowCut > 0,
     `${exercised.reconnects} reconnects, ${exercised.bursts} reconnect bursts, ${exercised.slowCut} slow consumers cut off and back`)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
@@ -39,8 +40,27 @@ function fileSize(file) {
   return existsSync(file) ? statSync(file).size : 0
 }
 
+/** /metrics is on during the soak (a leak in it would show); a scrape a minute, as Prometheus would. */
+const METRICS_TOKEN = `soak-${randomBytes(12).toString('hex')}`
+
+/**
+ * The number of Jizhan's series /metrics serves, or undefined when it fails. (Node's default
+ * metrics may add a series when a new kind of GC or resource first appears: bounded, not fixed.)
+ */
+async function metricSeries(server) {
+  try {
+    const response = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    if (!response.ok) return undefined
+    return (await response.text()).split('\n').filter(line => line.startsWith('jizhan_')).length
+  }
+  catch {
+    return undefined
+  }
+}
+
 /** One reading of the server (and of the clients, when `worker` is given). */
 async function sample(server, worker, minute) {
+  const metricSeriesCount = await metricSeries(server)
   const memory = await server.memory()
   const status = worker ? await worker.call(0, { cmd: 'status' }) : undefined
   const db = join(server.dataDir, 'jizhan.sqlite')
@@ -57,6 +77,7 @@ async function sample(server, worker, minute) {
     fds: readdirSync(`/proc/${server.pid}/fd`).length,
     dbBytes: fileSize(db),
     walBytes: fileSize(`${db}-wal`),
+    metricSeries: metricSeriesCount,
     openSockets: status?.openSockets ?? 0,
     liveDevices: status?.live,
     acked: status?.acked,
@@ -70,7 +91,9 @@ const line = s => `rss ${mb(s.rss)} MB, heap ${mb(s.heapUsed)} MB, loop delay p5
 export async function runSoak({ minutes, log, out, track, plan = SOAK_PLAN }) {
   const startedAt = Date.now()
   await buildAll({ log, kinds: ['jizhan'] })
-  const server = serverUnderTest('jizhan', { env: { BENCH_LOOP_DELAY: '1' } })
+  // Metrics on and scraped, retention on (nothing is old enough to go; its schedule runs): what a
+  // production instance runs beside the relay.
+  const server = serverUnderTest('jizhan', { env: { BENCH_LOOP_DELAY: '1', NUXT_METRICS_TOKEN: METRICS_TOKEN, NUXT_MESSAGE_RETENTION_DAYS: '30' } })
   track(server)
   const worker = startWorkers(join(ROOT, 'bench/workers/soakWorker.mjs'), 1)
   let exited

@@ -4,7 +4,7 @@ import { CLIENT_FRAME_TYPES, CloseCode, SERVER_FRAME_TYPES } from '#shared/proto
 import { pool } from '../utils/pool'
 import { EventLoopDelayMetric } from './eventLoop'
 import { frameTypeReader } from './frameType'
-import { talliedCounter, talliedCounter2 } from './tally'
+import { talliedCounter, talliedCounter2, talliedHistogram } from './tally'
 
 /**
  * Every metric of an instance, defined once (docs/operations.md explains each). Labels take only
@@ -95,45 +95,38 @@ export const messagesStored = talliedCounter(registry, {
   values: ['direct', 'group'],
 })
 
-const batchSize = new Histogram({
+const batchSize = talliedHistogram(registry, {
   name: 'jizhan_commit_batch_size',
   help: 'Messages per group-commit batch written in one transaction, by database and kind.',
   labelNames: ['store', 'kind'],
   buckets: [1, 2, 5, 10, 20, 50, 100, 200],
-  registers: [registry],
 })
 
-const commitSeconds = new Histogram({
+const commitSeconds = talliedHistogram(registry, {
   name: 'jizhan_commit_duration_seconds',
   help: 'Time from handing a group-commit batch to the database until it committed (on SQLite including its wait in the writer thread\'s queue), by database and kind.',
   labelNames: ['store', 'kind'],
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-  registers: [registry],
 })
 
 /** What a group commit reports after each committed batch (its size, how long it took). */
 export function commitObserver(store: 'sqlite' | 'postgresql', kind: 'direct' | 'group'): (size: number, ms: number) => void {
-  batchSize.zero({ store, kind })
-  commitSeconds.zero({ store, kind })
-  const size = batchSize.labels(store, kind)
-  const seconds = commitSeconds.labels(store, kind)
+  const size = batchSize.series({ store, kind })
+  const seconds = commitSeconds.series({ store, kind })
   return (n, ms) => {
     size.observe(n)
     seconds.observe(ms / 1000)
   }
 }
 
-const relaySeconds = new Histogram({
+const relaySeconds = talliedHistogram(registry, {
   name: 'jizhan_relay_duration_seconds',
   help: 'Time from receiving a send to its last delivery on this instance (direct: the recipient\'s and sender\'s sockets; group: the members\' sockets and the sender\'s ack).',
   labelNames: ['kind'],
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-  registers: [registry],
 })
-relaySeconds.zero({ kind: 'direct' })
-relaySeconds.zero({ kind: 'group' })
-const relayDirect = relaySeconds.labels('direct')
-const relayGroup = relaySeconds.labels('group')
+const relayDirect = relaySeconds.series({ kind: 'direct' })
+const relayGroup = relaySeconds.series({ kind: 'group' })
 
 /** Observes one message's relay, from `startedAt` (performance.now() at receipt) to now. */
 export function observeRelay(kind: 'direct' | 'group', startedAt: number): void {

@@ -39,7 +39,10 @@ export default defineWebSocketHandler({
   open(peer) {
     try {
       const accepted = peer.context.accepted as AcceptedUpgrade | undefined
-      if (!accepted) return peer.close(1011, 'no identity')
+      if (!accepted) {
+        closeFromOpen(peer, 'no identity')
+        return
+      }
       const conn = new PeerConnection(peer, accepted, handleFrame)
       connections.set(peer, conn)
       logOpened(conn)
@@ -48,7 +51,7 @@ export default defineWebSocketHandler({
     }
     catch (err) {
       log.error('open failed', { err })
-      peer.close(1011, 'internal error')
+      closeFromOpen(peer, 'internal error')
     }
   },
 
@@ -66,7 +69,7 @@ export default defineWebSocketHandler({
   close(peer, details) {
     const conn = connections.get(peer)
     // Closed by the client or the WebSocket layer (a close of ours was counted by disconnect).
-    if (!conn?.closed) countClose(details?.code, 'peer')
+    if (!conn?.closed && !peer.context.closedFromOpen) countClose(details?.code, 'peer')
     if (!conn) {
       const accepted = peer.context.accepted as AcceptedUpgrade | undefined
       if (accepted) pendingSockets.release(accepted.user.id, accepted.reservation)
@@ -81,3 +84,10 @@ export default defineWebSocketHandler({
     log.warn('socket error', { user: connections.get(peer)?.user.id, conn: peer.id, err })
   },
 })
+
+/** Closes a socket that `open` could not take on (counted as closed by the server, once). */
+function closeFromOpen(peer: Peer, reason: string): void {
+  peer.context.closedFromOpen = true
+  countClose(1011, 'server')
+  peer.close(1011, reason)
+}

@@ -50,6 +50,13 @@ describe('the soak verdicts', () => {
     expect(Object.values(run([minute(1, 30, 150, 100), minute(2, 40, 160, 100), minute(3, 43.9, 140, 80)])).every(Boolean)).toBe(true)
   })
 
+  it('fails when /metrics serves more series at the end than at minute 2, and says nothing when it was not scraped', () => {
+    const withSeries = (m: ReturnType<typeof minute>, metricSeries: number) => ({ ...m, metricSeries })
+    expect(run([withSeries(minute(2, 40, 160, 100), 300), withSeries(minute(3, 40, 160, 100), 300)])['metric series bounded']).toBe(true)
+    expect(run([withSeries(minute(2, 40, 160, 100), 300), withSeries(minute(3, 40, 160, 100), 301)])['metric series bounded']).toBe(false)
+    expect(run([minute(2, 40, 160, 100), minute(3, 40, 160, 100)])).not.toHaveProperty('metric series bounded')
+  })
+
   it('fails a heap more than 10 % above minute 2, and descriptors that grow besides the client sockets', () => {
     const verdicts = run([minute(2, 40, 160, 100), minute(3, 44.1, 200, 110)])
     expect(verdicts['heap after GC']).toBe(false)
