@@ -26,18 +26,20 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
 
 /**
  * Hands a stored line to the sockets here of the members it is for, each in seq order (GroupCursors).
- * `sending`: the socket that sent it, which has its ack instead.
+ * `sending`: the socket that sent it, which has its ack instead. `member`: only this member's sockets
+ * (another instance's copy for them: each member's copy comes on their own channel).
  */
-export function deliverLineHere(line: GroupLine, sending?: Connection): void {
+export function deliverLineHere(line: GroupLine, sending?: Connection, member?: number): void {
   const users = recipientsOf(line.conv, line.seq, line.system)
-  if (Array.isArray(users)) fanOut(line, users, sending)
-  else users.then(u => fanOut(line, u, sending), err => log.error('group members unreadable', { conv: line.conv, err }))
+  if (Array.isArray(users)) fanOut(line, users, sending, member)
+  else users.then(u => fanOut(line, u, sending, member), err => log.error('group members unreadable', { conv: line.conv, err }))
 }
 
-function fanOut(line: GroupLine, users: number[], sending?: Connection): void {
-  // A membership change: who sees whose presence changed, for the people of this group.
+function fanOut(line: GroupLine, users: number[], sending?: Connection, member?: number): void {
+  // A membership change: who sees whose presence changed, for all the people of this group (the
+  // cached audience of a member elsewhere may name someone here).
   if (line.system) forgetAudiences(users)
-  for (const userId of users) {
+  for (const userId of member === undefined ? users : users.filter(id => id === member)) {
     for (const conn of pool.connectionsOf(userId)) {
       const text = conn === sending ? null : userId === line.from ? line.own : line.text
       for (const t of conn.groups.live(line.conv, line.seq, text)) conn.send(t)

@@ -33,10 +33,11 @@ function send(conv: string, receipts: Array<{ user: number, delivered: number, r
   useCluster().publishGroupReceipt(conv, text)
 }
 
-/** Hands a receipt frame to the sockets here of the group's current members. */
-export function deliverReceiptHere(conv: string, text: string): void {
+/** Hands a receipt frame to the sockets here of the group's current members (`member`: of that one only). */
+export function deliverReceiptHere(conv: string, text: string, member?: number): void {
   const users = currentMembersOf(conv)
-  const fan = (ids: number[]) => {
+  const fan = (all: number[]) => {
+    const ids = member === undefined ? all : all.filter(id => id === member)
     for (const id of ids) for (const conn of pool.connectionsOf(id)) if (conn.groups.position(conv) !== undefined) conn.send(text)
   }
   if (Array.isArray(users)) fan(users)

@@ -72,10 +72,14 @@ export function relayTyping(conn: Connection, frame: TypingFrame, now = Date.now
   }
 }
 
-/** Hands a typing notice to the sockets here that show its conversation (never the typist's own). */
-export function deliverTypingHere(note: TypingNote): void {
+/**
+ * Hands a typing notice to the sockets here that show its conversation (never the typist's own);
+ * `member`: in a group, to that member's sockets only (another instance's copy for them).
+ */
+export function deliverTypingHere(note: TypingNote, member?: number): void {
   if (note.group !== undefined) {
     for (const conn of viewers.of(note.group)) {
+      if (member !== undefined && conn.user.id !== member) continue
       // Members only: a socket follows a group from its resume (or joining) to the user's leaving.
       if (conn.user.id !== note.sender && conn.groups.position(note.group) !== undefined) conn.send(note.text)
     }

@@ -21,6 +21,13 @@ export interface Cluster {
   publishTyping(note: TypingNote): void
   publishPresence(user: PublicUser, online: boolean): void
   publishSessions(sessionHashes: string[]): void
+  /**
+   * Starts receiving the user's traffic from the other instances (their first socket here): resolves
+   * once every event stored from now on will arrive, so call it before reading their stream.
+   */
+  follow(userId: number): Promise<void>
+  /** Stops receiving the user's traffic (their last socket here left). */
+  unfollow(userId: number): void
   /** Resolves when the shared services answer within `timeoutMs`; rejects with the reason. */
   check(timeoutMs: number): Promise<void>
   /** Leaves the cluster: lease and presence removed, so others see this instance's users go at once. */
@@ -35,6 +42,8 @@ export const alone: Cluster = {
   publishTyping() {},
   publishPresence() {},
   publishSessions() {},
+  follow: async () => {},
+  unfollow() {},
   check: async () => {},
   stop: async () => {},
 }

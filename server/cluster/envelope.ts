@@ -8,6 +8,10 @@ import { UserSchema } from '#shared/protocol'
 
 const positive = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const from = v.pipe(v.string(), v.minLength(1))
+/** The member a copy of a group envelope is for (it came on that member's channel: routing.ts). */
+const member = v.optional(positive)
+/** The number of the sender's presence change this envelope carries (epochs.ts; absent from older versions). */
+const epoch = v.optional(positive)
 
 /**
  * A stored event of a user's stream, already encoded as the frame their devices receive. `group`:
@@ -25,9 +29,9 @@ const EnvelopeSchema = v.variant('kind', [
   /** Stored events to hand to the users' sockets on every other instance. */
   v.object({ kind: v.literal('events'), from, events: v.array(RelayedEventSchema) }),
   /** A user's first socket on `from` opened, or their last one there closed. */
-  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean() }),
+  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean(), epoch }),
   /** Everyone with a socket on `from` now (after it re-registered; empty when it stops). */
-  v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema) }),
+  v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema), epoch }),
   /**
    * These sessions ended (sign-out, password change, the operator's command line): close their
    * sockets everywhere. `why` (absent: `session_ended`) picks the close code; with
@@ -39,11 +43,11 @@ const EnvelopeSchema = v.variant('kind', [
     why: v.optional(v.picklist(['session_ended', 'account_disabled'])), user: v.optional(positive),
   }),
   /** A stored line of a group, encoded for the members and (with the cid) for the sender's devices. */
-  v.object({ kind: v.literal('groupLine'), from, conv: v.string(), seq: positive, sender: positive, system: v.boolean(), text: v.string(), own: v.string() }),
+  v.object({ kind: v.literal('groupLine'), from, conv: v.string(), seq: positive, sender: positive, system: v.boolean(), text: v.string(), own: v.string(), for: member }),
   /** A group receipt frame for the members of `conv`. */
-  v.object({ kind: v.literal('groupReceipt'), from, conv: v.string(), text: v.string() }),
+  v.object({ kind: v.literal('groupReceipt'), from, conv: v.string(), text: v.string(), for: member }),
   /** Someone types: for the sockets of `to` (direct) or the members of `group` that show the conversation. */
-  v.object({ kind: v.literal('typing'), from, sender: positive, to: v.optional(positive), group: v.optional(v.string()), text: v.string() }),
+  v.object({ kind: v.literal('typing'), from, sender: positive, to: v.optional(positive), group: v.optional(v.string()), text: v.string(), for: member }),
   /** `from` may have lost envelopes it published (its connection was down): catch up from the database. */
   v.object({ kind: v.literal('resync'), from }),
 ])

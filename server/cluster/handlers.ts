@@ -2,6 +2,7 @@ import { deliverHere } from '../chat/deliver'
 import { deliverLineHere } from '../chat/groupDeliver'
 import { deliverReceiptHere } from '../chat/groupReceipts'
 import { resyncConnections } from '../chat/replay'
+import { currentMembersOf, recipientsOf } from '../chat/groupMembers'
 import { deliverTypingHere } from '../chat/typing'
 import { log } from '../infra/log'
 import { broadcastPresence } from '../socket/presenceBroadcast'
@@ -16,9 +17,12 @@ export const clusterHandlers: ClusterHandlers = {
   events(events) {
     for (const e of events) deliverHere(e)
   },
-  groupLine: line => deliverLineHere(line),
-  groupReceipt: (conv, text) => deliverReceiptHere(conv, text),
-  typing: note => deliverTypingHere(note),
+  groupLine: (line, member) => deliverLineHere(line, undefined, member),
+  groupReceipt: (conv, text, member) => deliverReceiptHere(conv, text, member),
+  typing: (note, member) => deliverTypingHere(note, member),
+  // (Not a system line here: the local delivery of a system line has started reading the group.)
+  lineRecipients: (conv, seq) => recipientsOf(conv, seq, false),
+  membersOf: conv => currentMembersOf(conv),
   presence(instance, user, online) {
     if (online) {
       if (presence.add(instance, user)) broadcastPresence(user, true)

@@ -24,14 +24,26 @@ import { viewers } from './viewing'
  * user came online. Its stream stays on hold until the client sends `resume`.
  */
 export async function join(conn: Connection): Promise<void> {
-  const head = await headOf(conn.user.id)
-  if (conn.closed) return
+  // Subscribed to the user's channel before the welcome: every event stored after it reaches this
+  // instance, and the resume that follows reads everything stored before.
+  const [head] = await Promise.all([headOf(conn.user.id), following(conn.user.id)])
+    .catch((error: unknown) => {
+      unfollowIfGone(conn.user.id)
+      throw error
+    })
+  if (conn.closed) return unfollowIfGone(conn.user.id)
   // Upgraded just before a shutdown began: the drain has passed it by, so it goes now.
-  if (isDraining()) return disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
+  if (isDraining()) {
+    disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
+    return unfollowIfGone(conn.user.id)
+  }
   // Its session ended while it was being let in (a sign-out here, another instance's word, or the
   // operator's command line).
   const ended = sessionCache.endedWhy(conn.sessionHash, Date.now())
-  if (ended) return closeEnded(conn, ended)
+  if (ended) {
+    closeEnded(conn, ended)
+    return unfollowIfGone(conn.user.id)
+  }
   const firstHere = pool.add(conn)
   pendingSockets.release(conn.user.id, conn.reservation)
   const cameOnline = firstHere && presence.add(instanceId, conn.user)
@@ -49,6 +61,27 @@ export async function join(conn: Connection): Promise<void> {
   if (firstHere) useCluster().publishPresence(conn.user, true)
 }
 
+/** Sockets of each user waiting for their subscription (a leave meanwhile must not drop it). */
+const joining = new Map<number, number>()
+
+/** Waits until this instance receives the user's traffic (cluster.ts: follow). */
+async function following(id: number): Promise<void> {
+  joining.set(id, (joining.get(id) ?? 0) + 1)
+  try {
+    await useCluster().follow(id)
+  }
+  finally {
+    const left = joining.get(id)! - 1
+    if (left === 0) joining.delete(id)
+    else joining.set(id, left)
+  }
+}
+
+/** Stops receiving the user's traffic once no socket of theirs is here or on its way in. */
+function unfollowIfGone(userId: number): void {
+  if (pool.connectionsOf(userId).size === 0 && !joining.has(userId)) useCluster().unfollow(userId)
+}
+
 /** Unregisters a connection; when it was the user's last anywhere, everyone learns the user went offline. */
 export function leave(conn: Connection): void {
   conn.closed = true
@@ -56,6 +89,7 @@ export function leave(conn: Connection): void {
   viewers.remove(conn)
   if (!pool.remove(conn)) return
   forgetHead(conn.user.id)
+  unfollowIfGone(conn.user.id)
   const wentOffline = presence.remove(instanceId, conn.user.id)
   // While draining, departures are not announced one by one: the clients are moving to other
   // instances, and the empty snapshot this instance publishes when it leaves the cluster settles

@@ -222,3 +222,43 @@ export class CuttableLink {
     return new Promise(resolve => this.#server ? this.#server.close(() => resolve()) : resolve())
   }
 }
+
+export interface TestInstances {
+  instances: ServerProcess[]
+  /** Stops every instance, then removes their folders and drops the database. */
+  stop(): Promise<void>
+}
+
+/**
+ * `count` production instances on one fresh PostgreSQL database and a fresh Redis prefix, without a
+ * proxy: a test that places each socket on a chosen instance connects to it directly.
+ */
+export async function startInstances(count: number, env: Record<string, string> = {}): Promise<TestInstances> {
+  const database = await testDatabaseEnv()
+  if (!database.NUXT_DATABASE_URL) throw new Error('The cluster tests need PostgreSQL: run them with `npm run test:cluster`.')
+  const shared = {
+    ...UNLIMITED,
+    NUXT_REDIS_URL: TEST_REDIS_URL,
+    NUXT_REDIS_PREFIX: `jizhan-test:${randomBytes(4).toString('hex')}:`,
+    NUXT_SESSION_SECRET: randomBytes(32).toString('hex'),
+    ...env,
+  }
+  const instances: ServerProcess[] = []
+  for (let i = 0; i < count; i++) instances.push(new ServerProcess(await freePort(), shared))
+  const stop = async () => {
+    await Promise.all(instances.map(s => s.dispose()))
+    await dropTestDatabase(database.NUXT_DATABASE_URL)
+  }
+  try {
+    for (const server of instances) {
+      server.database = database
+      // One after the other: the first applies the migrations.
+      await server.start()
+    }
+    return { instances, stop }
+  }
+  catch (error) {
+    await stop()
+    throw error
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * What this instance's Redis connections carried since it started, as plain counters: the measure
+ * of routing (tests/cluster/routing.test.ts reads them from /api/health/live). An instance's
+ * numbers should follow its own users' traffic, not the cluster's.
+ */
+export const relayTraffic = {
+  /** Envelopes the subscriber received (own echoes included). */
+  received: 0,
+  /** Of those, envelopes from other instances that were handled. */
+  handled: 0,
+  /** Redis commands sent on both connections (a MULTI counts its MULTI and EXEC too). */
+  commands: 0,
+  /** Users read from other instances' presence hashes (a lease tick's anti-entropy re-reads). */
+  presenceRead: 0,
+}
+
+/** Counts every command a Redis connection sends (ioredis routes pipelines through sendCommand too). */
+export function countCommands(connection: { sendCommand: (...args: never[]) => unknown }): void {
+  const send = connection.sendCommand.bind(connection) as (...args: unknown[]) => unknown
+  ;(connection as { sendCommand: (...args: unknown[]) => unknown }).sendCommand = (...args: unknown[]) => {
+    relayTraffic.commands++
+    return send(...args)
+  }
+}
