@@ -7,6 +7,7 @@ import { bytes, displayWidth, printable, table } from '../../server/admin/format
 import { oneTimePassword, passwordFromStdin } from '../../server/admin/oneTimePassword'
 import { settingsFromEnv } from '../../server/admin/settings'
 import { SessionCache } from '../../server/auth/sessionCache'
+import { withNumberTimes } from '../../server/auth/userQueries'
 
 /** The pure parts of the operator's command line (its commands run in tests/storage/adminCli.test.ts). */
 describe('reading the command line', () => {
@@ -119,5 +120,13 @@ describe('the session cache', () => {
     cache.end(['a'], 30_000, 'account_disabled')
     cache.end(['c'], 61_000) // sweeps b, keeps a (renewed)
     expect([cache.endedWhy('a', 61_000), cache.endedWhy('b', 61_000)]).toEqual(['account_disabled', undefined])
+  })
+})
+
+describe('account rows', () => {
+  it('read bigint times as numbers whether the driver gave strings (PostgreSQL) or numbers (SQLite), and keep a null', () => {
+    const pg = { id: 1, username: 'a', created_at: '1700000000000', disabled_at: '1700000000001', sessions: '2' }
+    expect(withNumberTimes(pg)).toEqual({ id: 1, username: 'a', created_at: 1_700_000_000_000, disabled_at: 1_700_000_000_001, sessions: '2' })
+    expect(withNumberTimes({ created_at: 5, disabled_at: null })).toEqual({ created_at: 5, disabled_at: null })
   })
 })
