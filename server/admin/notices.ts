@@ -45,6 +45,17 @@ export async function latestNoticeId(db: Kysely<Database>): Promise<number> {
   return Number(row?.id ?? 0)
 }
 
+/**
+ * The id of the newest notice written before `time`, or 0: where a server that started at about
+ * `time` starts reading (noticeWatch.ts). The times are the command line's clock; ids commit in
+ * order, so every notice after this id was written at or after `time` by that clock, or is older and
+ * harmless to act on again.
+ */
+export async function lastNoticeBefore(db: Kysely<Database>, time: number): Promise<number> {
+  const row = await db.selectFrom('admin_notices').select(eb => eb.fn.max('id').as('id')).where('created_at', '<', time).executeTakeFirst()
+  return Number(row?.id ?? 0)
+}
+
 /** Up to `limit` notices after id `after`, oldest first. */
 export async function noticesAfter(db: Kysely<Database>, after: number, limit = 100): Promise<Notice[]> {
   const rows = await db.selectFrom('admin_notices').select(['id', 'kind', 'user_id', 'sessions'])
