@@ -14,6 +14,10 @@ import type { Notice } from '../../server/admin/notices'
 import { listSessions, revokeSessions } from '../../server/admin/sessions'
 import { countEverything } from '../../server/admin/stats'
 import { writeTransaction } from '../../server/admin/transaction'
+import { GroupCursors } from '../../server/socket/groupCursors'
+import { StreamCursor } from '../../server/socket/stream'
+import { pool } from '../../server/utils/pool'
+import type { Connection } from '../../server/utils/pool'
 
 /**
  * The operator's command line's core against a real database — SQLite, and PostgreSQL with
@@ -29,6 +33,7 @@ const { useDb } = await import('../../server/infra/db')
 const { closeSqliteWriter } = await import('../../server/chat/storage/sqlite/writer')
 const { AccountDisabledError, createUser, verifyCredentials } = await import('../../server/auth/users')
 const { identityOfSession } = await import('../../server/auth/sessions')
+const { resyncConnections } = await import('../../server/chat/replay')
 
 let server: Kysely<Database>
 let admin: AdminDatabase
@@ -48,6 +53,15 @@ afterAll(async () => {
   removeTempDir(dataDir)
   await dropTestDatabase(databaseUrl)
 })
+
+function fakeConnection(user: { id: number, username: string }, sessionHash: string): Connection & { sent: string[], closedWith?: number } {
+  const conn: Connection & { sent: string[], closedWith?: number } = {
+    id: `c${user.id}`, user, sessionHash, sessionExpiresAt: Infinity, lastSeenAt: 0, closed: false,
+    stream: new StreamCursor(), groups: new GroupCursors(), sent: [], send: text => void conn.sent.push(text),
+    close: (code) => { conn.closedWith = code }, terminate() {}, enqueue() {}, idle: async () => {}, room: async () => {},
+  }
+  return conn
+}
 
 let sessionCounter = 0
 /** Sessions of a user as sign-in makes them (expired ones: `expiresIn` < 0), with a ticket each. */
@@ -181,6 +195,7 @@ describe('notices for the running servers', () => {
       await watch.tick()
       expect(seen.map(n => n.sessions)).toEqual([['at-start']])
       const last = await latestNoticeId(db)
+      await new Promise(resolve => setTimeout(resolve, 20)) // (past \`since\`: every notice so far is old below)
       // Notices an hour old go as new ones are written; the ids keep growing all the same.
       await writeTransaction(db, trx => addNotice(trx, 'disabled', gus.id, ['a'], Date.now() + NOTICE_KEEP_MS + 1))
       await writeTransaction(db, trx => addNotice(trx, 'sessions', gus.id, ['b', 'c'], Date.now() + NOTICE_KEEP_MS + 2))
@@ -207,6 +222,30 @@ describe('notices for the running servers', () => {
     }
     finally {
       watch.stop()
+    }
+  })
+})
+
+describe('a resync after lost envelopes (Redis was down)', () => {
+  it('closes the sockets of a disabled account with 4003 and account_disabled, other ended sessions\' with 4001', async () => {
+    const ida = await createUser('ida_resync', PASSWORD)
+    const jon = await createUser('jon_resync', PASSWORD)
+    const [idaSession] = await sessionsFor(ida.id, 1)
+    const [jonSession] = await sessionsFor(jon.id, 1)
+    const sockets = [fakeConnection(ida, idaSession!), fakeConnection(jon, jonSession!)]
+    for (const c of sockets) pool.add(c)
+    try {
+      // What the command line did while this server heard nothing (its notice not read yet).
+      await disableAccount(db, ida.id, Date.now())
+      await revokeSessions(db, jon.id, { all: true }, Date.now())
+      await resyncConnections()
+      expect(sockets.map(c => [c.closedWith, c.sent.map(f => JSON.parse(f).code)])).toEqual([
+        [4003, ['account_disabled']],
+        [4001, ['session_ended']],
+      ])
+    }
+    finally {
+      for (const c of sockets) pool.remove(c)
     }
   })
 })
