@@ -56,6 +56,19 @@ export async function lastNoticeBefore(db: Kysely<Database>, time: number): Prom
   return Number(row?.id ?? 0)
 }
 
+/**
+ * Whether a notice of the last hour says this session ended because its account was disabled:
+ * how a client that comes back after the disable learns why it is signed out (sessions.ts). The
+ * table holds an hour of notices, so the scan is short; hashes are base64url, so the pattern
+ * needs no escape (an `_` matching any character cannot make another 43-character hash match).
+ */
+export async function disabledNoticeNames(db: Kysely<Database>, sessionHash: string): Promise<boolean> {
+  const row = await db.selectFrom('admin_notices').select('id')
+    .where('kind', '=', 'disabled').where('sessions', 'like', `%"${sessionHash}"%`)
+    .limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
 /** Up to `limit` notices after id `after`, oldest first. */
 export async function noticesAfter(db: Kysely<Database>, after: number, limit = 100): Promise<Notice[]> {
   const rows = await db.selectFrom('admin_notices').select(['id', 'kind', 'user_id', 'sessions'])

@@ -5,6 +5,7 @@ import { useWriteDb } from '../chat/storage/sqlite/writerDialect'
 import { useSettings } from '../infra/settings'
 import type { Identity } from './identity'
 import { insertSessionIfCurrent } from './sessionRows'
+import { disabledNoticeNames } from '../admin/notices'
 import { sessionCache } from './sessionCache'
 import { hashToken, newToken } from './tokens'
 
@@ -90,9 +91,27 @@ export function getIdentity(event: H3Event): Promise<Identity | null> {
   return identityFromSessionToken(getCookie(event, SESSION_COOKIE))
 }
 
-/** The 401 of a request that has (or, after a refused session, got) no session. */
-export function signInFirst() {
-  return createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in first.', data: { message: 'Sign in first.' } })
+/**
+ * The 401 of a request that has (or, after a refused session, got) no session; with
+ * `account_disabled` in `data.code` when the operator disabled its account (sessionEndedWhy).
+ */
+export function signInFirst(why?: 'account_disabled') {
+  const message = why ? 'The account was disabled.' : 'Sign in first.'
+  return createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { message, ...(why ? { code: why } : {}) } })
+}
+
+/**
+ * Why the request's session cookie no longer signs in, when the reason is the operator's disable:
+ * this instance saw the session end so (its session cache, for a minute), or a notice of the last
+ * hour names it (the command line deleted the session itself, so nothing else remembers). Asked only
+ * after a refusal, by the client that wants to say why (GET /api/auth/session).
+ */
+export async function endedByDisable(event: H3Event): Promise<boolean> {
+  const token = getCookie(event, SESSION_COOKIE)
+  if (!token || token.length > 128) return false
+  const hash = hashToken(token)
+  if (sessionCache.endedWhy(hash, Date.now()) === 'account_disabled') return true
+  return disabledNoticeNames(await useDb(), hash)
 }
 
 /** The identity of an HTTP request; throws 401 when there is none. */

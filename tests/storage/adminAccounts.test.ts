@@ -8,7 +8,7 @@ import { hashPassword } from '../../server/auth/passwords'
 import { disableAccount, enableAccount, findAccount, findAccounts, listAccounts, resetPassword } from '../../server/admin/accounts'
 import { openAdminDatabase } from '../../server/admin/database'
 import type { AdminDatabase } from '../../server/admin/database'
-import { NOTICE_KEEP_MS, addNotice, latestNoticeId, noticesAfter } from '../../server/admin/notices'
+import { NOTICE_KEEP_MS, addNotice, disabledNoticeNames, latestNoticeId, noticesAfter } from '../../server/admin/notices'
 import { watchNotices } from '../../server/admin/noticeWatch'
 import type { Notice } from '../../server/admin/notices'
 import { listSessions, revokeSessions } from '../../server/admin/sessions'
@@ -223,6 +223,18 @@ describe('notices for the running servers', () => {
     finally {
       watch.stop()
     }
+  })
+})
+
+describe('why a session ended', () => {
+  it('is found in the notices for a session of an account disabled in the last hour, not for a revoked one', async () => {
+    const kim = await createUser('kim_why', PASSWORD)
+    const [disabled] = await sessionsFor(kim.id, 1)
+    const lou = await createUser('lou_why', PASSWORD)
+    const [revoked] = await sessionsFor(lou.id, 1)
+    await disableAccount(db, kim.id, Date.now())
+    await revokeSessions(db, lou.id, { all: true }, Date.now())
+    expect([await disabledNoticeNames(server, disabled!), await disabledNoticeNames(server, revoked!), await disabledNoticeNames(server, 'h')]).toEqual([true, false, false])
   })
 })
 
