@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 /**
  * `npm run backup -- FILE [--force] [--quick]`: a consistent copy of the embedded SQLite database
- * (`<NUXT_DATA_DIR>/jizhan.sqlite`) while the server runs, through SQLite's online backup API.
+ * (`<dataDir>/jizhan.sqlite`) while the server runs, through SQLite's online backup API. The data
+ * folder and database come from the settings exactly as the server and `npm run admin` read them
+ * (server/admin/settings.ts: Nitro's reading of NITRO_… / NUXT_…, then shared/settings.ts).
  *
- * The source is opened read-only and copied in one step: one read transaction, so the copy is the
- * database as of one commit. In WAL mode a reader never blocks the writer (the writer thread's
+ * The source is opened read-only and copied by whole passes: better-sqlite3 first runs a step of
+ * no pages (it only starts the backup), then one step of all of them, which reads in one read
+ * transaction, so the copy is the database as of one commit. A commit of the server's between
+ * those two steps makes SQLite start over from the first page; either way the result is one
+ * consistent snapshot. In WAL mode a reader never blocks the writer (the writer thread's
  * checkpoints are PASSIVE: they only cannot reset the WAL until the copy ends). The copy is written
  * beside FILE, switched to a self-contained rollback journal, checked (`PRAGMA integrity_check`, or
  * `quick_check` with --quick) and only then renamed to FILE, so FILE is never a half-written copy.
@@ -16,12 +21,16 @@
  */
 import { constants, copyFileSync, existsSync, rmSync, renameSync, statSync, chmodSync, openSync, fsyncSync, closeSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import SQLite from 'better-sqlite3'
 import { createJiti } from 'jiti'
 
-// Where the data folder is comes from the one definition the server uses (default, parsing).
-const { SETTINGS } = await createJiti(import.meta.url).import('../shared/settings.ts')
+// The settings as the server and the command line read them, from their own source (Node 20 runs
+// no TypeScript: jiti compiles it on the fly, with the project's '#shared' alias).
+const jiti = createJiti(import.meta.url, { alias: { '#shared': fileURLToPath(new URL('../shared', import.meta.url)) } })
+const { settingsFromEnv } = await jiti.import('../server/admin/settings.ts')
+const { sqliteFile } = await jiti.import('../server/infra/database/basics.ts')
 
 const USAGE = 'usage: npm run backup -- FILE [--force] [--quick]'
 
@@ -41,20 +50,32 @@ function parse(argv) {
 
 const sidecars = file => [`${file}-wal`, `${file}-shm`, `${file}-journal`]
 
+/** The server's settings; settings it would refuse are refused here too (nothing written). */
+function settings() {
+  try {
+    return settingsFromEnv()
+  }
+  catch (error) {
+    throw new Refused(error.message)
+  }
+}
+
 /** Every reason not to start, before anything is written. */
 function check({ file, force }, env) {
-  if (env.NUXT_DATABASE_URL) {
-    throw new Refused('NUXT_DATABASE_URL is set: the data is in PostgreSQL, which this command does not copy. '
+  const { databaseUrl, dataDir: configured, sessionSecret } = settings()
+  if (databaseUrl) {
+    throw new Refused('the database is PostgreSQL (NUXT_DATABASE_URL or NITRO_DATABASE_URL is set), which this command does not copy. '
       + 'Use PostgreSQL\'s own tools (pg_dump -Fc, or base backups with WAL archiving): docs/deploy.md, "Backups and restore".')
   }
-  const dataDir = resolve(SETTINGS.dataDir.parse(env.NUXT_DATA_DIR ?? '') ?? SETTINGS.dataDir.default)
-  const source = join(dataDir, 'jizhan.sqlite')
+  const dataDir = resolve(configured)
+  const source = sqliteFile(dataDir)
   if (!existsSync(source)) {
-    throw new Refused(`no database at ${source}. Run this where the server runs, with its NUXT_DATA_DIR (now ${env.NUXT_DATA_DIR ? `"${env.NUXT_DATA_DIR}"` : 'unset: .data'}).`)
+    const named = env.NITRO_DATA_DIR ? `NITRO_DATA_DIR "${env.NITRO_DATA_DIR}"` : env.NUXT_DATA_DIR ? `NUXT_DATA_DIR "${env.NUXT_DATA_DIR}"` : 'NUXT_DATA_DIR unset: .data'
+    throw new Refused(`no database at ${source}. Run this where the server runs, with its data folder setting (now ${named}).`)
   }
   if (file === source || file.startsWith(`${source}-`)) throw new Refused(`${file} is the live database itself; write the copy elsewhere.`)
   if (!existsSync(dirname(file))) throw new Refused(`the folder ${dirname(file)} does not exist.`)
-  const secretFile = env.NUXT_SESSION_SECRET ? undefined : join(dataDir, 'session-secret')
+  const secretFile = sessionSecret ? undefined : join(dataDir, 'session-secret')
   const secretCopy = `${file}.session-secret`
   for (const target of [file, ...(secretFile && existsSync(secretFile) ? [secretCopy] : [])]) {
     if (existsSync(target) && !force) throw new Refused(`${target} already exists; pass --force to replace it.`)
@@ -62,13 +83,14 @@ function check({ file, force }, env) {
   return { dataDir, source, secretFile, secretCopy }
 }
 
-/** Copies `source` into `partial` in one backup step (one snapshot). Answers the pages copied. */
+/** Copies `source` into `partial` as one snapshot (see the top of this file). Answers the pages copied. */
 async function copy(source, partial) {
   const db = new SQLite(source, { readonly: true, fileMustExist: true })
   try {
     db.pragma('busy_timeout = 5000')
-    // Steps of a few pages would let the writer's commits in between, and each commit restarts
-    // the backup from page 1; a server that never rests would never finish.
+    // All pages in one step after better-sqlite3's first, empty one: steps of a few pages would let
+    // the writer's commits in between, and each commit restarts the backup from page 1; a server
+    // that never rests would never finish.
     const { totalPages } = await db.backup(partial, { progress: () => 0x7fffffff })
     return totalPages
   }
@@ -109,7 +131,7 @@ const mb = bytes => `${(bytes / 2 ** 20).toFixed(bytes < 2 ** 20 ? 2 : 1)} MB`
 
 async function main(argv, env) {
   const options = parse(argv)
-  if (options.help) return console.log(`${USAGE}\n\nCopies <NUXT_DATA_DIR>/jizhan.sqlite to FILE while the server runs, and its session secret to FILE.session-secret.\nSee docs/deploy.md, "Backups and restore".`)
+  if (options.help) return console.log(`${USAGE}\n\nCopies <dataDir>/jizhan.sqlite (the server's settings) to FILE while the server runs, and its session secret to FILE.session-secret.\nSee docs/deploy.md, "Backups and restore".`)
   const { source, secretFile, secretCopy } = check(options, env)
   const { file, quick } = options
   const partial = `${file}.partial`

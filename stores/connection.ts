@@ -31,9 +31,10 @@ export interface ConnectionEnv {
   isOnline: () => boolean
   /**
    * Asks over HTTP whether the session still holds (a refused upgrade looks like a network error);
-   * with `userId`, a session of anyone else is `invalid` too.
+   * with `userId`, a session of anyone else is `invalid` too. `disabled`: it does not, because the
+   * operator disabled the account (the 401's `data.code` is `account_disabled`).
    */
-  checkSession: (userId?: number) => Promise<'valid' | 'invalid' | 'unknown'>
+  checkSession: (userId?: number) => Promise<SessionVerdict>
   /** Subscribes to `online`, `offline` and `visible` browser events; returns the undo. */
   onBrowserEvent: (type: 'online' | 'offline' | 'visible', fn: () => void) => () => void
   /** Where configuration problems are reported (console.warn by default). */
@@ -41,6 +42,9 @@ export interface ConnectionEnv {
 }
 
 export type { ConnectionOptions }
+
+/** What GET /api/auth/session said about this browser's session. */
+export type SessionVerdict = 'valid' | 'invalid' | 'disabled' | 'unknown'
 
 type FrameHandler = (frame: ServerFrame) => void
 const OPEN = 1
@@ -148,6 +152,12 @@ export const useConnectionStore = defineStore('connection', () => {
     cancelRetry()
     closeSocket(1000, 'signed out')
     status.value = 'signed-out'
+  }
+
+  /** Signed out because the operator disabled the account (a 4003, or the session check said so). */
+  function signOutDisabled() {
+    accountDisabled.value = true
+    signOut()
   }
 
   /**
@@ -269,10 +279,7 @@ export const useConnectionStore = defineStore('connection', () => {
 
   function decide(next: ReturnType<typeof afterDrop>) {
     if (next === 'sign-out') return signOut()
-    if (next === 'account-disabled') {
-      accountDisabled.value = true
-      return signOut()
-    }
+    if (next === 'account-disabled') return signOutDisabled()
     if (next === 'give-up') {
       status.value = 'offline'
       nextAttemptAt.value = null
@@ -287,6 +294,7 @@ export const useConnectionStore = defineStore('connection', () => {
       const ask = (again: boolean) => need().checkSession(welcomedUser).then((verdict) => {
         if (checkedFor !== sessionChecks || status.value !== 'reconnecting') return
         if (verdict === 'valid' && welcomedUser !== undefined) return scheduleRetry()
+        if (verdict === 'disabled') return signOutDisabled()
         if (again) return void need().setTimeout(() => void ask(false), RENEWAL_GRACE_MS)
         signOut()
       }, () => signOut())
@@ -298,6 +306,8 @@ export const useConnectionStore = defineStore('connection', () => {
       need().checkSession().then((verdict) => {
         if (checkedFor !== sessionChecks || status.value !== 'reconnecting') return
         if (verdict === 'invalid') return signOut()
+        // A refused upgrade of a disabled account: the same end as its 4003.
+        if (verdict === 'disabled') return signOutDisabled()
         decide(afterDrop({ code: 1006, welcomed: false, sessionChecked: true, attempts: backoff.attempts, maxAttempts: options.reconnectMaxAttempts }))
       }, () => {})
       return

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { accountsNamed, searchQuery } from '../auth/userQueries'
+import { ACCOUNT_COLUMNS, accountsNamed, searchQuery, withNumberTimes } from '../auth/userQueries'
 import type { AccountRow } from '../auth/userQueries'
 import type { Database } from '../infra/database/schema'
 import { AdminError } from './errors'
@@ -33,10 +33,8 @@ export const LIST_MAX = 1000
 export async function findAccount(db: Kysely<Database>, ref: string): Promise<AccountRow> {
   const byId = /^#(\d{1,15})$/.exec(ref)
   if (byId) {
-    const row = await db.selectFrom('users')
-      .select(['id', 'username', 'username_key', 'password_hash', 'created_at', 'disabled_at'])
-      .where('id', '=', Number(byId[1])).executeTakeFirst()
-    if (row) return { ...row, created_at: Number(row.created_at), disabled_at: row.disabled_at === null ? null : Number(row.disabled_at) }
+    const row = await db.selectFrom('users').select(ACCOUNT_COLUMNS).where('id', '=', Number(byId[1])).executeTakeFirst()
+    if (row) return withNumberTimes(row)
     throw new AdminError('no_account', `No account has the id ${byId[1]}.`)
   }
   const [row] = await accountsNamed(db, ref)
@@ -55,8 +53,9 @@ function summaries(db: Kysely<Database>, now: number) {
 type SummaryRow = { id: number, username: string, created_at: number, disabled_at: number | null, sessions: number | null }
 
 function summaryOf(r: SummaryRow): AccountSummary {
-  // (PostgreSQL returns bigint columns and counts as strings.)
-  return { id: r.id, username: r.username, createdAt: Number(r.created_at), disabledAt: r.disabled_at === null ? null : Number(r.disabled_at), sessions: Number(r.sessions ?? 0) }
+  const times = withNumberTimes(r)
+  // (PostgreSQL returns counts as strings too.)
+  return { id: r.id, username: r.username, createdAt: times.created_at, disabledAt: times.disabled_at, sessions: Number(r.sessions ?? 0) }
 }
 
 /** Accounts in the order they were made, after id `after`; `next` is the `after` of the next page, or null. */

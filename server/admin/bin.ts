@@ -1,5 +1,6 @@
 import { relative } from 'node:path'
 import { main } from './cli'
+import { readPipedStdin } from './stdin'
 
 /**
  * The program: `npm run admin -- …` runs it from source (scripts/admin.mjs bundles it first), and
@@ -7,14 +8,8 @@ import { main } from './cli'
  */
 const program = process.env.npm_lifecycle_event === 'admin' ? 'npm run admin --' : `node ${relative(process.cwd(), process.argv[1] ?? 'admin.mjs')}`
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
-
 process.exitCode = await main(process.argv.slice(2), {
   out: text => process.stdout.write(`${text}\n`),
   err: text => process.stderr.write(`${text}\n`),
-  readStdin,
+  readStdin: () => readPipedStdin(process.stdin, program),
 }, program)

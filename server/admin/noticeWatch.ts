@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Database } from '../infra/database/schema'
 import { log } from '../infra/log'
-import { latestNoticeId, noticesAfter } from './notices'
+import { lastNoticeBefore, noticesAfter } from './notices'
 import type { Notice } from './notices'
 
 /**
@@ -11,6 +11,19 @@ import type { Notice } from './notices'
  */
 export const NOTICE_POLL_MS = 500
 
+/**
+ * How far before this process started a server still acts on notices: the command line's clock
+ * may run ahead of this machine's. Acting on a notice again is harmless (it closes sockets of
+ * sessions that are gone, or of an account that is disabled).
+ */
+export const NOTICE_CLOCK_MARGIN_MS = 60_000
+
+export interface NoticeWatchOptions {
+  everyMs?: number
+  /** Notices written from this time on are acted on (default: process start minus the margin). */
+  since?: number
+}
+
 export interface NoticeWatch {
   /** Reads what is new now (the timer calls it; tests call it directly). */
   tick(): Promise<void>
@@ -18,11 +31,15 @@ export interface NoticeWatch {
 }
 
 /**
- * Reads the notices written after this server started and hands each to `handle`, in order. The
- * first successful read only finds where to start: what the command line did before this server
- * ran needs nothing closed here (the sessions are gone from the database already).
+ * Reads the notices written since this process started and hands each to `handle`, in order. Not
+ * from the newest notice at the first read: this server accepts sockets before that read (and
+ * longer before it when the database is slow), and a notice written meanwhile must still close
+ * them. What the command line did before this process ran needs nothing closed here: no socket of
+ * it can be here.
  */
-export function watchNotices(db: () => Promise<Kysely<Database>>, handle: (notice: Notice) => void, everyMs = NOTICE_POLL_MS): NoticeWatch {
+export function watchNotices(db: () => Promise<Kysely<Database>>, handle: (notice: Notice) => void, options: NoticeWatchOptions = {}): NoticeWatch {
+  // (Whole milliseconds: PostgreSQL reads the parameter as a bigint.)
+  const since = Math.floor(options.since ?? performance.timeOrigin - NOTICE_CLOCK_MARGIN_MS)
   let cursor: number | undefined
   let running = false
   let failing = false
@@ -32,19 +49,15 @@ export function watchNotices(db: () => Promise<Kysely<Database>>, handle: (notic
     running = true
     try {
       const d = await db()
-      if (cursor === undefined) {
-        cursor = await latestNoticeId(d)
-      }
-      else {
-        for (let batch = await noticesAfter(d, cursor); batch.length > 0; batch = await noticesAfter(d, cursor)) {
-          for (const notice of batch) {
-            cursor = notice.id
-            try {
-              handle(notice)
-            }
-            catch (err) {
-              log.error('admin notice failed', { notice: notice.id, err })
-            }
+      cursor ??= await lastNoticeBefore(d, since)
+      for (let batch = await noticesAfter(d, cursor); batch.length > 0; batch = await noticesAfter(d, cursor)) {
+        for (const notice of batch) {
+          cursor = notice.id
+          try {
+            handle(notice)
+          }
+          catch (err) {
+            log.error('admin notice failed', { notice: notice.id, err })
           }
         }
       }
@@ -61,7 +74,7 @@ export function watchNotices(db: () => Promise<Kysely<Database>>, handle: (notic
     }
   }
 
-  const timer = setInterval(() => void tick(), everyMs)
+  const timer = setInterval(() => void tick(), options.everyMs ?? NOTICE_POLL_MS)
   timer.unref()
   return { tick, stop: () => clearInterval(timer) }
 }

@@ -45,6 +45,30 @@ export async function latestNoticeId(db: Kysely<Database>): Promise<number> {
   return Number(row?.id ?? 0)
 }
 
+/**
+ * The id of the newest notice written before `time`, or 0: where a server that started at about
+ * `time` starts reading (noticeWatch.ts). The times are the command line's clock; ids commit in
+ * order, so every notice after this id was written at or after `time` by that clock, or is older and
+ * harmless to act on again.
+ */
+export async function lastNoticeBefore(db: Kysely<Database>, time: number): Promise<number> {
+  const row = await db.selectFrom('admin_notices').select(eb => eb.fn.max('id').as('id')).where('created_at', '<', time).executeTakeFirst()
+  return Number(row?.id ?? 0)
+}
+
+/**
+ * Whether a notice of the last hour says this session ended because its account was disabled:
+ * how a client that comes back after the disable learns why it is signed out (sessions.ts). The
+ * table holds an hour of notices, so the scan is short; hashes are base64url, so the pattern
+ * needs no escape (an `_` matching any character cannot make another 43-character hash match).
+ */
+export async function disabledNoticeNames(db: Kysely<Database>, sessionHash: string): Promise<boolean> {
+  const row = await db.selectFrom('admin_notices').select('id')
+    .where('kind', '=', 'disabled').where('sessions', 'like', `%"${sessionHash}"%`)
+    .limit(1).executeTakeFirst()
+  return row !== undefined
+}
+
 /** Up to `limit` notices after id `after`, oldest first. */
 export async function noticesAfter(db: Kysely<Database>, after: number, limit = 100): Promise<Notice[]> {
   const rows = await db.selectFrom('admin_notices').select(['id', 'kind', 'user_id', 'sessions'])

@@ -4,20 +4,25 @@ import { useDb } from '../infra/db'
 import { useWriteDb } from '../chat/storage/sqlite/writerDialect'
 import { useSettings } from '../infra/settings'
 import type { Identity } from './identity'
+import { insertSessionIfCurrent } from './sessionRows'
+import { disabledNoticeNames } from '../admin/notices'
 import { sessionCache } from './sessionCache'
 import { hashToken, newToken } from './tokens'
 
 export const SESSION_COOKIE = 'jizhan_session'
 
-/** Starts a session for the user and sets its cookie on the response. */
-export async function startSession(event: H3Event, userId: number): Promise<void> {
+/**
+ * Starts a session for the user and sets its cookie on the response — unless, since `passwordHash`
+ * was checked (or set), the password changed or the account was disabled (sessionRows.ts): then
+ * no session, no cookie, and false.
+ */
+export async function startSession(event: H3Event, userId: number, passwordHash: string): Promise<boolean> {
   const db = await useWriteDb()
   const maxAge = useSettings().sessionMaxAgeSeconds
   const token = newToken()
   const now = Date.now()
-  await db.insertInto('sessions')
-    .values({ id_hash: hashToken(token), user_id: userId, created_at: now, expires_at: now + maxAge * 1000 })
-    .execute()
+  const started = await insertSessionIfCurrent(db, { idHash: hashToken(token), userId, passwordHash, createdAt: now, expiresAt: now + maxAge * 1000 })
+  if (!started) return false
   setCookie(event, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'lax',
@@ -26,6 +31,7 @@ export async function startSession(event: H3Event, userId: number): Promise<void
     path: '/',
     maxAge,
   })
+  return true
 }
 
 /** The identity behind a session cookie value, or null when missing, unknown or expired. */
@@ -71,12 +77,13 @@ export async function activeSessions(sessionHashes: readonly string[]): Promise<
 
 /**
  * Signs the request in as this user: a session the browser already had is ended first (its sockets
- * must not carry on as the previous user), then a new one starts. Returns the ended sessions.
+ * must not carry on as the previous user), then a new one starts if the account still has
+ * `passwordHash` and is enabled (startSession). Returns the ended sessions, and whether it started.
  */
-export async function replaceSession(event: H3Event, userId: number): Promise<string[]> {
+export async function replaceSession(event: H3Event, userId: number, passwordHash: string): Promise<{ ended: string[], started: boolean }> {
   const ended = await endSession(event)
-  await startSession(event, userId)
-  return ended?.sessionHashes ?? []
+  const started = await startSession(event, userId, passwordHash)
+  return { ended: ended?.sessionHashes ?? [], started }
 }
 
 /** The identity of an HTTP request, or null. */
@@ -84,10 +91,33 @@ export function getIdentity(event: H3Event): Promise<Identity | null> {
   return identityFromSessionToken(getCookie(event, SESSION_COOKIE))
 }
 
+/**
+ * The 401 of a request that has (or, after a refused session, got) no session; with
+ * `account_disabled` in `data.code` when the operator disabled its account (sessionEndedWhy).
+ */
+export function signInFirst(why?: 'account_disabled') {
+  const message = why ? 'The account was disabled.' : 'Sign in first.'
+  return createError({ statusCode: 401, statusMessage: 'Unauthorized', message, data: { message, ...(why ? { code: why } : {}) } })
+}
+
+/**
+ * Why the request's session cookie no longer signs in, when the reason is the operator's disable:
+ * this instance saw the session end so (its session cache, for a minute), or a notice of the last
+ * hour names it (the command line deleted the session itself, so nothing else remembers). Asked only
+ * after a refusal, by the client that wants to say why (GET /api/auth/session).
+ */
+export async function endedByDisable(event: H3Event): Promise<boolean> {
+  const token = getCookie(event, SESSION_COOKIE)
+  if (!token || token.length > 128) return false
+  const hash = hashToken(token)
+  if (sessionCache.endedWhy(hash, Date.now()) === 'account_disabled') return true
+  return disabledNoticeNames(await useDb(), hash)
+}
+
 /** The identity of an HTTP request; throws 401 when there is none. */
 export async function requireIdentity(event: H3Event): Promise<Identity> {
   const identity = await getIdentity(event)
-  if (!identity) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Sign in first.', data: { message: 'Sign in first.' } })
+  if (!identity) throw signInFirst()
   return identity
 }
 

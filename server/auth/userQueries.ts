@@ -29,6 +29,17 @@ export interface AccountRow {
   disabled_at: number | null
 }
 
+/** The columns of an AccountRow. */
+export const ACCOUNT_COLUMNS = ['id', 'username', 'username_key', 'password_hash', 'created_at', 'disabled_at'] as const
+
+/**
+ * A users row with its times as numbers: PostgreSQL returns bigint columns (and counts) as
+ * strings, SQLite numbers. The one place either is turned into the other.
+ */
+export function withNumberTimes<T extends { created_at: number | string, disabled_at: number | string | null }>(row: T): Omit<T, 'created_at' | 'disabled_at'> & { created_at: number, disabled_at: number | null } {
+  return { ...row, created_at: Number(row.created_at), disabled_at: row.disabled_at === null ? null : Number(row.disabled_at) }
+}
+
 /**
  * The accounts a typed name may mean, best first: the one whose key is the name's key, then one
  * that kept an older key, the lower-cased name (an account whose key migration 0005 could not
@@ -38,13 +49,12 @@ export interface AccountRow {
 export async function accountsNamed(db: Kysely<Database>, name: string): Promise<AccountRow[]> {
   const keys = [...new Set([usernameKey(name), name.toLowerCase()])]
   const found = await db.selectFrom('users')
-    .select(['id', 'username', 'username_key', 'password_hash', 'created_at', 'disabled_at'])
+    .select(ACCOUNT_COLUMNS)
     .where('username_key', 'in', keys)
     .execute()
   const rows = found.filter(r => r.username_key === keys[0] || usernameKey(r.username_key) !== r.username_key)
   rows.sort((a, b) => keys.indexOf(a.username_key) - keys.indexOf(b.username_key))
-  // (PostgreSQL returns bigint columns as strings.)
-  return rows.map(r => ({ ...r, created_at: Number(r.created_at), disabled_at: r.disabled_at === null ? null : Number(r.disabled_at) }))
+  return rows.map(withNumberTimes)
 }
 
 /**

@@ -14,6 +14,11 @@ export class AccountDisabledError extends Error {}
 
 /** Creates an account under the NFKC form of `username`; taken when its key is. */
 export async function createUser(username: string, password: string): Promise<PublicUser> {
+  return (await createAccount(username, password)).user
+}
+
+/** createUser, with the password hash stored (a session is started on it: sessionRows.ts). */
+export async function createAccount(username: string, password: string): Promise<{ user: PublicUser, passwordHash: string }> {
   const db = await useWriteDb()
   const passwordHash = await hashPassword(password)
   const name = normalizeUsername(username)
@@ -23,7 +28,7 @@ export async function createUser(username: string, password: string): Promise<Pu
     .returning(['id', 'username'])
     .executeTakeFirst()
   if (!row) throw new UsernameTakenError(`The username "${name}" is taken.`)
-  return row
+  return { user: row, passwordHash }
 }
 
 /**
@@ -32,14 +37,39 @@ export async function createUser(username: string, password: string): Promise<Pu
  * Throws AccountDisabledError for a disabled account: said only to someone who knows its password.
  */
 export async function verifyCredentials(username: string, password: string): Promise<PublicUser | null> {
+  return (await checkCredentials(username, password))?.user ?? null
+}
+
+/**
+ * verifyCredentials, with the hash the password matched: sign-in starts its session only if the
+ * account still has it (sessionRows.ts).
+ */
+export async function checkCredentials(username: string, password: string): Promise<{ user: PublicUser, passwordHash: string } | null> {
   const rows = await accountsNamed(await useDb(), username)
   if (rows.length === 0) await passwordMatchesHash(DUMMY_HASH, password)
   for (const row of rows) {
     if (!await passwordMatchesHash(row.password_hash, password)) continue
     if (row.disabled_at !== null) throw new AccountDisabledError(`The account "${row.username}" is disabled.`)
-    return { id: row.id, username: row.username }
+    return { user: { id: row.id, username: row.username }, passwordHash: row.password_hash }
   }
   return null
+}
+
+/** Which of these accounts the operator disabled, in one query per thousand. */
+export async function disabledAmong(userIds: readonly number[]): Promise<Set<number>> {
+  const db = await useDb()
+  const disabled = new Set<number>()
+  for (let i = 0; i < userIds.length; i += 1000) {
+    const rows = await db.selectFrom('users').select('id').where('id', 'in', userIds.slice(i, i + 1000)).where('disabled_at', 'is not', null).execute()
+    for (const r of rows) disabled.add(r.id)
+  }
+  return disabled
+}
+
+/** Whether the operator disabled this account (a missing account counts as disabled). */
+export async function isDisabled(userId: number): Promise<boolean> {
+  const row = await (await useDb()).selectFrom('users').select('disabled_at').where('id', '=', userId).executeTakeFirst()
+  return !row || row.disabled_at !== null
 }
 
 /** Whether `password` is this user's (a password change checks the current one by id, not by name). */
@@ -85,8 +115,10 @@ function page(rows: { id: number, username: string, username_key: string }[], li
   }
 }
 
-/** Replaces a user's password hash. */
-export async function setPassword(userId: number, password: string): Promise<void> {
+/** Replaces a user's password hash; returns the new hash. */
+export async function setPassword(userId: number, password: string): Promise<string> {
   const db = await useWriteDb()
-  await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).execute()
+  const passwordHash = await hashPassword(password)
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute()
+  return passwordHash
 }

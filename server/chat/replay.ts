@@ -4,7 +4,8 @@ import { pool } from '../utils/pool'
 import { activeSessions } from '../auth/sessions'
 import { useCluster } from '../cluster/cluster'
 import { sendFrame } from '../socket/frames'
-import { closeSessionsHere } from '../socket/sessions'
+import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
+import { disabledAmong } from '../auth/users'
 import { messageFrame, receiptFrame } from './frames'
 import { forgetAudiences } from '../socket/presenceAudience'
 import { catchUps } from '../metrics/registry'
@@ -152,6 +153,17 @@ export function catchUp(conn: Connection): void {
 }
 
 /**
+ * Closes the sockets of sessions that ended while envelopes were lost: with 4003 those of accounts
+ * the operator disabled meanwhile (their sessions are gone too), with 4001 the rest.
+ */
+async function closeDeadSessions(dead: Connection[]): Promise<void> {
+  if (dead.length === 0) return
+  const disabled = await disabledAmong([...new Set(dead.map(c => c.user.id))])
+  for (const userId of disabled) closeAccountHere(userId, [...new Set(dead.filter(c => c.user.id === userId).map(c => c.sessionHash))])
+  closeSessionsHere([...new Set(dead.filter(c => !disabled.has(c.user.id)).map(c => c.sessionHash))])
+}
+
+/**
  * After envelopes may have been lost: closes sockets whose session ended meanwhile, and catches up
  * the sockets behind their user's stream head. Two queries for all sockets, then one replay per
  * socket that is actually behind.
@@ -162,7 +174,7 @@ export async function resyncConnections(): Promise<void> {
   if (conns.length === 0) return
   const sessions = [...new Set(conns.map(c => c.sessionHash))]
   const active = await activeSessions(sessions)
-  closeSessionsHere(sessions.filter(h => !active.has(h)))
+  await closeDeadSessions(conns.filter(c => !active.has(c.sessionHash)))
   const heads = await streamHeads([...new Set(conns.map(c => c.user.id))])
   for (const conn of pool.connections()) {
     if (conn.stream.sentPos < (heads.get(conn.user.id) ?? 0)) catchUp(conn)

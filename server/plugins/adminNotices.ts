@@ -13,5 +13,7 @@ export default defineNitroPlugin((nitroApp) => {
     const closed = notice.kind === 'disabled' ? closeAccountHere(notice.userId, notice.sessions) : closeSessionsHere(notice.sessions)
     if (closed > 0) log.info('admin notice', { kind: notice.kind, user: notice.userId, sockets: closed })
   })
+  // At once, not after the first interval: notices since this process started are acted on (noticeWatch.ts).
+  void watch.tick()
   nitroApp.hooks.hook('close', () => watch.stop())
 })

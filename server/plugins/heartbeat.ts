@@ -1,3 +1,4 @@
+import { expireInPasses } from '../auth/sessionExpiry'
 import { deleteExpiredSessions } from '../auth/sessions'
 import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
@@ -27,13 +28,16 @@ export default defineNitroPlugin((nitroApp) => {
   }, every)
   sweep.unref()
 
-  const expire = () => void deleteExpiredSessions(Date.now())
+  let closing = false
+  // Passes of a bounded batch until the backlog is gone (sessionExpiry.ts); each pass reads the clock.
+  const expire = () => void expireInPasses(batch => deleteExpiredSessions(Date.now(), batch), { stopped: () => closing })
     .catch(err => log.error('expired sessions not deleted', { err }))
   const cleanup = setInterval(expire, EXPIRED_SESSIONS_EVERY_MS)
   cleanup.unref()
   setTimeout(expire, 5_000).unref()
 
   nitroApp.hooks.hook('close', () => {
+    closing = true
     clearInterval(sweep)
     clearInterval(cleanup)
   })

@@ -56,7 +56,10 @@ describe('the operator\'s command line next to a running server', () => {
     expect(refused.status).toBe(403)
     expect(await refused.json()).toMatchObject({ data: { code: 'account_disabled' } })
     // The old cookie lets nothing in, over HTTP or WebSocket.
-    expect((await fetch(httpUrl('/api/auth/session'), { headers: { cookie: ann.cookie } })).status).toBe(401)
+    // The session check a client makes after a refused upgrade says why, so it shows the disabled message.
+    const check = await fetch(httpUrl('/api/auth/session'), { headers: { cookie: ann.cookie } })
+    expect(check.status).toBe(401)
+    expect(await check.json()).toMatchObject({ data: { code: 'account_disabled' } })
     await expect(wsConnect(wsUrl(), { cookie: ann.cookie })).rejects.toBeInstanceOf(UpgradeRefused)
     // Nobody else was touched.
     expect(other.ws.readyState).toBe(other.ws.OPEN)

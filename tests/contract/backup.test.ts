@@ -145,9 +145,24 @@ describe('npm run backup', () => {
     const file = join(work, 'pg.sqlite')
     const run = await backup([file], { NUXT_DATA_DIR: dataDir, NUXT_DATABASE_URL: 'postgres://jizhan@127.0.0.1:5432/jizhan' })
     expect(run.code).toBe(2)
-    expect(run.stderr).toMatch(/NUXT_DATABASE_URL is set.*pg_dump/)
+    expect(run.stderr).toMatch(/NUXT_DATABASE_URL or NITRO_DATABASE_URL is set.*pg_dump/)
     expect(existsSync(file)).toBe(false)
   })
+
+  it('reads the settings as the server does: a NITRO_DATABASE_URL is refused too, a NITRO_DATA_DIR is where the database is', async () => {
+    const file = join(work, 'nitro.sqlite')
+    const pg = await backup([file], { NUXT_DATA_DIR: dataDir, NITRO_DATABASE_URL: 'postgres://jizhan@127.0.0.1:5432/jizhan' })
+    expect(pg.code).toBe(2)
+    expect(pg.stderr).toMatch(/PostgreSQL.*pg_dump/)
+    expect(existsSync(file)).toBe(false)
+    // Settings the server would refuse stop the backup as well.
+    const invalid = await backup([file], { NUXT_DATA_DIR: dataDir, NUXT_DATABASE_URL: 'mysql://x' })
+    expect(invalid).toMatchObject({ code: 2, stderr: expect.stringMatching(/NUXT_DATABASE_URL=\(hidden\) is not allowed/) })
+    // NITRO_ comes before NUXT_, as in the server.
+    const copied = await backup([file], { NITRO_DATA_DIR: dataDir, NUXT_DATA_DIR: join(work, 'not-there') })
+    expect(copied.code, copied.stderr).toBe(0)
+    expect(integrity(file)).toBe('ok')
+  }, 30_000)
 
   it('refuses to replace an existing file unless given --force', async () => {
     const file = join(work, 'existing.sqlite')

@@ -8,12 +8,16 @@ import { hashPassword } from '../../server/auth/passwords'
 import { disableAccount, enableAccount, findAccount, findAccounts, listAccounts, resetPassword } from '../../server/admin/accounts'
 import { openAdminDatabase } from '../../server/admin/database'
 import type { AdminDatabase } from '../../server/admin/database'
-import { NOTICE_KEEP_MS, addNotice, latestNoticeId, noticesAfter } from '../../server/admin/notices'
+import { NOTICE_KEEP_MS, addNotice, disabledNoticeNames, latestNoticeId, noticesAfter } from '../../server/admin/notices'
 import { watchNotices } from '../../server/admin/noticeWatch'
 import type { Notice } from '../../server/admin/notices'
 import { listSessions, revokeSessions } from '../../server/admin/sessions'
 import { countEverything } from '../../server/admin/stats'
 import { writeTransaction } from '../../server/admin/transaction'
+import { GroupCursors } from '../../server/socket/groupCursors'
+import { StreamCursor } from '../../server/socket/stream'
+import { pool } from '../../server/utils/pool'
+import type { Connection } from '../../server/utils/pool'
 
 /**
  * The operator's command line's core against a real database — SQLite, and PostgreSQL with
@@ -29,6 +33,7 @@ const { useDb } = await import('../../server/infra/db')
 const { closeSqliteWriter } = await import('../../server/chat/storage/sqlite/writer')
 const { AccountDisabledError, createUser, verifyCredentials } = await import('../../server/auth/users')
 const { identityOfSession } = await import('../../server/auth/sessions')
+const { resyncConnections } = await import('../../server/chat/replay')
 
 let server: Kysely<Database>
 let admin: AdminDatabase
@@ -48,6 +53,15 @@ afterAll(async () => {
   removeTempDir(dataDir)
   await dropTestDatabase(databaseUrl)
 })
+
+function fakeConnection(user: { id: number, username: string }, sessionHash: string): Connection & { sent: string[], closedWith?: number } {
+  const conn: Connection & { sent: string[], closedWith?: number } = {
+    id: `c${user.id}`, user, sessionHash, sessionExpiresAt: Infinity, lastSeenAt: 0, closed: false,
+    stream: new StreamCursor(), groups: new GroupCursors(), sent: [], send: text => void conn.sent.push(text),
+    close: (code) => { conn.closedWith = code }, terminate() {}, enqueue() {}, idle: async () => {}, room: async () => {},
+  }
+  return conn
+}
 
 let sessionCounter = 0
 /** Sessions of a user as sign-in makes them (expired ones: `expiresIn` < 0), with a ticket each. */
@@ -169,26 +183,81 @@ describe('sessions', () => {
 })
 
 describe('notices for the running servers', () => {
-  it('reach a watching server in order, from those written after it started, and ids never go back', async () => {
+  it('reach a watching server in order, from those written since it started, and ids never go back', async () => {
     const gus = await createUser('gus_notices', PASSWORD)
-    await writeTransaction(db, trx => addNotice(trx, 'sessions', gus.id, ['before-start'], Date.now()))
+    // Started a moment from now: what was written before is not for it (earlier tests' notices too).
+    const since = Date.now() + 10
+    await writeTransaction(db, trx => addNotice(trx, 'sessions', gus.id, ['before-start'], since - 1))
+    await writeTransaction(db, trx => addNotice(trx, 'sessions', gus.id, ['at-start'], since))
     const seen: Notice[] = []
-    const watch = watchNotices(async () => server, n => void seen.push(n), 60_000)
+    const watch = watchNotices(async () => server, n => void seen.push(n), { everyMs: 60_000, since })
     try {
-      await watch.tick() // finds where to start
+      await watch.tick()
+      expect(seen.map(n => n.sessions)).toEqual([['at-start']])
       const last = await latestNoticeId(db)
+      await new Promise(resolve => setTimeout(resolve, 20)) // (past \`since\`: every notice so far is old below)
       // Notices an hour old go as new ones are written; the ids keep growing all the same.
       await writeTransaction(db, trx => addNotice(trx, 'disabled', gus.id, ['a'], Date.now() + NOTICE_KEEP_MS + 1))
       await writeTransaction(db, trx => addNotice(trx, 'sessions', gus.id, ['b', 'c'], Date.now() + NOTICE_KEEP_MS + 2))
       expect((await db.selectFrom('admin_notices').select('id').execute()).every(r => Number(r.id) > last)).toBe(true)
       await watch.tick()
-      expect(seen.map(n => [n.kind, n.sessions])).toEqual([['disabled', ['a']], ['sessions', ['b', 'c']]])
-      expect(seen[0]!.id).toBeGreaterThan(last)
+      expect(seen.slice(1).map(n => [n.kind, n.sessions])).toEqual([['disabled', ['a']], ['sessions', ['b', 'c']]])
+      expect(seen[1]!.id).toBeGreaterThan(last)
       await watch.tick()
-      expect(seen).toHaveLength(2)
+      expect(seen).toHaveLength(3)
     }
     finally {
       watch.stop()
+    }
+  })
+
+  it('acts on a notice written after the process started but before the first read: sockets are accepted before that read', async () => {
+    const hal = await createUser('hal_notices', PASSWORD)
+    await writeTransaction(db, trx => addNotice(trx, 'disabled', hal.id, ['written-before-first-read'], Date.now()))
+    const seen: Notice[] = []
+    const watch = watchNotices(async () => server, n => void seen.push(n), { everyMs: 60_000 })
+    try {
+      await watch.tick()
+      expect(seen.map(n => n.sessions)).toContainEqual(['written-before-first-read'])
+    }
+    finally {
+      watch.stop()
+    }
+  })
+})
+
+describe('why a session ended', () => {
+  it('is found in the notices for a session of an account disabled in the last hour, not for a revoked one', async () => {
+    const kim = await createUser('kim_why', PASSWORD)
+    const [disabled] = await sessionsFor(kim.id, 1)
+    const lou = await createUser('lou_why', PASSWORD)
+    const [revoked] = await sessionsFor(lou.id, 1)
+    await disableAccount(db, kim.id, Date.now())
+    await revokeSessions(db, lou.id, { all: true }, Date.now())
+    expect([await disabledNoticeNames(server, disabled!), await disabledNoticeNames(server, revoked!), await disabledNoticeNames(server, 'h')]).toEqual([true, false, false])
+  })
+})
+
+describe('a resync after lost envelopes (Redis was down)', () => {
+  it('closes the sockets of a disabled account with 4003 and account_disabled, other ended sessions\' with 4001', async () => {
+    const ida = await createUser('ida_resync', PASSWORD)
+    const jon = await createUser('jon_resync', PASSWORD)
+    const [idaSession] = await sessionsFor(ida.id, 1)
+    const [jonSession] = await sessionsFor(jon.id, 1)
+    const sockets = [fakeConnection(ida, idaSession!), fakeConnection(jon, jonSession!)]
+    for (const c of sockets) pool.add(c)
+    try {
+      // What the command line did while this server heard nothing (its notice not read yet).
+      await disableAccount(db, ida.id, Date.now())
+      await revokeSessions(db, jon.id, { all: true }, Date.now())
+      await resyncConnections()
+      expect(sockets.map(c => [c.closedWith, c.sent.map(f => JSON.parse(f).code)])).toEqual([
+        [4003, ['account_disabled']],
+        [4001, ['session_ended']],
+      ])
+    }
+    finally {
+      for (const c of sockets) pool.remove(c)
     }
   })
 })

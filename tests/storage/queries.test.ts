@@ -20,6 +20,7 @@ const { storeMessages } = await import('../../server/chat/storage/writes')
 const { recordReceipt } = await import('../../server/chat/storage/receipts')
 const { eventsAfter, listConversations } = await import('../../server/chat/storage/reads')
 const { deleteExpiredSessions } = await import('../../server/auth/sessions')
+const { expireInPasses } = await import('../../server/auth/sessionExpiry')
 const { listUsers } = await import('../../server/auth/users')
 
 let db: Kysely<Database>
@@ -87,6 +88,13 @@ describe('sessions and accounts housekeeping', () => {
     expect(await deleteExpiredSessions(now, 3)).toEqual({ sessions: 2, tickets: 0 })
     expect((await db.selectFrom('sessions').select('id_hash').execute()).map(r => r.id_hash)).toEqual(['live'])
     expect((await db.selectFrom('ws_tickets').select('token_hash').execute()).map(r => r.token_hash)).toEqual(['t-live'])
+  })
+
+  it('clears a backlog of expired sessions larger than one batch in one run of passes', async () => {
+    const now = Date.now()
+    await db.insertInto('sessions').values(Array.from({ length: 8 }, (_, i) => ({ id_hash: `backlog${i}`, user_id: ME, created_at: 0, expires_at: now - 1000 }))).execute()
+    expect(await expireInPasses(batch => deleteExpiredSessions(now, batch), { batch: 3, pauseMs: 1 })).toEqual({ sessions: 8, tickets: 0, passes: 3 })
+    expect((await db.selectFrom('sessions').select('id_hash').where('id_hash', 'like', 'backlog%').execute())).toEqual([])
   })
 
   it('pages through every account instead of stopping silently at a limit', async () => {

@@ -269,6 +269,31 @@ describe('connection store', () => {
     expect(fake.sockets).toHaveLength(2)
   })
 
+  it('goes signed-out as disabled when a reconnect is refused and the session check says the account was disabled', async () => {
+    const { store, fake } = connected()
+    fake.socket.serverClose(1006) // the link dropped; meanwhile the operator disabled the account
+    fake.setSession('disabled')
+    await vi.advanceTimersByTimeAsync(options.reconnectCapMs)
+    expect(fake.sockets).toHaveLength(2)
+    fake.socket.serverClose(1006) // the upgrade was refused (a browser sees no status)
+    await settle()
+    expect(fake.env.checkSession).toHaveBeenCalled()
+    expect(store.status).toBe('signed-out')
+    expect(store.accountDisabled).toBe(true)
+    fake.fire('online')
+    await vi.advanceTimersByTimeAsync(120_000)
+    expect(fake.sockets).toHaveLength(2)
+  })
+
+  it('goes signed-out as disabled after a 4001 when the session check says the account was disabled', async () => {
+    const { store, fake } = connected()
+    fake.setSession('disabled')
+    fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
+    await settle()
+    expect(store.status).toBe('signed-out')
+    expect(store.accountDisabled).toBe(true)
+  })
+
   it('reconnects after a 4001 when the cookie already holds a new session of the same user (a password changed in another tab)', async () => {
     const { store, fake } = connected()
     fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')

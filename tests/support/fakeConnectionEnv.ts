@@ -58,7 +58,7 @@ export function createFakeEnv() {
   const sockets: FakeSocket[] = []
   const listeners = new Map<string, Set<() => void>>()
   let online = true
-  let session: 'valid' | 'invalid' | 'unknown' = 'valid'
+  let session: 'valid' | 'invalid' | 'disabled' | 'unknown' = 'valid'
   /** Whose session the cookie holds now (asked with a user id, anyone else's is `invalid`). */
   let sessionUser = WELCOME.user.id
   const env: ConnectionEnv = {

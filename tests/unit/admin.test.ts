@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { checkPassword } from '#shared/accounts'
 import { parseInvocation } from '../../server/admin/args'
@@ -6,7 +7,9 @@ import { UsageError } from '../../server/admin/errors'
 import { bytes, displayWidth, printable, table } from '../../server/admin/format'
 import { oneTimePassword, passwordFromStdin } from '../../server/admin/oneTimePassword'
 import { settingsFromEnv } from '../../server/admin/settings'
+import { readPipedStdin } from '../../server/admin/stdin'
 import { SessionCache } from '../../server/auth/sessionCache'
+import { withNumberTimes } from '../../server/auth/userQueries'
 
 /** The pure parts of the operator's command line (its commands run in tests/storage/adminCli.test.ts). */
 describe('reading the command line', () => {
@@ -119,5 +122,27 @@ describe('the session cache', () => {
     cache.end(['a'], 30_000, 'account_disabled')
     cache.end(['c'], 61_000) // sweeps b, keeps a (renewed)
     expect([cache.endedWhy('a', 61_000), cache.endedWhy('b', 61_000)]).toEqual(['account_disabled', undefined])
+  })
+})
+
+describe('account rows', () => {
+  it('read bigint times as numbers whether the driver gave strings (PostgreSQL) or numbers (SQLite), and keep a null', () => {
+    const pg = { id: 1, username: 'a', created_at: '1700000000000', disabled_at: '1700000000001', sessions: '2' }
+    expect(withNumberTimes(pg)).toEqual({ id: 1, username: 'a', created_at: 1_700_000_000_000, disabled_at: 1_700_000_000_001, sessions: '2' })
+    expect(withNumberTimes({ created_at: 5, disabled_at: null })).toEqual({ created_at: 5, disabled_at: null })
+  })
+})
+
+describe('reading a password from standard input', () => {
+  it('refuses a terminal, where the password would be echoed, and says to pipe it', async () => {
+    const terminal = Object.assign(Readable.from(['typed\n']), { isTTY: true })
+    await expect(readPipedStdin(terminal, 'npm run admin --')).rejects.toMatchObject({
+      code: 'stdin_is_terminal',
+      message: expect.stringMatching(/terminal.*Pipe it in: printf '%s\\n' "\$PASSWORD" \| npm run admin -- users reset-password NAME --stdin/s),
+    })
+  })
+
+  it('reads everything piped in', async () => {
+    expect(await readPipedStdin(Readable.from([Buffer.from('chosen '), 'password\n']), 'x')).toBe('chosen password\n')
   })
 })

@@ -15,7 +15,9 @@ export function browserConnectionEnv(): ConnectionEnv {
       try {
         const res = await fetch('/api/auth/session', { credentials: 'same-origin', cache: 'no-store' })
         if (res.ok) return userId === undefined || (await res.json() as { user?: { id?: number } }).user?.id === userId ? 'valid' : 'invalid'
-        return res.status === 401 ? 'invalid' : 'unknown'
+        if (res.status !== 401) return 'unknown'
+        const body = await res.json().catch(() => null) as { data?: { code?: string } } | null
+        return body?.data?.code === 'account_disabled' ? 'disabled' : 'invalid'
       }
       catch {
         return 'unknown'

@@ -1,6 +1,6 @@
 import { RegisterBody } from '#shared/accounts'
-import { replaceSession } from '../../auth/sessions'
-import { UsernameTakenError, createUser } from '../../auth/users'
+import { replaceSession, signInFirst } from '../../auth/sessions'
+import { UsernameTakenError, createAccount } from '../../auth/users'
 import { accountError, readAccountBody } from '../../http/accountErrors'
 import { throttleSignIn } from '../../http/signIn'
 import { closeSessions } from '../../socket/sessions'
@@ -13,8 +13,11 @@ export default defineEventHandler(async (event) => {
   const { username, password } = await readAccountBody(event, RegisterBody)
   throttleSignIn(event, username)
   try {
-    const user = await createUser(username, password)
-    closeSessions(await replaceSession(event, user.id))
+    const { user, passwordHash } = await createAccount(username, password)
+    const { ended, started } = await replaceSession(event, user.id, passwordHash)
+    closeSessions(ended)
+    // The operator disabled or reset the new account already: it exists, but this is no sign-in.
+    if (!started) throw signInFirst()
     setResponseStatus(event, 201)
     return { user }
   }
