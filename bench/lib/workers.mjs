@@ -56,3 +56,19 @@ export function startWorkers(script, count, execArgv = []) {
 export function split(items, n) {
   return Array.from({ length: n }, (_, i) => items.slice(Math.floor((i * items.length) / n), Math.floor(((i + 1) * items.length) / n)))
 }
+
+/**
+ * The worker's side of `startWorkers`: answers each `{ id, cmd, … }` with what `commands[cmd]`
+ * returns (or its error), and exits when the parent goes.
+ */
+export function serveCommands(commands) {
+  process.on('message', async (msg) => {
+    try {
+      process.send({ id: msg.id, result: await commands[msg.cmd](msg) })
+    }
+    catch (error) {
+      process.send({ id: msg.id, error: String(error?.stack ?? error) })
+    }
+  })
+  process.on('disconnect', () => process.exit(0))
+}

@@ -1,4 +1,5 @@
 import { openClient } from '../lib/clients.mjs'
+import { serveCommands } from '../lib/workers.mjs'
 
 /**
  * A load-generator process (forked by the runner, driven over IPC). Each pair's sender and
@@ -324,12 +325,4 @@ function closeAll() {
 }
 
 const commands = { pairs: openPairs, throughput, latency, quiet, connect, groups: openGroups, fanout: fanoutRun, closeAll }
-process.on('message', async (msg) => {
-  try {
-    process.send({ id: msg.id, result: await commands[msg.cmd](msg) })
-  }
-  catch (error) {
-    process.send({ id: msg.id, error: String(error?.stack ?? error) })
-  }
-})
-process.on('disconnect', () => process.exit(0))
+serveCommands(commands)

@@ -1,6 +1,7 @@
 import WebSocket from 'ws'
 import { SoakDevice } from '../lib/soakClient.mjs'
 import { checkDelivery, createLedger } from '../lib/soakChecks.mjs'
+import { serveCommands } from '../lib/workers.mjs'
 
 /**
  * The soak's clients (forked by scenarios/soak.mjs, driven over IPC): every user's devices, the
@@ -223,12 +224,4 @@ async function stop() {
 }
 
 const commands = { start, begin, status, drain, stop }
-process.on('message', async (msg) => {
-  try {
-    process.send({ id: msg.id, result: await commands[msg.cmd](msg) })
-  }
-  catch (error) {
-    process.send({ id: msg.id, error: String(error?.stack ?? error) })
-  }
-})
-process.on('disconnect', () => process.exit(0))
+serveCommands(commands)

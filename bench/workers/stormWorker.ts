@@ -1,5 +1,6 @@
 import { createNodeClient } from '../../tests/support/nodeClient'
 import type { TestUser } from '../../tests/support/accounts'
+import { serveCommands } from '../lib/workers.mjs'
 
 /**
  * A reconnect-storm generator process: real browser-tab logic (the Pinia connection and chat
@@ -67,12 +68,4 @@ const commands: Record<string, (msg: Record<string, unknown>) => Promise<unknown
   },
 }
 
-process.on('message', async (msg: Record<string, unknown> & { id: number, cmd: string }) => {
-  try {
-    process.send!({ id: msg.id, result: await commands[msg.cmd]!(msg) })
-  }
-  catch (error) {
-    process.send!({ id: msg.id, error: String((error as Error)?.stack ?? error) })
-  }
-})
-process.on('disconnect', () => process.exit(0))
+serveCommands(commands)

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +6,8 @@ import { registerUser, signIn } from '../support/accounts'
 import type { TestUser } from '../support/accounts'
 import { startCluster } from '../support/cluster'
 import type { TestCluster } from '../support/cluster'
+import { runProgram } from '../support/runProgram'
+import type { ProgramRun } from '../support/runProgram'
 import { rootDir } from '../support/server'
 import { wsConnect } from '../support/wsClient'
 import type { WsClient } from '../support/wsClient'
@@ -40,20 +41,9 @@ async function on(instance: 0 | 1, user: TestUser, of = cluster): Promise<WsClie
 }
 
 /** `npm run admin -- …` with the instances' database and Redis settings. */
-function admin(args: string[], of = cluster): Promise<{ code: number | null, out: string, err: string, endedAt: number }> {
+function admin(args: string[], of = cluster): Promise<ProgramRun> {
   const { NUXT_REDIS_URL, NUXT_REDIS_PREFIX } = of.instances[0].env
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(rootDir, 'scripts/admin.mjs'), ...args], {
-      env: { ...process.env, ...of.instances[0].database, NUXT_REDIS_URL, NUXT_REDIS_PREFIX, NUXT_DATA_DIR: of.instances[0].dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d))
-    child.stderr.on('data', (d: Buffer) => (err += d))
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, out, err, endedAt: Date.now() }))
-  })
+  return runProgram(join(rootDir, 'scripts/admin.mjs'), args, { env: { ...of.instances[0].database, NUXT_REDIS_URL, NUXT_REDIS_PREFIX, NUXT_DATA_DIR: of.instances[0].dataDir } })
 }
 
 describe('the command line and two instances', () => {

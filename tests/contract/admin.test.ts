@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { registerUser, signIn } from '../support/accounts'
 import { httpUrl, rootDir, setupBuiltServer, wsUrl } from '../support/server'
+import { runProgram } from '../support/runProgram'
+import type { ProgramRun } from '../support/runProgram'
 import { UpgradeRefused, connectSynced, wsConnect } from '../support/wsClient'
 
 /**
@@ -17,20 +18,8 @@ const { dataDir, databaseUrl } = await setupBuiltServer()
 const PROGRAMS = { npm: join(rootDir, 'scripts/admin.mjs'), build: join(rootDir, '.output/server/admin.mjs') }
 
 /** Runs the command line with the server's settings; its exit code, output and when it ended. */
-function admin(args: string[], { stdin = '', program = 'npm' as keyof typeof PROGRAMS } = {}): Promise<{ code: number | null, out: string, err: string, endedAt: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PROGRAMS[program], ...args], {
-      env: { ...process.env, NUXT_DATA_DIR: dataDir, ...(databaseUrl ? { NUXT_DATABASE_URL: databaseUrl } : {}) },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (d: Buffer) => (out += d))
-    child.stderr.on('data', (d: Buffer) => (err += d))
-    child.on('error', reject)
-    child.on('close', code => resolve({ code, out, err, endedAt: Date.now() }))
-    child.stdin.end(stdin)
-  })
+function admin(args: string[], { stdin = '', program = 'npm' as keyof typeof PROGRAMS } = {}): Promise<ProgramRun> {
+  return runProgram(PROGRAMS[program], args, { stdin, env: { NUXT_DATA_DIR: dataDir, ...(databaseUrl ? { NUXT_DATABASE_URL: databaseUrl } : {}) } })
 }
 
 /** When a socket closed, with its code: what the server did, and how long after the command ended. */
