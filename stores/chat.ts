@@ -1,11 +1,11 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref, watch } from 'vue'
-import type { AckFrame, ConversationSummary, ErrorFrame, GroupMessageFrame, MembershipFrame, MessageFrame, PublicUser, ReceiptFrame, ResumeFrame, ServerFrame } from '#shared/protocol'
+import type { ConversationSummary, ErrorFrame, PublicUser, ServerFrame } from '#shared/protocol'
 import { createChatCache } from '../utils/chat/chatCache'
 import type { ChatCache } from '../utils/chat/chatCache'
-import { isGroupEntry } from '../utils/chat/outbox'
-import { createStreamCursor } from '../utils/chat/streamCursor'
 import { someone } from '../utils/i18n/phrases'
+import { createChatIncoming } from './chatIncoming'
+import { createChatStream } from './chatStream'
 import { useConnectionStore } from './connection'
 import { useContactsStore } from './contacts'
 import type { Contact } from './contacts'
@@ -25,10 +25,10 @@ import { useSenderStore } from './sender'
 import type { SenderEnv } from './sender'
 import { useSummariesStore } from './summaries'
 
-/** The HTTP side of the chat, injected so the stores also run outside a browser. */
 /** A sentence for screen readers, worded by the page in the reader's language. */
 export interface Announcement { key: string, params: Record<string, string> }
 
+/** The HTTP side of the chat, injected so the stores also run outside a browser. */
 export interface ChatApi extends HistoryApi, GroupsApi, GroupMembersApi, SearchApi {
   conversations(): Promise<ConversationSummary[]>
 }
@@ -45,9 +45,11 @@ export interface ChatEnv extends SenderEnv, ConversationsEnv, ReceiptsEnv, Group
  * the store they concern: direct lines to the conversations store, group lines and membership to
  * the groups store, members' receipts to the group members store, people to the contacts store,
  * acks and refusals to the own-lines store (which sends what the person writes), and what to
- * acknowledge as delivered or read to the receipts store. (About 400 lines: the one place that says
- * what each server frame does; the work itself is in the stores it names; the summaries over HTTP
- * are the summaries store's.)
+ * acknowledge as delivered or read to the receipts store. `onFrame` below is the one place that says
+ * where each server frame goes; the stream's order, resume, `synced` and retention's trims are in
+ * stores/chatStream.ts, what a line someone sent does in stores/chatIncoming.ts (parts of this store,
+ * not stores of their own); the work itself is in the stores they name; the summaries over HTTP are
+ * the summaries store's.
  */
 export const useChatStore = defineStore('chat', () => {
   const connection = useConnectionStore()
@@ -64,17 +66,11 @@ export const useChatStore = defineStore('chat', () => {
   const selectedId = ref<number | null>(null)
   /** The group whose conversation is open, or null (at most one of the two is set). */
   const selectedGroupId = ref<string | null>(null)
-  /** The latest line for the screen-reader live region. */
   /** The newest message for screen readers, as an i18n key and its values (the page words it). */
   const announcement = ref<Announcement | null>(null)
-  /** The stream replay after a (re)connect is complete. */
-  const synced = ref(false)
 
   let env: ChatEnv | undefined
   let cache: ChatCache | undefined
-  const stream = createStreamCursor()
-  /** People whose name was looked up in the summaries already. */
-  const askedWho = new Set<number>()
 
   function need(): ChatEnv {
     if (!env) throw new Error('chat store: call configure() first')
@@ -165,6 +161,14 @@ export const useChatStore = defineStore('chat', () => {
     else if (failed === 'newest' && selectedId.value === target) await select(target)
   }
 
+  // ---- the stream and incoming lines (stores/chatStream.ts, stores/chatIncoming.ts) -------------
+
+  // Made after the watch above, as before the split: watchers run in the order they were made.
+  const incoming = createChatIncoming({ selectedId, selectedGroupId, announcement, requestResume: () => chatStream.requestResume() })
+  const chatStream = createChatStream({ cache: () => cache, setMe, selectedId, selectedGroupId, select, selectGroup, onMessage: incoming.onMessage })
+  /** The stream replay after a (re)connect is complete. */
+  const synced = chatStream.synced
+
   // ---- own lines ---------------------------------------------------------------------------------
 
   /**
@@ -178,186 +182,40 @@ export const useChatStore = defineStore('chat', () => {
     return own.write(to, text)
   }
 
-  /**
-   * The message was stored. An ack with a position stands in the stream for this tab's copy of its
-   * own message: it moves the cursor like that copy would (a skipped position still means frames
-   * were missed).
-   */
-  function onAck(frame: AckFrame) {
-    if (frame.pos !== undefined) {
-      const verdict = stream.accept(frame.pos)
-      if (verdict === 'gap') requestResume()
-      else if (verdict === 'apply') cache?.saveCursor(frame.pos)
-    }
-    const entry = own.stored(frame)
-    // A new conversation: the server now counts them as someone I talk with (name, presence).
-    if (entry && !isGroupEntry(entry) && frame.seq === 1) summaries.refreshSoon()
-  }
-
   function onError(frame: ErrorFrame) {
     if (frame.cid) own.refused({ ...frame, cid: frame.cid })
   }
 
-  // ---- the stream --------------------------------------------------------------------------------
-
-  function onWelcome(user: PublicUser, head: number) {
-    setMe(user)
-    // Who is online comes with the people list over HTTP (refresh), then from presence frames.
-    people.allOffline()
-    stream.welcome(cache!.loadCursor(), head)
-    synced.value = false
-    sender.linkOpened()
-    requestResume()
-  }
-
-  /** Resumes the stream from the cursor, and each group this page shows from its position. */
-  function requestResume() {
-    const from = stream.resumeFrom()
-    if (from === null) return
-    const listed = groups.resumeEntries()
-    const frame: ResumeFrame = listed.length > 0 ? { type: 'resume', cursor: from, groups: listed } : { type: 'resume', cursor: from }
-    if (connection.send(frame)) stream.resumeSent()
-  }
-
-  /** Applies stream events in order; a gap means frames were missed, so the stream is resumed. */
-  function onStreamEvent(frame: MessageFrame | ReceiptFrame | MembershipFrame) {
-    const verdict = stream.accept(frame.pos)
-    if (verdict === 'gap') return requestResume()
-    if (verdict === 'ignore') return
-    cache?.saveCursor(frame.pos)
-    if (frame.type === 'message') onMessage(frame)
-    else if (frame.type === 'receipt') conversations.applyReceipts(frame.peer, frame)
-    else if (frame.change === 'joined') groups.join(frame.group)
-    else {
-      groups.leave(frame.group.conv)
-      members.forget(frame.group.conv)
-    }
-  }
-
-  function onMessage(frame: MessageFrame) {
-    const mine = frame.from === people.me?.id
-    const peer = mine ? frame.to : frame.from
-    const { type: _type, pos: _pos, ...message } = frame
-    const wasNew = conversations.addMessage(peer, message)
-    // Someone this page cannot name yet (a first message): the summaries say who they are (asked
-    // once); the announcement waits for the answer, so it names them.
-    let named: Promise<unknown> | undefined
-    if (!people.contacts[peer] && !askedWho.has(peer)) {
-      askedWho.add(peer)
-      named = summaries.refresh().catch(() => {})
-    }
-    if (mine) {
-      if (frame.cid) sender.stored(frame.cid)
-      return
-    }
-    receipts.delivered(peer, frame.seq)
-    queueMicrotask(receipts.sendDelivered)
-    const conv = conversations.conversation(peer)
-    if (wasNew && frame.seq > conv.selfRead) {
-      conv.unread++
-      const announce = () => void (announcement.value = { key: 'chat.newMessageFrom', params: { name: people.nameOf(frame.from, someone(frame.from)), text: frame.text } })
-      if (named) void named.then(announce)
-      else announce()
-    }
-    if (selectedId.value === peer) receipts.markRead()
-  }
-
-  /**
-   * A group line, live or replayed: in seq order once per group (a line that skips one means lines
-   * were missed: resume, which replays them). A group this page does not know yet is looked up.
-   */
-  function onGroupMessage({ type: _type, ...line }: GroupMessageFrame) {
-    const known = groups.byConv[line.conv]
-    if (known?.left) return
-    if (groups.accept(line.conv, line.seq) === 'gap') return requestResume()
-    if (!known) summaries.refreshSoon()
-    const wasNew = groups.addMessage(line)
-    if (wasNew && line.system) members.applySystem(line.conv, line.from, line.system, line.seq)
-    if (line.from === people.me?.id) {
-      if (line.cid) sender.stored(line.cid)
-      return
-    }
-    receipts.groupDelivered(line.conv, line.seq)
-    queueMicrotask(receipts.sendDelivered)
-    const group = groups.group(line.conv)
-    if (wasNew && !line.system && line.seq > group.read) {
-      group.unread++
-      announcement.value = { key: 'chat.newGroupMessage', params: { name: people.nameOf(line.from, someone(line.from)), group: group.name, text: line.text } }
-    }
-    if (selectedGroupId.value === line.conv) receipts.markRead()
-  }
-
-  /**
-   * Message retention deleted the stream up to `pos`, past this page's cursor (a resume from long
-   * ago): the cursor moves there, and the lines kept of direct conversations are dropped, to be read
-   * again over HTTP (the open one at `synced`, the others when opened), so no hole shows. The
-   * summaries after `synced` bring counts and groups up to date. A group's lines: the same, alone.
-   */
-  function onTrimmed(pos: number) {
-    if (!stream.trim(pos)) return
-    cache?.saveCursor(pos)
-    conversations.dropStored()
-    // Already synced (a gap being filled): no `synced` is coming to do it.
-    if (!synced.value) return
-    summaries.refreshSoon()
-    if (selectedId.value !== null) void select(selectedId.value)
-  }
-
-  function onGroupTrimmed(conv: string, seq: number) {
-    if (groups.trimmed(conv, seq) && synced.value && selectedGroupId.value === conv) void selectGroup(conv)
-  }
-
-  function onSynced() {
-    stream.resumeDone()
-    synced.value = true
-    receipts.sendDelivered()
-    sender.linkReady()
-    // Receipts and membership counts are not replayed: the summaries (and the open group's members) say them.
-    summaries.refreshSoon()
-    const group = selectedGroupId.value === null ? undefined : groups.byConv[selectedGroupId.value]
-    if (group) {
-      if (!group.loaded) return void selectGroup(group.conv)
-      if (!group.left) void members.load(group.conv)
-    }
-    if (selectedId.value !== null && !conversations.conversation(selectedId.value).loaded) return void select(selectedId.value)
-    receipts.markRead()
-  }
+  // ---- what each server frame does ---------------------------------------------------------------
 
   function onFrame(frame: ServerFrame) {
     switch (frame.type) {
       case 'welcome':
-        return onWelcome(frame.user, frame.head)
+        return chatStream.onWelcome(frame.user, frame.head)
       case 'presence':
         return people.presence(frame.online, frame.offline)
       case 'message':
       case 'receipt':
       case 'membership':
-        return onStreamEvent(frame)
+        return chatStream.onStreamEvent(frame)
       case 'groupMessage':
-        return onGroupMessage(frame)
+        return incoming.onGroupMessage(frame)
       case 'groupReceipt':
         return members.applyReceipt(frame)
       case 'synced':
-        return onSynced()
+        return chatStream.onSynced()
       case 'trimmed':
-        return onTrimmed(frame.pos)
+        return chatStream.onTrimmed(frame.pos)
       case 'groupTrimmed':
-        return onGroupTrimmed(frame.conv, frame.seq)
+        return chatStream.onGroupTrimmed(frame.conv, frame.seq)
       case 'ack':
-        return onAck(frame)
+        return chatStream.onAck(frame)
       case 'error':
         return onError(frame)
     }
   }
 
   onScopeDispose(connection.onFrame(onFrame))
-
-  watch(() => connection.status, (status) => {
-    if (status === 'open') return
-    synced.value = false
-    stream.resumeDone()
-    sender.linkLost()
-  })
 
   // ---- the end of a session ----------------------------------------------------------------------
 
@@ -387,11 +245,10 @@ export const useChatStore = defineStore('chat', () => {
     search.clear()
     selectedId.value = null
     selectedGroupId.value = null
-    askedWho.clear()
+    incoming.reset()
     announcement.value = null
     cache = undefined
-    stream.reset()
-    synced.value = false
+    chatStream.reset()
   }
 
   return {

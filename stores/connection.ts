@@ -4,47 +4,18 @@ import { CloseCode, PROTOCOL_NAME, encodeFrame, parseServerFrame } from '#shared
 import type { ClientFrame, ServerFrame } from '#shared/protocol'
 import { createBackoff } from '../utils/connection/backoff'
 import type { Backoff } from '../utils/connection/backoff'
-import { afterDrop, canAttempt, heartbeatOverdue, minimumRetryDelay, normalizeConnectionOptions } from '../utils/connection/connectionStatus'
+import { afterDrop, canAttempt, minimumRetryDelay, normalizeConnectionOptions } from '../utils/connection/connectionStatus'
 import type { ConnectionOptions, ConnectionStatus } from '../utils/connection/connectionStatus'
+import type { ConnectionEnv, SocketLike } from '../utils/connection/connectionEnv'
+import { createHeartbeat } from '../utils/connection/heartbeat'
+import { renewSession as runRenewal } from '../utils/connection/renewSession'
+import { createSessionCheck } from '../utils/connection/sessionCheck'
 import { PUBLIC_DEFAULTS, SETTINGS } from '#shared/settings'
 
-/** The part of the browser WebSocket the store uses; tests pass a fake. */
-export interface SocketLike {
-  readonly readyState: number
-  onopen: ((ev: unknown) => void) | null
-  onmessage: ((ev: { data: unknown }) => void) | null
-  onclose: ((ev: { code: number, reason: string }) => void) | null
-  onerror: ((ev: unknown) => void) | null
-  send(data: string): void
-  close(code?: number, reason?: string): void
-}
-
-/** Everything the store needs from the outside world, injected so tests control time and sockets. */
-export interface ConnectionEnv {
-  url: () => string
-  createSocket: (url: string, protocols: string[]) => SocketLike
-  setTimeout: (fn: () => void, ms: number) => unknown
-  clearTimeout: (id: unknown) => void
-  now: () => number
-  random: () => number
-  /** `navigator.onLine`: false means no network at all, so attempts would only burn retries. */
-  isOnline: () => boolean
-  /**
-   * Asks over HTTP whether the session still holds (a refused upgrade looks like a network error);
-   * with `userId`, a session of anyone else is `invalid` too. `disabled`: it does not, because the
-   * operator disabled the account (the 401's `data.code` is `account_disabled`).
-   */
-  checkSession: (userId?: number) => Promise<SessionVerdict>
-  /** Subscribes to `online`, `offline` and `visible` browser events; returns the undo. */
-  onBrowserEvent: (type: 'online' | 'offline' | 'visible', fn: () => void) => () => void
-  /** Where configuration problems are reported (console.warn by default). */
-  warn?: (message: string) => void
-}
-
-export type { ConnectionOptions }
-
-/** What GET /api/auth/session said about this browser's session. */
-export type SessionVerdict = 'valid' | 'invalid' | 'disabled' | 'unknown'
+export type { ConnectionOptions, ConnectionEnv, SocketLike }
+export type { SessionVerdict } from '../utils/connection/sessionCheck'
+/** How long after a 4001 a renewed session may still be on its way into the cookie. */
+export { RENEWAL_GRACE_MS } from '../utils/connection/sessionCheck'
 
 type FrameHandler = (frame: ServerFrame) => void
 const OPEN = 1
@@ -55,13 +26,12 @@ const noop = () => {}
  * happens, exposed reactively. Socket, timers and listeners live in this closure, out of the state
  * (they are not serialisable and must never reach the SSR payload).
  *
- * (Over 300 lines on purpose: it is one state machine — opening, heartbeat deadline, drop, retry —
- * whose steps share the current socket and its timers; split, each part would reach into the
- * others' closures. Every decision in it is a pure function in utils/connection/, tested alone.)
+ * The rest is delegated to utils/connection/: the heartbeat (`heartbeat.ts`), the questions over
+ * HTTP after a lost socket (`sessionCheck.ts`), a session renewal (`renewSession.ts`); every decision
+ * is a pure function there (`connectionStatus.ts`, `backoff.ts`), tested alone. (A little over 300
+ * lines: what is left is one state machine — open, drop, retry — whose steps share the current
+ * socket and its timers; split further, each part would reach into the others' closures.)
  */
-/** How long after a 4001 a renewed session may still be on its way into the cookie. */
-export const RENEWAL_GRACE_MS = 1000
-
 export const useConnectionStore = defineStore('connection', () => {
   const status = ref<ConnectionStatus>('idle')
   /** Failed attempts since the last successful connection. */
@@ -87,14 +57,15 @@ export const useConnectionStore = defineStore('connection', () => {
   let welcomed = false
   /** A pong arrived on the current socket. */
   let proven = false
-  let lastInboundAt = 0
   const handlers = new Set<FrameHandler>()
   // Undo functions for the current socket's timers and for the browser listeners.
   let stopConnectTimeout = noop
-  let stopPing = noop
-  let stopPong = noop
   let browserCleanups: Array<() => void> = []
   let retryTimer: (() => void) | undefined
+  /** Who the server last welcomed on this page: a renewed session must be theirs. */
+  let welcomedUser: number | undefined
+  /** Close code of the last lost socket (1006 when it just vanished). */
+  let lastCloseCode = 1006
 
   function need(): ConnectionEnv {
     if (!env) throw new Error('connection store: call configure() before connecting')
@@ -106,6 +77,33 @@ export const useConnectionStore = defineStore('connection', () => {
     const id = e.setTimeout(fn, ms)
     return () => e.clearTimeout(id)
   }
+
+  // Pings every interval, and a deadline after each (utils/connection/heartbeat.ts).
+  const keepAlive = createHeartbeat({
+    timer,
+    now: () => need().now(),
+    settings: () => heartbeat.value,
+    ping: () => {
+      if (!socket || !welcomed) return false
+      socket.send(encodeFrame({ type: 'ping' }))
+      return true
+    },
+    dead: () => {
+      if (socket) drop('No heartbeat from the server.')
+    },
+  })
+
+  // The questions over HTTP after a lost socket (utils/connection/sessionCheck.ts).
+  const sessionCheck = createSessionCheck({
+    checkSession: userId => need().checkSession(userId),
+    setTimeout: (fn, ms) => need().setTimeout(fn, ms),
+    welcomedUser: () => welcomedUser,
+    waiting: () => status.value === 'reconnecting',
+    retry: () => scheduleRetry(),
+    signOut: () => signOut(),
+    signOutDisabled: () => signOutDisabled(),
+    sessionChecked: () => decide(afterDrop({ code: 1006, welcomed: false, sessionChecked: true, attempts: backoff.attempts, maxAttempts: options.reconnectMaxAttempts })),
+  })
 
   /** Injects the environment and options; call once before `connect()`. */
   function configure(newEnv: ConnectionEnv, newOptions: Partial<Record<keyof ConnectionOptions, unknown>> = {}) {
@@ -160,22 +158,9 @@ export const useConnectionStore = defineStore('connection', () => {
     signOut()
   }
 
-  /**
-   * Runs `task`, an HTTP call that replaces this browser's session (a password change ends every
-   * session of the user, closing their sockets with 4001, and sets a fresh cookie), with this page's
-   * socket closed deliberately first: the old session's 4001 never reaches it, so it is not taken for
-   * a sign-out. Afterwards the connection opens again, with the new cookie, if it was wanted before
-   * (also when the task failed: the old session then still holds).
-   */
-  async function renewSession<T>(task: () => Promise<T>): Promise<T> {
-    const wanted = status.value !== 'idle' && status.value !== 'closed' && status.value !== 'signed-out'
-    if (wanted) disconnect()
-    try {
-      return await task()
-    }
-    finally {
-      if (wanted && status.value === 'closed') connect()
-    }
+  /** Runs `task`, an HTTP call that replaces this browser's session, without taking its 4001 for a sign-out. */
+  function renewSession<T>(task: () => Promise<T>): Promise<T> {
+    return runRenewal({ status: () => status.value, disconnect, connect }, task)
   }
 
   /** Sends a frame if the connection is open; false otherwise (the caller decides what that means). */
@@ -196,7 +181,7 @@ export const useConnectionStore = defineStore('connection', () => {
     welcomed = false
     const ws = e.createSocket(e.url(), [PROTOCOL_NAME])
     socket = ws
-    lastInboundAt = e.now()
+    keepAlive.received(e.now())
     stopConnectTimeout = timer(() => {
       if (socket === ws && !welcomed) drop('The server did not answer in time.')
     }, options.connectTimeoutMs)
@@ -204,7 +189,7 @@ export const useConnectionStore = defineStore('connection', () => {
     // Events of a replaced socket are ignored: each handler checks it is still the current one.
     ws.onmessage = (ev) => {
       if (socket !== ws) return
-      lastInboundAt = e.now()
+      keepAlive.received(e.now())
       if (typeof ev.data !== 'string') return
       const parsed = parseServerFrame(ev.data)
       if (!parsed.ok) return console.warn('[jizhan] ignored an invalid frame from the server:', parsed.message)
@@ -234,33 +219,7 @@ export const useConnectionStore = defineStore('connection', () => {
     attempt.value = 0
     lastError.value = null
     status.value = 'open'
-    schedulePing()
-  }
-
-  /** Pings every interval. */
-  function schedulePing() {
-    stopPing = timer(() => {
-      probe()
-      schedulePing()
-    }, heartbeat.value.intervalMs)
-  }
-
-  /**
-   * Sends a ping; if nothing at all arrives within the timeout, the link is dead. The deadline is
-   * judged by the time frames arrived, so a timer that fired late (a throttled background tab)
-   * still decides correctly.
-   */
-  function probe() {
-    if (!socket || !welcomed) return
-    const sentAt = need().now()
-    socket.send(encodeFrame({ type: 'ping' }))
-    // An earlier deadline still pending stands (re-arming it on every ping would postpone it for
-    // ever whenever timeout >= interval).
-    if (stopPong !== noop) return
-    stopPong = timer(() => {
-      stopPong = noop
-      if (socket && lastInboundAt < sentAt) drop('No heartbeat from the server.')
-    }, heartbeat.value.timeoutMs)
+    keepAlive.start()
   }
 
   /**
@@ -286,39 +245,11 @@ export const useConnectionStore = defineStore('connection', () => {
       return
     }
     status.value = 'reconnecting'
-    if (next === 'check-renewal') {
-      // Only a session of the same user in the cookie goes on; anything else (signed out here or
-      // everywhere, expired, someone else signed in, no answer) signs this page out. Asked twice:
-      // the 4001 can arrive before the other tab's answer has put the new cookie in the jar.
-      const checkedFor = ++sessionChecks
-      const ask = (again: boolean) => need().checkSession(welcomedUser).then((verdict) => {
-        if (checkedFor !== sessionChecks || status.value !== 'reconnecting') return
-        if (verdict === 'valid' && welcomedUser !== undefined) return scheduleRetry()
-        if (verdict === 'disabled') return signOutDisabled()
-        if (again) return void need().setTimeout(() => void ask(false), RENEWAL_GRACE_MS)
-        signOut()
-      }, () => signOut())
-      void ask(true)
-      return
-    }
-    if (next === 'check-session') {
-      const checkedFor = ++sessionChecks
-      need().checkSession().then((verdict) => {
-        if (checkedFor !== sessionChecks || status.value !== 'reconnecting') return
-        if (verdict === 'invalid') return signOut()
-        // A refused upgrade of a disabled account: the same end as its 4003.
-        if (verdict === 'disabled') return signOutDisabled()
-        decide(afterDrop({ code: 1006, welcomed: false, sessionChecked: true, attempts: backoff.attempts, maxAttempts: options.reconnectMaxAttempts }))
-      }, () => {})
-      return
-    }
+    // Asked over HTTP first (utils/connection/sessionCheck.ts); the answer signs out or goes on.
+    if (next === 'check-renewal') return sessionCheck.renewal()
+    if (next === 'check-session') return sessionCheck.session()
     scheduleRetry()
   }
-  let sessionChecks = 0
-  /** Who the server last welcomed on this page: a renewed session must be theirs. */
-  let welcomedUser: number | undefined
-  /** Close code of the last lost socket (1006 when it just vanished). */
-  let lastCloseCode = 1006
 
   function scheduleRetry() {
     cancelRetry()
@@ -349,7 +280,7 @@ export const useConnectionStore = defineStore('connection', () => {
    */
   function wake() {
     if (status.value === 'open') {
-      if (heartbeatOverdue(need().now(), lastInboundAt, heartbeat.value)) probe()
+      if (keepAlive.overdue(need().now())) keepAlive.probe()
       return
     }
     // An attempt already in flight is left to finish.
@@ -363,13 +294,14 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   function closeSocket(code: number, reason: string) {
-    for (const stop of [stopConnectTimeout, stopPing, stopPong]) stop()
-    stopConnectTimeout = stopPing = stopPong = noop
+    stopConnectTimeout()
+    keepAlive.stop()
+    stopConnectTimeout = noop
     const ws = socket
     socket = undefined
     welcomed = false
     proven = false
-    sessionChecks++
+    sessionCheck.cancel()
     if (!ws) return
     ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null
     try {

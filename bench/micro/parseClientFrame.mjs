@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Micro-benchmark of the hot path's validation: parseClientFrame on the frames a busy relay sees
 // (send, ping, delivered, read) and on refused ones. `node bench/micro/parseClientFrame.mjs [path to
-// protocol.ts]` (default: shared/protocol.ts), so an older version can be measured the same way.
+// protocol/index.ts, or an older protocol.ts]` (default: shared/protocol/index.ts), so an older
+// version can be measured the same way.
 // Prints nanoseconds per call, the median of 7 rounds.
 import { createRequire } from 'node:module'
 import { resolve } from 'node:path'
@@ -9,7 +10,7 @@ import { resolve } from 'node:path'
 const require = createRequire(import.meta.url)
 const jiti = require('jiti')(import.meta.url)
 
-const file = resolve(process.argv[2] ?? new URL('../../shared/protocol.ts', import.meta.url).pathname)
+const file = resolve(process.argv[2] ?? new URL('../../shared/protocol/index.ts', import.meta.url).pathname)
 const { parseClientFrame } = jiti(file)
 
 const frames = {

@@ -1,6 +1,6 @@
 /**
  * The type of an outgoing frame, read from its text without parsing or allocating: every frame is
- * `JSON.stringify` of an object whose first key is `type` (shared/protocol.ts encodeFrame), so the
+ * `JSON.stringify` of an object whose first key is `type` (shared/protocol/parse.ts encodeFrame), so the
  * text starts with `{"type":"` and the name follows. Frames are sent as text already encoded (one
  * encoding shared by every recipient), so this is how the sent-frames counter learns their type.
  */

@@ -4,7 +4,7 @@ import { CLIENT_FRAME_TYPES, ERROR_CODES, SERVER_FRAME_TYPES, parseClientFrame, 
 
 /**
  * docs/protocol.md is the contract: every frame its examples show must be one the code accepts, so
- * the document cannot drift from the schemas in shared/protocol.ts.
+ * the document cannot drift from the schemas in shared/protocol/.
  */
 const doc = readFileSync(new URL('../../docs/protocol.md', import.meta.url), 'utf8')
 const examples = [...doc.matchAll(/^(→[A-Z]|[A-Z]→) {2}(\{.*\})/gm)].map(m => ({ direction: m[1]!, json: m[2]! }))

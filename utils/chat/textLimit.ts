@@ -13,7 +13,7 @@ export interface TextLimit {
   over: boolean
 }
 
-/** How a message's length stands against the server's limit (shared/protocol.ts MAX_TEXT_LENGTH). */
+/** How a message's length stands against the server's limit (shared/protocol/limits.ts MAX_TEXT_LENGTH). */
 export function textLimit(text: string, max = MAX_TEXT_LENGTH): TextLimit {
   const length = text.length
   return { length, max, counter: length >= Math.min(COUNTER_FROM, max), over: length > max }

@@ -1,4 +1,4 @@
-import type { ConnectionEnv, SocketLike } from '../../stores/connection'
+import type { ConnectionEnv, SocketLike } from './connectionEnv'
 
 /** The real browser behind the connection store: WebSocket, timers, network and visibility events. */
 export function browserConnectionEnv(): ConnectionEnv {

@@ -28,6 +28,30 @@ export function afterDrop(input: { code: number, welcomed: boolean, attempts: nu
   return 'reconnect'
 }
 
+/** What GET /api/auth/session said about this browser's session (asked by utils/connection/sessionCheck.ts). */
+export type SessionVerdict = 'valid' | 'invalid' | 'disabled' | 'unknown'
+
+/**
+ * What follows the check after a 4001 on a welcomed socket: a valid session of the user this page
+ * knows goes on (reconnect with the renewed cookie); a disabled account signs out for that; anything
+ * else is asked once more (`firstAsk`: the renewed cookie may still be on its way), then signs out.
+ */
+export function afterRenewalCheck(verdict: SessionVerdict, knownUser: boolean, firstAsk: boolean): 'retry' | 'account-disabled' | 'ask-again' | 'sign-out' {
+  if (verdict === 'valid' && knownUser) return 'retry'
+  if (verdict === 'disabled') return 'account-disabled'
+  return firstAsk ? 'ask-again' : 'sign-out'
+}
+
+/**
+ * What follows the check after a socket that never got its welcome: no session signs out, a disabled
+ * account signs out for that; a valid session, or no answer, goes on as a drop already checked.
+ */
+export function afterSessionCheck(verdict: SessionVerdict): 'sign-out' | 'account-disabled' | 'checked' {
+  if (verdict === 'invalid') return 'sign-out'
+  if (verdict === 'disabled') return 'account-disabled'
+  return 'checked'
+}
+
 /**
  * The least a reconnect waits after the server closed with `code`: a client cut off for flooding
  * (4029) waits long enough for its rate limit to refill instead of hammering straight back.

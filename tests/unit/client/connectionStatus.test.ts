@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CloseCode } from '#shared/protocol'
 import { PUBLIC_DEFAULTS } from '#shared/settings'
-import { afterDrop, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../../../utils/connection/connectionStatus'
+import { afterDrop, afterRenewalCheck, afterSessionCheck, canAttempt, heartbeatOverdue, normalizeConnectionOptions } from '../../../utils/connection/connectionStatus'
 import { statusPhrase } from '../../../utils/connection/statusPhrase'
 
 describe('what follows a lost socket', () => {
@@ -34,6 +34,32 @@ describe('what follows a lost socket', () => {
   it('gives up when the attempts run out', () => {
     expect(afterDrop({ ...base, attempts: 3 })).toBe('give-up')
     expect(afterDrop({ ...base, welcomed: false, sessionChecked: true, attempts: 3 })).toBe('give-up')
+  })
+})
+
+describe('what the session check decides', () => {
+  it('reconnects after a 4001 only when the cookie holds a valid session of the user this page knows', () => {
+    expect(afterRenewalCheck('valid', true, true)).toBe('retry')
+    expect(afterRenewalCheck('valid', true, false)).toBe('retry')
+    expect(afterRenewalCheck('valid', false, false)).toBe('sign-out')
+  })
+
+  it('asks once more after a 4001 before signing out, since the renewed cookie may still be on its way', () => {
+    for (const verdict of ['invalid', 'unknown'] as const) {
+      expect(afterRenewalCheck(verdict, true, true)).toBe('ask-again')
+      expect(afterRenewalCheck(verdict, true, false)).toBe('sign-out')
+    }
+  })
+
+  it('signs out for the disabled account at once, after a 4001 or a socket never welcomed', () => {
+    expect(afterRenewalCheck('disabled', true, true)).toBe('account-disabled')
+    expect(afterSessionCheck('disabled')).toBe('account-disabled')
+  })
+
+  it('signs out a socket never welcomed only when the session is gone; otherwise the drop counts as checked', () => {
+    expect(afterSessionCheck('invalid')).toBe('sign-out')
+    expect(afterSessionCheck('valid')).toBe('checked')
+    expect(afterSessionCheck('unknown')).toBe('checked')
   })
 })
 
