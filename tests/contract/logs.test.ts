@@ -55,6 +55,12 @@ describe('the server log', () => {
     secrets['the group name'] = groupName
     const group = await groupsApi(server.url).create(alice, [bob], groupName)
 
+    // /metrics with the token, and with a wrong one: neither may put a token in the log.
+    const wrongToken = `wrong-metrics-token-${unique()}`
+    secrets['a wrong metrics token'] = wrongToken
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).status).toBe(200)
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${wrongToken}` } })).status).toBe(401)
+
     const ticketRes = await fetch(`${server.url}/api/auth/ticket`, { method: 'POST', headers: { cookie: bob.cookie } })
     const { ticket, protocols } = await ticketRes.json() as { ticket: string, protocols: string[] }
     secrets['the ticket'] = ticket
@@ -143,7 +149,7 @@ describe('the server log', () => {
   })
 
   it('never contains a password, a session cookie, the ticket, the session secret, a token, message text or a group name', () => {
-    expect(Object.keys(secrets)).toHaveLength(14)
+    expect(Object.keys(secrets)).toHaveLength(15)
     if (server.database?.NUXT_DATABASE_URL) {
       const { password } = new URL(server.database.NUXT_DATABASE_URL)
       if (password) secrets['the database password'] = decodeURIComponent(password)
