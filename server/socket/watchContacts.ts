@@ -1,0 +1,29 @@
+import { useCluster } from '../cluster/cluster'
+import { log } from '../infra/log'
+import { pool } from '../utils/pool'
+import { audienceOf, onAudiencesForgotten } from './presenceAudience'
+
+/**
+ * In a cluster, each user with a socket here watches their contacts' presence (cluster/watching.ts):
+ * the people who see them are the people they see (presenceAudience.ts is symmetric). Read when
+ * their first socket here opens, and again when their contacts may have changed.
+ */
+export function watchContacts(userId: number): void {
+  const cluster = useCluster()
+  if (!cluster.shared) return
+  const apply = (people: Set<number>) => {
+    // (Their last socket may have left while the contacts were read.)
+    if (pool.connectionsOf(userId).size > 0) cluster.watch(userId, [...people])
+  }
+  const people = audienceOf(userId)
+  if (people instanceof Set) return apply(people)
+  people.then(apply, err => log.error('presence audiences unreadable', { err }))
+}
+
+// A conversation started or a group's members changed: the local users among them watch again.
+onAudiencesForgotten((userIds) => {
+  if (!useCluster().shared) return
+  for (const id of userIds ?? pool.onlineUsers().map(u => u.id)) {
+    if (pool.connectionsOf(id).size > 0) watchContacts(id)
+  }
+})
