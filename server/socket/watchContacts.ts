@@ -20,10 +20,22 @@ export function watchContacts(userId: number): void {
   people.then(apply, err => log.error('presence audiences unreadable', { err }))
 }
 
-// A conversation started or a group's members changed: the local users among them watch again.
+// A conversation started or a group's members changed: the local users among them watch again,
+// once per turn (a membership line comes once per member held here, each naming the whole group).
+const due = new Set<number>()
+let everyone = false
+let scheduled = false
 onAudiencesForgotten((userIds) => {
   if (!useCluster().shared) return
-  for (const id of userIds ?? pool.onlineUsers().map(u => u.id)) {
-    if (pool.connectionsOf(id).size > 0) watchContacts(id)
-  }
+  if (userIds) for (const id of userIds) due.add(id)
+  else everyone = true
+  if (scheduled) return
+  scheduled = true
+  setImmediate(() => {
+    scheduled = false
+    const ids = everyone ? pool.onlineUsers().map(u => u.id) : [...due]
+    due.clear()
+    everyone = false
+    for (const id of ids) if (pool.connectionsOf(id).size > 0) watchContacts(id)
+  })
 })
