@@ -88,3 +88,25 @@ describe('presence across four instances while people come and go', () => {
     for (const client of [w, s, ...quiet]) client.close()
   })
 })
+
+describe('presence between people who just met', () => {
+  it('reaches the other instance once a first message makes two strangers contacts', async () => {
+    const [A, B] = cluster.instances as [ServerProcess, ServerProcess]
+    const [ann, ben] = await Promise.all([registerUser(A.url), registerUser(A.url)])
+    // Ben arrives with no contacts: his instance follows nobody's presence for him.
+    const b = await on(B, ben)
+    let a = await on(A, ann)
+    a.send({ type: 'send', cid: 'hello', to: ben.id, text: 'hello' })
+    await b.next('message', 10_000)
+    // Ben's instance learns they are contacts now (its following may take a moment: Ann comes back
+    // and leaves again until it has).
+    let offline = false
+    for (let tries = 0; tries < 20 && !offline; tries++) {
+      a.close()
+      for (const frame of await presenceFrames(b, 300)) if (presenceOfUser(frame, ann.id) === false) offline = true
+      if (!offline) a = await on(A, ann)
+    }
+    expect(offline).toBe(true)
+    b.close()
+  })
+})
