@@ -10,7 +10,7 @@ const positive = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const from = v.pipe(v.string(), v.minLength(1))
 /** The member a copy of a group envelope is for (it came on that member's channel: routing.ts). */
 const member = v.optional(positive)
-/** The number of the sender's presence change this envelope carries (epochs.ts; absent from older versions). */
+/** The number of the sender's presence change (older versions, which kept a cluster-wide picture; ignored now). */
 const epoch = v.optional(positive)
 
 /**

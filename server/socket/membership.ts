@@ -96,8 +96,8 @@ export function leave(conn: Connection): void {
   if (pool.connectionsOf(conn.user.id).size > 0) return
   useCluster().unwatch(conn.user.id)
   // While draining, departures are not announced one by one: the clients are moving to other
-  // instances, and the empty snapshot this instance publishes when it leaves the cluster settles
-  // who is really gone, so nobody flickers offline and back for everyone else.
+  // instances, and when this instance leaves the cluster it removes its users from Redis, which
+  // says who is still elsewhere (redisPresence.ts), so nobody flickers offline and back.
   if (isDraining() && useCluster().shared) return
   if (!useCluster().shared) return broadcastPresence(conn.user, false)
   useCluster().publishPresence(conn.user, false)
