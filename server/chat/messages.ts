@@ -4,6 +4,7 @@ import type { Answer } from '../socket/connection'
 import { sendErrorFrame, sendFrame } from '../socket/frames'
 import type { Connection } from '../utils/pool'
 import { forgetAudiences } from '../socket/presenceAudience'
+import { useCluster } from '../cluster/cluster'
 import { messagesStored, observeRelay } from '../metrics/registry'
 import { deliver } from './deliver'
 import { messageFrame, receiptFrame } from './frames'
@@ -47,7 +48,11 @@ export async function relayMessage(conn: Connection, frame: SendFrame): Promise<
   messagesStored.direct.n++
   const own = stored.positions.find(p => p.userId === from)!
   // The first message of a conversation: the two now see each other's presence.
-  if (message.seq === 1) forgetAudiences([from, frame.to])
+  if (message.seq === 1) {
+    forgetAudiences([from, frame.to])
+    // (The instances holding either of them start watching the other: cluster/watching.ts.)
+    useCluster().publishContacts([from, frame.to])
+  }
   return () => {
     deliver(
       stored.positions.map(p => ({ userId: p.userId, pos: p.pos, text: encodeFrame(messageFrame(message, p.userId, p.pos)) })),

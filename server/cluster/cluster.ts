@@ -19,7 +19,16 @@ export interface Cluster {
   publishGroupReceipt(conv: string, text: string): void
   /** A typing notice for the viewers on the other instances (live only: lost is harmless). */
   publishTyping(note: TypingNote): void
+  /** The user's first socket here opened, or their last one here closed. */
   publishPresence(user: PublicUser, online: boolean): void
+  /** The local user sees these people's presence (their contacts now): follow it. */
+  watch(userId: number, contacts: number[]): void
+  /** The local user's last socket here left: stop following their contacts' presence. */
+  unwatch(userId: number): void
+  /** Which of these users are online on any instance (read from Redis). */
+  onlineAmong(ids: readonly number[]): Promise<Set<number>>
+  /** These users now share a conversation: the instances holding them read their contacts again. */
+  publishContacts(users: number[]): void
   publishSessions(sessionHashes: string[]): void
   /**
    * Starts receiving the user's traffic from the other instances (their first socket here): resolves
@@ -41,6 +50,10 @@ export const alone: Cluster = {
   publishGroupReceipt() {},
   publishTyping() {},
   publishPresence() {},
+  watch() {},
+  unwatch() {},
+  onlineAmong: async () => new Set(),
+  publishContacts() {},
   publishSessions() {},
   follow: async () => {},
   unfollow() {},

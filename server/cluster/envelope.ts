@@ -10,7 +10,7 @@ const positive = v.pipe(v.number(), v.safeInteger(), v.minValue(1))
 const from = v.pipe(v.string(), v.minLength(1))
 /** The member a copy of a group envelope is for (it came on that member's channel: routing.ts). */
 const member = v.optional(positive)
-/** The number of the sender's presence change this envelope carries (epochs.ts; absent from older versions). */
+/** The number of the sender's presence change (older versions, which kept a cluster-wide picture; ignored now). */
 const epoch = v.optional(positive)
 
 /**
@@ -28,10 +28,18 @@ export type RelayedEvent = v.InferOutput<typeof RelayedEventSchema>
 const EnvelopeSchema = v.variant('kind', [
   /** Stored events to hand to the users' sockets on every other instance. */
   v.object({ kind: v.literal('events'), from, events: v.array(RelayedEventSchema) }),
-  /** A user's first socket on `from` opened, or their last one there closed. */
-  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean(), epoch }),
-  /** Everyone with a socket on `from` now (after it re-registered; empty when it stops). */
+  /**
+   * A user's first socket on `from` opened, or their last one there closed; on the user's presence
+   * channel (routing.ts). `instances`: every instance they are on now, read in the same Redis script
+   * that changed it (`online`: whether that is any); absent from older versions.
+   */
+  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean(), epoch, instances: v.optional(v.array(v.string())) }),
+  /** Everyone with a socket on `from` now (older versions, on the cluster channel; ignored now). */
   v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema), epoch }),
+  /** `from` left the cluster: whoever was only there is offline (their presence channels said so too). */
+  v.object({ kind: v.literal('gone'), from }),
+  /** These users' contacts changed (a first message between them): watch their contacts again. */
+  v.object({ kind: v.literal('contacts'), from, users: v.array(positive) }),
   /**
    * These sessions ended (sign-out, password change, the operator's command line): close their
    * sockets everywhere. `why` (absent: `session_ended`) picks the close code; with

@@ -5,11 +5,10 @@ import { resyncConnections } from '../chat/replay'
 import { currentMembersOf, recipientsOf } from '../chat/groupMembers'
 import { deliverTypingHere } from '../chat/typing'
 import { log } from '../infra/log'
+import { forgetAudiences } from '../socket/presenceAudience'
 import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
-import { instanceId } from './cluster'
-import { presence } from './presence'
 import type { ClusterHandlers } from './redis'
 
 /** What this instance does with what the others say (Redis mode). */
@@ -23,31 +22,12 @@ export const clusterHandlers: ClusterHandlers = {
   // (Not a system line here: the local delivery of a system line has started reading the group.)
   lineRecipients: (conv, seq) => recipientsOf(conv, seq, false),
   membersOf: conv => currentMembersOf(conv),
-  presence(instance, user, online) {
-    if (online) {
-      if (presence.add(instance, user)) broadcastPresence(user, true)
-    }
-    else {
-      const gone = presence.remove(instance, user.id)
-      if (gone) broadcastPresence(gone, false)
-    }
-  },
-  snapshot(instance, users) {
-    const { online, offline } = presence.replaceInstance(instance, users)
-    for (const u of online) broadcastPresence(u, true)
-    for (const u of offline) broadcastPresence(u, false)
-  },
-  gone(instances) {
-    for (const instance of instances) {
-      if (instance === instanceId) continue
-      for (const u of presence.dropInstance(instance)) broadcastPresence(u, false)
-    }
-  },
+  presence: (user, online, watchers) => broadcastPresence(user, online, watchers),
+  contacts: users => forgetAudiences(users),
   sessions(hashes, why, user) {
     if (why === 'account_disabled' && user !== undefined) closeAccountHere(user, hashes)
     else closeSessionsHere(hashes, why)
   },
   resync: () => void resyncConnections().catch(err => log.error('cluster catch-up failed', { err })),
   localUsers: () => pool.onlineUsers(),
-  knownInstances: () => presence.instances(),
 }

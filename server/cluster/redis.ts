@@ -12,7 +12,7 @@ import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
 import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 import { countCommands, relayTraffic } from './traffic'
-import { PresenceEpochs } from './epochs'
+import { createRedisPresence } from './redisPresence'
 import { createFollowing } from './follow'
 import { routeEvents, routeToMembers, userChannel } from './routing'
 import type { Route } from './routing'
@@ -20,8 +20,8 @@ import type { Route } from './routing'
 /**
  * The Redis side of a cluster: one publisher and one subscriber connection, a channel per user for
  * their traffic (routing.ts, follow.ts) and one for the cluster, envelopes naming their instance
- * (own echoes skipped), and a presence lease per instance (lease.ts decides, epochs.ts says whose
- * presence to read again).
+ * (own echoes skipped), a presence channel per user followed by the instances whose users see
+ * them (redisPresence.ts), and a presence lease per instance (lease.ts decides).
  *
  * Pub/sub is at-most-once, so it is never the delivery guarantee: every event is stored before it
  * is published, and a subscriber that was cut off catches its sockets up from the database.
@@ -38,11 +38,10 @@ export interface ClusterHandlers {
   lineRecipients(conv: string, seq: number): number[] | Promise<number[]>
   /** A group's members now (receipts and typing go to them). */
   membersOf(conv: string): number[] | Promise<number[]>
-  presence(instance: string, user: PublicUser, online: boolean): void
-  /** Everything `instance` has now (replaces what was known of it). */
-  snapshot(instance: string, users: PublicUser[]): void
-  /** These instances' leases lapsed (crash) or they left: their users are offline unless elsewhere. */
-  gone(instances: readonly string[]): void
+  /** A watched user came online or went offline (everywhere): tell these local users who see them. */
+  presence(user: PublicUser, online: boolean, watchers: number[]): void
+  /** These users' contacts changed (a first message between them): who sees whom, read again. */
+  contacts(users: number[]): void
   /** `user`: the operator disabled that account (`why` is then `account_disabled`). */
   sessions(sessionHashes: string[], why: SessionEnd, user?: number): void
   /**
@@ -52,8 +51,6 @@ export interface ClusterHandlers {
   resync(): void
   /** Users with a socket on this instance, to (re-)announce. */
   localUsers(): PublicUser[]
-  /** Other instances this one believes in (to re-check their leases). */
-  knownInstances(): string[]
 }
 
 export interface RedisClusterOptions {
@@ -70,11 +67,6 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const channel = relayChannel(options.prefix)
   const instancesKey = `${options.prefix}instances`
   const aliveKey = (id: string) => `${options.prefix}alive:${id}`
-  const presenceKey = (id: string) => `${options.prefix}presence:${id}`
-  const epochKey = (id: string) => `${options.prefix}epoch:${id}`
-  /** This instance's presence changes, numbered; and the numbers applied of the others'. */
-  let epoch = 0
-  const epochs = new PresenceEpochs()
 
   // The publisher does not queue while disconnected: a publish then fails at once, is marked lost
   // and repaired when the connection is back (below), instead of maybe going out late and maybe not.
@@ -117,12 +109,18 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     members.then(m => publishRoutes(route(m)), logError('group members'))
   }
   const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
+  const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, onError: logError })
 
   sub.on('message', (_channel: string, text: string) => {
     relayTraffic.received++
     const envelope = parseEnvelope(text)
     // Its size only: an envelope carries what people wrote.
     if (!envelope) return logError('malformed envelope')(new Error(`${text.length} characters`))
+    // A presence change is handled from this instance too: its own watchers learn it this way.
+    if (envelope.kind === 'presence') {
+      if (envelope.from !== instanceId) relayTraffic.handled++
+      return presence.receive(envelope.user, envelope.online, envelope.from, envelope.instances)
+    }
     if (envelope.from === instanceId) return
     relayTraffic.handled++
     try {
@@ -131,10 +129,12 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
         case 'groupLine': return handlers.groupLine({ conv: envelope.conv, seq: envelope.seq, from: envelope.sender, system: envelope.system, text: envelope.text, own: envelope.own }, envelope.for)
         case 'groupReceipt': return handlers.groupReceipt(envelope.conv, envelope.text, envelope.for)
         case 'typing': return handlers.typing({ sender: envelope.sender, to: envelope.to, group: envelope.group, text: envelope.text }, envelope.for)
-        case 'presence': return epochs.change(envelope.from, envelope.epoch) ? handlers.presence(envelope.from, envelope.user, envelope.online) : undefined
-        case 'snapshot': return epochs.snapshot(envelope.from, envelope.epoch) ? handlers.snapshot(envelope.from, envelope.users) : undefined
+        case 'gone': return presence.gone([envelope.from])
+        case 'contacts': return handlers.contacts(envelope.users)
         case 'sessions': return handlers.sessions(envelope.sessions, envelope.why ?? 'session_ended', envelope.user)
-        case 'resync': return handlers.resync()
+        case 'resync':
+          presence.reread().catch(logError('reading presence'))
+          return handlers.resync()
       }
     }
     catch (err) {
@@ -148,11 +148,8 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
 
   async function announce(): Promise<void> {
     if (stopped) return
-    const users = handlers.localUsers()
-    const m = pub.multi().sadd(instancesKey, instanceId).del(presenceKey(instanceId))
-    if (users.length > 0) m.hset(presenceKey(instanceId), Object.fromEntries(users.map(u => [u.id, u.username])))
-    await m.set(epochKey(instanceId), ++epoch)
-      .publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users, epoch })).exec()
+    await pub.sadd(instancesKey, instanceId)
+    await presence.announce(handlers.localUsers())
   }
 
   /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
@@ -163,9 +160,9 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   }
 
   /**
-   * Renews this instance's lease, drops instances whose lease is gone, and re-reads the users of
-   * the live ones whose presence epoch is not the one applied here (epochs.ts): a lost or raced
-   * presence change is corrected within one tick, and a quiet cluster reads no hash at all.
+   * Renews this instance's lease and drops instances whose lease is gone: the watched users who
+   * were only there go offline here. O(instances) per tick, whatever the number of users online
+   * (a lost presence change is read again after the reconnect that lost it: `reread`).
    */
   async function tick(): Promise<void> {
     const [lease, added] = results(await pub.multi()
@@ -176,47 +173,36 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     // or one of them removed it just as it renewed): tell them again who is here.
     if (stopped) return
     if (mustAnnounce(lease, added)) await announce()
-    const candidates = leaseCandidates(instanceId, await pub.smembers(instancesKey), handlers.knownInstances())
+    const candidates = leaseCandidates(instanceId, await pub.smembers(instancesKey), presence.instances())
     const check = pub.pipeline()
     for (const id of candidates) check.exists(aliveKey(id))
-    const { live, gone } = splitByLease(candidates, candidates.length === 0 ? [] : results(await check.exec()))
+    const { gone } = splitByLease(candidates, candidates.length === 0 ? [] : results(await check.exec()))
     for (const id of gone) {
-      // Whoever removes a dead instance first also deletes its presence.
-      if (await pub.srem(instancesKey, id) === 1) await pub.del(presenceKey(id), epochKey(id))
-      epochs.forget(id)
+      // Whoever removes a dead instance first also removes its users' entries.
+      if (await pub.srem(instancesKey, id) === 1) await presence.cleanUp(id)
     }
-    if (gone.length > 0) handlers.gone(gone)
-    // Only the instances whose presence changed in a way this one has not applied are read again.
-    const numbers = live.length === 0 ? [] : await pub.mget(live.map(epochKey))
-    await loadSnapshot(epochs.stale(live, numbers))
+    if (gone.length > 0) presence.gone(gone)
+    if (rereadDue) await reread()
   }
 
-  /** Reads these instances' users (all live members when not given): the whole picture again. */
-  async function loadSnapshot(ids?: string[]): Promise<void> {
-    ids ??= (await pub.smembers(instancesKey)).filter(id => id !== instanceId)
-    if (ids.length === 0) return
-    // Each hash with its epoch, in one transaction: the number names exactly that picture.
-    const read = pub.multi()
-    for (const id of ids) read.hgetall(presenceKey(id)).get(epochKey(id))
-    const replies = results(await read.exec())
-    for (const [i, id] of ids.entries()) {
-      const hash = replies[2 * i] as Record<string, string> | null
-      const users = Object.entries(hash ?? {}).map(([uid, username]) => ({ id: Number(uid), username }))
-      const number = Number(replies[2 * i + 1])
-      relayTraffic.presenceRead += users.length
-      if (epochs.snapshot(id, Number.isSafeInteger(number) && number > 0 ? number : undefined)) {
-        handlers.snapshot(id, users.filter(u => Number.isSafeInteger(u.id) && u.id > 0))
-      }
-    }
+  /** Set when the subscriber (re)started: envelopes published meanwhile are lost. */
+  let rereadDue = false
+  async function reread(): Promise<void> {
+    rereadDue = false
+    await presence.reread().catch((error: unknown) => {
+      rereadDue = true
+      throw error
+    })
   }
 
-  // Whenever the subscription (re)starts, envelopes published meanwhile are lost: read the picture
-  // again and catch local sockets up. (Also on the first start: sockets may have connected while
-  // Redis was still unreachable.)
+  // Whenever the subscription (re)starts, envelopes published meanwhile are lost: read the watched
+  // presence again and catch local sockets up. (Also on the first start: sockets may have connected
+  // while Redis was still unreachable.)
   sub.on('ready', () => {
-    sub.subscribe(channel, ...following.channels())
-      // (Without the publisher connection yet, its first tick reads the picture instead.)
-      .then(() => pub.status === 'ready' ? loadSnapshot().catch(logError('reading presence')) : undefined)
+    rereadDue = true
+    sub.subscribe(channel, ...following.channels(), ...presence.channels())
+      // (Without the publisher connection yet, its next tick reads them instead.)
+      .then(() => pub.status === 'ready' ? reread().catch(logError('reading presence')) : undefined)
       .then(() => handlers.resync())
       .catch(logError('subscribe'))
   })
@@ -254,13 +240,12 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       toMembers(handlers.membersOf(note.group), members => routeToMembers(options.prefix, members.filter(m => m !== note.sender), typing))
     },
     publishPresence(user, online) {
-      const key = presenceKey(instanceId)
-      const m = pub.multi()
-      if (online) m.hset(key, String(user.id), user.username)
-      else m.hdel(key, String(user.id))
-      m.set(epochKey(instanceId), ++epoch)
-        .publish(channel, encodeEnvelope({ kind: 'presence', from: instanceId, user, online, epoch })).exec().catch(failed('presence'))
+      presence.publish(user, online).catch(failed('presence'))
     },
+    watch: (userId, contacts) => presence.watch(userId, contacts),
+    unwatch: userId => presence.unwatch(userId),
+    onlineAmong: ids => presence.onlineAmong(ids),
+    publishContacts: users => publishRoutes(users.map(id => ({ channel: userChannel(options.prefix, id), envelope: { kind: 'contacts', from: instanceId, users } }))),
     publishSessions: sessions => publish({ kind: 'sessions', from: instanceId, sessions }),
     follow: userId => following.follow(userId),
     unfollow: userId => following.unfollow(userId),
@@ -272,10 +257,12 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       stopped = true
       clearInterval(timer)
       try {
-        await withTimeout(pub.multi()
-          .srem(instancesKey, instanceId).del(aliveKey(instanceId), presenceKey(instanceId), epochKey(instanceId))
-          .publish(channel, encodeEnvelope({ kind: 'snapshot', from: instanceId, users: [], epoch: ++epoch }))
-          .exec(), 1000, 'redis')
+        // Each local user's watchers learn they left this instance (those who moved elsewhere stay
+        // online); then the others drop anything still naming it.
+        await withTimeout(presence.leave().then(() => pub.multi()
+          .srem(instancesKey, instanceId).del(aliveKey(instanceId), `${options.prefix}presence:${instanceId}`)
+          .publish(channel, encodeEnvelope({ kind: 'gone', from: instanceId }))
+          .exec()), 1000, 'redis')
       }
       catch (error) {
         logError('leaving the cluster')(error)

@@ -6,7 +6,8 @@ import type { Envelope, RelayedEvent } from './envelope'
  * its own users' traffic and nothing else. Group lines, group receipts and group typing go to each
  * member's channel as a copy naming the member it is for (`for`), so an instance handles one copy
  * per member it holds and never the same line twice for the same person. What concerns every
- * instance (presence, snapshots, sign-outs, resync) stays on the one cluster channel.
+ * instance (sign-outs, resync, an instance leaving) stays on the one cluster channel. A presence change
+ * goes once on the person's presence channel, followed by the instances whose users see them.
  */
 
 /** A channel and the text to publish on it. */
@@ -31,4 +32,9 @@ export function routeEvents(prefix: string, from: string, events: readonly Relay
 /** One copy of a group envelope per member, on the member's channel. */
 export function routeToMembers<E extends Envelope & { kind: 'groupLine' | 'groupReceipt' | 'typing' }>(prefix: string, members: readonly number[], envelope: E): Route[] {
   return [...new Set(members)].map(member => ({ channel: userChannel(prefix, member), envelope: { ...envelope, for: member } }))
+}
+
+/** The channel of one user's presence changes: followed by the instances whose users see them (watching.ts). */
+export function presenceChannel(prefix: string, userId: number): string {
+  return `${prefix}p:${userId}`
 }

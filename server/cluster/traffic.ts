@@ -10,8 +10,10 @@ export const relayTraffic = {
   handled: 0,
   /** Redis commands sent on both connections (a MULTI counts its MULTI and EXEC too). */
   commands: 0,
-  /** Users read from other instances' presence hashes (a lease tick's anti-entropy re-reads). */
+  /** Users' presence read from Redis (when first watched here, and again after a reconnect). */
   presenceRead: 0,
+  /** Presence envelopes received (own echoes included): the changes of this instance's users' contacts. */
+  presence: 0,
 }
 
 /** Counts every command a Redis connection sends (ioredis routes pipelines through sendCommand too). */

@@ -1,7 +1,6 @@
 import { CloseCode } from '#shared/protocol'
 import { forgetHead, headOf } from '../chat/heads'
 import { instanceId, useCluster } from '../cluster/cluster'
-import { presence } from '../cluster/presence'
 import { isDraining } from '../infra/lifecycle'
 import { useSettings } from '../infra/settings'
 import { countClose } from '../metrics/registry'
@@ -13,6 +12,7 @@ import { sendErrorFrame, sendFrame } from './frames'
 import { broadcastPresence } from './presenceBroadcast'
 import { pendingSockets } from './pendingSockets'
 import { viewers } from './viewing'
+import { watchContacts } from './watchContacts'
 
 /**
  * Who joins and who leaves: a connection enters the pool with its welcome, and leaves it once;
@@ -46,7 +46,6 @@ export async function join(conn: Connection): Promise<void> {
   }
   const firstHere = pool.add(conn)
   pendingSockets.release(conn.user.id, conn.reservation)
-  const cameOnline = firstHere && presence.add(instanceId, conn.user)
   const s = useSettings()
   // Who else is online is not in the welcome (it would grow with everyone online): the people
   // list comes over HTTP, and presence frames keep it current.
@@ -57,8 +56,12 @@ export async function join(conn: Connection): Promise<void> {
     head,
     instance: instanceId,
   })
-  if (cameOnline) broadcastPresence(conn.user, true)
-  if (firstHere) useCluster().publishPresence(conn.user, true)
+  if (!firstHere) return
+  // Alone, this instance is the whole truth. In a cluster the change goes through Redis, which
+  // knows whether the user is on another instance too, and comes back to the watchers here as well.
+  if (!useCluster().shared) return broadcastPresence(conn.user, true)
+  useCluster().publishPresence(conn.user, true)
+  watchContacts(conn.user.id)
 }
 
 /** Sockets of each user waiting for their subscription (a leave meanwhile must not drop it). */
@@ -90,12 +93,13 @@ export function leave(conn: Connection): void {
   if (!pool.remove(conn)) return
   forgetHead(conn.user.id)
   unfollowIfGone(conn.user.id)
-  const wentOffline = presence.remove(instanceId, conn.user.id)
+  if (pool.connectionsOf(conn.user.id).size > 0) return
+  useCluster().unwatch(conn.user.id)
   // While draining, departures are not announced one by one: the clients are moving to other
-  // instances, and the empty snapshot this instance publishes when it leaves the cluster settles
-  // who is really gone, so nobody flickers offline and back for everyone else.
+  // instances, and when this instance leaves the cluster it removes its users from Redis, which
+  // says who is still elsewhere (redisPresence.ts), so nobody flickers offline and back.
   if (isDraining() && useCluster().shared) return
-  if (wentOffline) broadcastPresence(wentOffline, false)
+  if (!useCluster().shared) return broadcastPresence(conn.user, false)
   useCluster().publishPresence(conn.user, false)
 }
 

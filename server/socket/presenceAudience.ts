@@ -21,8 +21,16 @@ export function audienceOf(userId: number, now = Date.now()): Set<number> | Prom
   })
 }
 
+const listeners: Array<(userIds?: number[]) => void> = []
+
+/** Runs `listener` after audiences are forgotten (the cluster then watches those users' contacts again). */
+export function onAudiencesForgotten(listener: (userIds?: number[]) => void): void {
+  listeners.push(listener)
+}
+
 /** Forgets the audiences of these users (a conversation between them started), or all of them. */
 export function forgetAudiences(userIds?: number[]): void {
-  if (!userIds) return cache.clear()
-  for (const id of userIds) cache.delete(id)
+  if (!userIds) cache.clear()
+  else for (const id of userIds) cache.delete(id)
+  for (const listener of listeners) listener(userIds)
 }

@@ -15,16 +15,20 @@ import { audienceOf } from './presenceAudience'
  * group) wait up to a second and go out together: in a group of 1,000 where people come and go
  * all the time, each member gets a frame a second listing who changed, not a frame per change.
  */
-type Change = { user: PublicUser, online: boolean }
+type Change = { user: PublicUser, online: boolean, watchers?: readonly number[] }
 const pending = new Map<number, Change>()
 let scheduled = false
 const slow = new Map<number, Change>()
 let slowTimer: ReturnType<typeof setTimeout> | undefined
 const SLOW_MS = 1000
 
-/** Tells this instance's sockets, at the end of this turn, that the user came online or went offline. */
-export function broadcastPresence(user: PublicUser, online: boolean): void {
-  pending.set(user.id, { user: { id: user.id, username: user.username }, online })
+/**
+ * Tells this instance's sockets, at the end of this turn, that the user came online or went
+ * offline. `watchers`: the local users who see them, when already known (a cluster knows them:
+ * cluster/watching.ts), so no audience is looked up.
+ */
+export function broadcastPresence(user: PublicUser, online: boolean, watchers?: readonly number[]): void {
+  pending.set(user.id, { user: { id: user.id, username: user.username }, online, watchers })
   if (scheduled) return
   scheduled = true
   setImmediate(flush)
@@ -61,7 +65,7 @@ function flushSlow(): void {
 /** Runs `then` with each change's audience: at once when all are cached, else once they are read. */
 function withAudiences(changes: Change[], then: (audiences: Set<number>[]) => void): void {
   if (changes.length === 0) return
-  const audiences = changes.map(c => audienceOf(c.user.id))
+  const audiences = changes.map(c => c.watchers ? new Set(c.watchers) : audienceOf(c.user.id))
   if (audiences.every(a => a instanceof Set)) return then(audiences as Set<number>[])
   Promise.all(audiences).then(then, err => log.error('presence audiences unreadable', { err }))
 }

@@ -1,6 +1,6 @@
 import { requireIdentity } from '../../auth/sessions'
 import { listConversations } from '../../chat/storage/reads'
-import { presence } from '../../cluster/presence'
+import { onlineAmong } from '../../socket/online'
 
 /**
  * The signed-in user's conversations: receipt state, unread count and newest message of each, with
@@ -9,5 +9,6 @@ import { presence } from '../../cluster/presence'
 export default defineEventHandler(async (event) => {
   const { user } = await requireIdentity(event)
   const conversations = await listConversations(user.id)
-  return { conversations: conversations.map(c => ({ ...c, peerOnline: presence.isOnline(c.peer) })) }
+  const online = await onlineAmong(conversations.map(c => c.peer))
+  return { conversations: conversations.map(c => ({ ...c, peerOnline: online.has(c.peer) })) }
 })

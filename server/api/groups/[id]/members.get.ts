@@ -1,8 +1,8 @@
 import { requireIdentity } from '../../../auth/sessions'
 import { membersOf, membershipOf } from '../../../chat/storage/groupReads'
-import { presence } from '../../../cluster/presence'
 import { refused } from '../../../http/groupErrors'
 import { groupParam } from '../../../http/groupParams'
+import { onlineAmong } from '../../../socket/online'
 
 /** The group's members with their role, receipts and whether they are online (members only). */
 export default defineEventHandler(async (event) => {
@@ -10,5 +10,7 @@ export default defineEventHandler(async (event) => {
   const conv = groupParam(event)
   const own = await membershipOf(user.id, conv)
   if (!own || own.leftSeq !== null) throw refused('not_member')
-  return { members: (await membersOf(conv)).map(m => ({ ...m, online: presence.isOnline(m.id) })) }
+  const members = await membersOf(conv)
+  const online = await onlineAmong(members.map(m => m.id))
+  return { members: members.map(m => ({ ...m, online: online.has(m.id) })) }
 })
