@@ -28,7 +28,7 @@ export default defineNitroPlugin(() => {
     process.stdout.write(`${lines.join('\n')}\n`)
     process.exit(ExitCode.Ok)
   }
-  if (settings) log.info('starting', { storage: settings.databaseUrl ? 'postgres' : 'sqlite', redis: settings.redisUrl !== '', node: process.version })
+  if (settings) log.info('starting', { storage: settings.databaseUrl ? 'postgres' : 'sqlite', redis: settings.redisUrl !== '', metrics: settings.metricsToken !== '', retentionDays: settings.messageRetentionDays, node: process.version })
 
   // Nitro listens after the plugins ran, and only logs a failed listen: the process would exit
   // with 0, or stay up without serving while it holds Redis connections. Stop with 1 instead,

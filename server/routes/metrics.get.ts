@@ -11,7 +11,7 @@ export default defineEventHandler(async (event) => {
   if (access === 'off') throw createError({ statusCode: 404, statusMessage: 'Not Found' })
   if (access === 'denied') {
     setResponseHeader(event, 'www-authenticate', 'Bearer realm="metrics"')
-    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'A bearer token is required.' })
+    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'The bearer token is missing or wrong.' })
   }
   setResponseHeaders(event, { 'content-type': registry.contentType, 'cache-control': 'no-store' })
   return await registry.metrics()

@@ -144,7 +144,7 @@ describe('the server log', () => {
   })
 
   it('says when the server starts and drains', () => {
-    expect(records.find(r => r.msg === 'starting')).toMatchObject({ level: 'info', storage: expect.any(String) })
+    expect(records.find(r => r.msg === 'starting')).toMatchObject({ level: 'info', storage: expect.any(String), metrics: true, retentionDays: 0 })
     expect(records.find(r => r.msg === 'draining')).toMatchObject({ level: 'info', sockets: 0 })
   })
 
