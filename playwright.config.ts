@@ -49,6 +49,8 @@ export default defineConfig({
       PORT: String(port),
       HOST: '127.0.0.1',
       NUXT_DATA_DIR: process.env.JIZHAN_E2E_DATA_DIR,
+      // Warnings and errors only: a line per socket opened and closed would bury them.
+      NUXT_LOG_LEVEL: 'warn',
       NUXT_HEARTBEAT_INTERVAL_MS: '1000',
       NUXT_HEARTBEAT_TIMEOUT_MS: '1000',
       NUXT_PUBLIC_RECONNECT_BASE_MS: '500',
