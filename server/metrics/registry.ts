@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Metric } from 'prom-client'
 import { CLIENT_FRAME_TYPES, CloseCode, SERVER_FRAME_TYPES } from '#shared/protocol'
+import { relayTraffic } from '../cluster/traffic'
 import { pool } from '../utils/pool'
 import { EventLoopDelayMetric } from './eventLoop'
 import { frameTypeReader } from './frameType'
@@ -193,6 +194,27 @@ export const catchUps = talliedCounter(registry, {
   label: 'kind',
   values: ['stream', 'group', 'resync'],
 })
+
+/** A counter read from a plain number another module keeps (when scraped). */
+function readCounter(name: string, help: string, read: () => number): void {
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.reset()
+      this.inc(read())
+    },
+  })
+}
+
+// What this instance's Redis connections carried (server/cluster/traffic.ts): with per-user and
+// per-person channels they follow this instance's own users' traffic, not the cluster's.
+readCounter('jizhan_cluster_envelopes_received_total', 'Envelopes this instance\'s Redis subscriber received (its own echoes included): its users\' events, group lines, receipts and typing, and what every instance hears.', () => relayTraffic.received)
+readCounter('jizhan_cluster_envelopes_handled_total', 'Envelopes from other instances that this instance handled.', () => relayTraffic.handled)
+readCounter('jizhan_cluster_presence_received_total', 'Presence changes received from Redis: those of people this instance\'s users see.', () => relayTraffic.presence)
+readCounter('jizhan_cluster_presence_reads_total', 'People whose presence this instance read from Redis (when first watched here, and again after a reconnect).', () => relayTraffic.presenceRead)
+readCounter('jizhan_redis_commands_total', 'Redis commands this instance sent on its connections (a MULTI counts its MULTI and EXEC too).', () => relayTraffic.commands)
 
 // ---- the process -------------------------------------------------------------------------------
 
