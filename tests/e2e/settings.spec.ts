@@ -62,8 +62,9 @@ test('changing the password keeps this tab signed in and connected, signs other 
   await expect(current).toHaveValue('')
   expect((await reopened).url()).toMatch(/\/_ws$/)
 
-  // The other session ended; this tab was not taken for signed out and is back in the chat, connected.
-  await expect(status(elsewhere.page)).toHaveText(/Signed out/)
+  // The other browser's session ended: it is taken to the sign-in page, which says so.
+  await expect(elsewhere.page).toHaveURL(/\/login$/)
+  await expect(elsewhere.page.locator('.notice')).toHaveText('Your session ended. Sign in again.')
   // The other tab of this browser got the old session's 4001 too, found the new session of the same
   // user in the cookie and reconnected: still signed in, nothing forgotten.
   await expect(status(sameBrowser)).toHaveText('Connected')
@@ -94,7 +95,9 @@ test('signing out everywhere ends the session of another browser too, and says s
   await alice.page.getByRole('button', { name: 'Sign out everywhere' }).click()
   await expect(alice.page).toHaveURL(/\/login$/)
   await expect(alice.page.getByRole('status')).toHaveText('You are signed out on every device.')
-  await expect(status(elsewhere.page)).toHaveText(/Signed out/)
+  // The other browser is taken to the sign-in page, which says its session ended; a reload keeps it there.
+  await expect(elsewhere.page).toHaveURL(/\/login$/)
+  await expect(elsewhere.page.locator('.notice')).toHaveText('Your session ended. Sign in again.')
   await elsewhere.page.reload()
   await expect(elsewhere.page).toHaveURL(/\/login$/)
   // Settings are for signed-in people only.
