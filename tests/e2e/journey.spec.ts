@@ -75,6 +75,8 @@ for (const viewport of [{ width: 375, height: 740 }, { width: 1280, height: 800 
     await expect(page.getByRole('heading', { level: 1, name: en('settings.title') })).toBeVisible()
     // The choice outlives a reload, and the chat speaks English now, still signed in.
     await page.getByRole('link', { name: en('settings.back') }).click()
+    // (On the chat page before reloading: a reload racing the click would reload the settings page.)
+    await expect(page).toHaveURL(/\/(\?.*)?$/)
     await page.reload()
     await hydrated(page)
     await expect(status(page)).toHaveText(en('connection.open'))
