@@ -32,9 +32,10 @@ export interface Cluster {
   publishSessions(sessionHashes: string[]): void
   /**
    * Starts receiving the user's traffic from the other instances (their first socket here): resolves
-   * once every event stored from now on will arrive, so call it before reading their stream.
+   * `true` once every event stored from now on will arrive (or will be caught up after a reconnect),
+   * so call it before reading their stream; `false` when that could not be made sure (follow.ts).
    */
-  follow(userId: number): Promise<void>
+  follow(userId: number): Promise<boolean>
   /** Stops receiving the user's traffic (their last socket here left). */
   unfollow(userId: number): void
   /** Resolves when the shared services answer within `timeoutMs`; rejects with the reason. */
@@ -55,7 +56,7 @@ export const alone: Cluster = {
   onlineAmong: async () => new Set(),
   publishContacts() {},
   publishSessions() {},
-  follow: async () => {},
+  follow: async () => true,
   unfollow() {},
   check: async () => {},
   stop: async () => {},
