@@ -24,26 +24,35 @@ import { watchContacts } from './watchContacts'
  * user came online. Its stream stays on hold until the client sends `resume`.
  */
 export async function join(conn: Connection): Promise<void> {
+  const id = conn.user.id
+  // The user's channel stays followed while any of their sockets is here or on its way in: a
+  // socket that closes meanwhile must not unsubscribe it from under another that is still joining.
+  beginJoining(id)
+  try {
+    await enter(conn)
+  }
+  finally {
+    endJoining(id)
+    // (A no-op when this socket is in the pool; also catches one that left before its join ended.)
+    unfollowIfGone(id)
+  }
+}
+
+/** Lets the connection in (welcome, pool, presence), or closes it if it can no longer come in. */
+async function enter(conn: Connection): Promise<void> {
   // Subscribed to the user's channel before the welcome: every event stored after it reaches this
   // instance, and the resume that follows reads everything stored before.
-  const [head] = await Promise.all([headOf(conn.user.id), following(conn.user.id)])
-    .catch((error: unknown) => {
-      unfollowIfGone(conn.user.id)
-      throw error
-    })
-  if (conn.closed) return unfollowIfGone(conn.user.id)
+  const [head, subscribed] = await Promise.all([headOf(conn.user.id), useCluster().follow(conn.user.id)])
+  if (conn.closed) return
   // Upgraded just before a shutdown began: the drain has passed it by, so it goes now.
-  if (isDraining()) {
-    disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
-    return unfollowIfGone(conn.user.id)
-  }
+  if (isDraining()) return disconnect(conn, CloseCode.ServiceRestart, 'server restarting')
+  // Unsubscribed, it would miss what the other instances relay, with nothing to catch it up (follow.ts
+  // logged why): it comes back later, maybe to another instance.
+  if (!subscribed) return disconnect(conn, CloseCode.TryAgainLater, 'try again later')
   // Its session ended while it was being let in (a sign-out here, another instance's word, or the
   // operator's command line).
   const ended = sessionCache.endedWhy(conn.sessionHash, Date.now())
-  if (ended) {
-    closeEnded(conn, ended)
-    return unfollowIfGone(conn.user.id)
-  }
+  if (ended) return closeEnded(conn, ended)
   const firstHere = pool.add(conn)
   pendingSockets.release(conn.user.id, conn.reservation)
   const s = useSettings()
@@ -64,20 +73,17 @@ export async function join(conn: Connection): Promise<void> {
   watchContacts(conn.user.id)
 }
 
-/** Sockets of each user waiting for their subscription (a leave meanwhile must not drop it). */
+/** How many sockets of each user are joining (a leave meanwhile must not drop their channel). */
 const joining = new Map<number, number>()
 
-/** Waits until this instance receives the user's traffic (cluster.ts: follow). */
-async function following(id: number): Promise<void> {
-  joining.set(id, (joining.get(id) ?? 0) + 1)
-  try {
-    await useCluster().follow(id)
-  }
-  finally {
-    const left = joining.get(id)! - 1
-    if (left === 0) joining.delete(id)
-    else joining.set(id, left)
-  }
+function beginJoining(userId: number): void {
+  joining.set(userId, (joining.get(userId) ?? 0) + 1)
+}
+
+function endJoining(userId: number): void {
+  const left = joining.get(userId)! - 1
+  if (left === 0) joining.delete(userId)
+  else joining.set(userId, left)
 }
 
 /** Stops receiving the user's traffic once no socket of theirs is here or on its way in. */

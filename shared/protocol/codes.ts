@@ -10,7 +10,8 @@ export const TICKET_PROTOCOL_PREFIX = 'ticket.'
 
 /**
  * Application close codes (RFC 6455 §7.4.2 reserves 4000–4999 for applications).
- * Standard codes used as well: 1000 normal, 1012 service restart (shutdown drain), 1008 policy violation
+ * Standard codes used as well: 1000 normal, 1012 service restart (shutdown drain), 1013 try again later
+ * (a cluster instance could not let the socket in), 1008 policy violation
  * (too many invalid frames in a row), 1009 frame too big, 1011 internal error.
  */
 export const CloseCode = {
@@ -29,6 +30,12 @@ export const CloseCode = {
   SlowConsumer: 4009,
   /** The instance is shutting down (standard "Service Restart"): reconnect, another one takes over. */
   ServiceRestart: 1012,
+  /**
+   * The instance could not let the socket in just now (standard "Try Again Later"): in a cluster,
+   * Redis did not confirm the subscription to the user's channel, without which the socket would
+   * miss what other instances relay. Sent instead of the welcome; reconnect with backoff.
+   */
+  TryAgainLater: 1013,
 } as const
 
 export const ERROR_CODES = [
