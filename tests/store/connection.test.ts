@@ -179,6 +179,23 @@ describe('connection store', () => {
     expect(store.status).toBe('offline')
   })
 
+  it('retries with growing backoff, asking nothing over HTTP, when the server says to try again later (1013) instead of its welcome', async () => {
+    const { store, fake } = setup()
+    store.connect()
+    const delays: number[] = []
+    for (let i = 0; i < 3; i++) {
+      fake.socket.open()
+      fake.socket.serverClose(CloseCode.TryAgainLater, 'try again later')
+      await settle()
+      expect(store.status).toBe('reconnecting')
+      delays.push(store.nextAttemptAt! - Date.now())
+      vi.advanceTimersByTime(store.nextAttemptAt! - Date.now())
+    }
+    expect(delays).toEqual([500, 1000, 2000]) // full jitter at 0.5 of 1, 2, 4 s
+    expect(fake.env.checkSession).not.toHaveBeenCalled()
+    expect(fake.sockets).toHaveLength(4)
+  })
+
   it('opens no second socket when the tab becomes visible while a retry is connecting', () => {
     const { store, fake } = connected()
     fake.socket.serverClose(1006)

@@ -15,7 +15,8 @@ export type AfterDrop = 'sign-out' | 'account-disabled' | 'check-session' | 'che
  * - the operator disabled the account (4003): signed out for that reason, never retry, ask nothing
  *   (no cookie can hold a usable session of a disabled account);
  * - the socket never got its welcome: the upgrade may have been refused (a browser only sees 1006),
- *   so ask the server over HTTP whether the session still holds before retrying;
+ *   so ask the server over HTTP whether the session still holds before retrying — unless the server
+ *   closed it with 1013 (try again later), which it sends only to a socket it accepted;
  * - otherwise retry until the attempts run out.
  */
 export function afterDrop(input: { code: number, welcomed: boolean, attempts: number, maxAttempts: number, sessionChecked?: boolean }): AfterDrop {
@@ -23,7 +24,8 @@ export function afterDrop(input: { code: number, welcomed: boolean, attempts: nu
   // another tab of this browser): ask before signing out.
   if (input.code === CloseCode.SessionEnded) return input.welcomed ? 'check-renewal' : 'sign-out'
   if (input.code === CloseCode.AccountDisabled) return 'account-disabled'
-  if (!input.welcomed && !input.sessionChecked) return 'check-session'
+  // A 1013 (try again later) came from a server that accepted the socket, so the session held.
+  if (!input.welcomed && !input.sessionChecked && input.code !== CloseCode.TryAgainLater) return 'check-session'
   if (input.attempts >= input.maxAttempts) return 'give-up'
   return 'reconnect'
 }

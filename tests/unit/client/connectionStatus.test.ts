@@ -27,6 +27,11 @@ describe('what follows a lost socket', () => {
     expect(afterDrop({ ...base, welcomed: false, sessionChecked: true })).toBe('reconnect')
   })
 
+  it('reconnects, asking nothing, when a server that accepted the socket said to try again later (1013)', () => {
+    expect(afterDrop({ ...base, code: CloseCode.TryAgainLater, welcomed: false })).toBe('reconnect')
+    expect(afterDrop({ ...base, code: CloseCode.TryAgainLater, welcomed: false, attempts: 3 })).toBe('give-up')
+  })
+
   it('reconnects after a drop of a working connection', () => {
     expect(afterDrop(base)).toBe('reconnect')
   })
