@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { CLIENT_FRAME_TYPES, ERROR_CODES, SERVER_FRAME_TYPES, parseClientFrame, parseServerFrame } from '#shared/protocol'
+import { CLIENT_FRAME_TYPES, CloseCode, ERROR_CODES, SERVER_FRAME_TYPES, parseClientFrame, parseServerFrame } from '#shared/protocol'
 
 /**
  * docs/protocol.md is the contract: every frame its examples show must be one the code accepts, so
@@ -39,5 +39,9 @@ describe('the protocol document', () => {
 
   it('documents every error code', () => {
     for (const code of ERROR_CODES) expect(doc).toContain(`| \`${code}\` |`)
+  })
+
+  it('has a row in the close-code table for every close code the server sends', () => {
+    for (const code of Object.values(CloseCode)) expect(doc).toContain(`\n| ${code} | server |`)
   })
 })
