@@ -86,9 +86,14 @@ function endJoining(userId: number): void {
   else joining.set(userId, left)
 }
 
-/** Stops receiving the user's traffic once no socket of theirs is here or on its way in. */
+/**
+ * Once no socket of the user is here or on its way in: stops receiving their traffic, and forgets
+ * their cached stream head (unfollowed, it would fall behind what the other instances store).
+ */
 function unfollowIfGone(userId: number): void {
-  if (pool.connectionsOf(userId).size === 0 && !joining.has(userId)) useCluster().unfollow(userId)
+  if (pool.connectionsOf(userId).size > 0 || joining.has(userId)) return
+  forgetHead(userId)
+  useCluster().unfollow(userId)
 }
 
 /** Unregisters a connection; when it was the user's last anywhere, everyone learns the user went offline. */
@@ -97,7 +102,6 @@ export function leave(conn: Connection): void {
   pendingSockets.release(conn.user.id, conn.reservation)
   viewers.remove(conn)
   if (!pool.remove(conn)) return
-  forgetHead(conn.user.id)
   unfollowIfGone(conn.user.id)
   if (pool.connectionsOf(conn.user.id).size > 0) return
   useCluster().unwatch(conn.user.id)

@@ -92,6 +92,23 @@ describe('joining in a cluster', () => {
     expect(calls).toEqual(['follow 2', 'unfollow 2'])
   })
 
+  it('reads the stream head again for a later socket when the only joining one closed before its welcome', async () => {
+    fakeCluster()
+    const a = open(5, 'a')
+    const first = join(a)
+    await vi.waitFor(() => expect(reads).toHaveLength(1))
+    leave(a)
+    reads[0]!.resolve(3)
+    await first
+    // Unfollowed meanwhile, a cached head would fall behind what the other instances store.
+    const b = open(5, 'b')
+    const second = join(b)
+    await vi.waitFor(() => expect(reads).toHaveLength(2))
+    reads[1]!.resolve(7)
+    await second
+    expect(b.sent).toEqual([expect.objectContaining({ type: 'welcome', head: 7 })])
+  })
+
   it('closes the socket with 1013 instead of welcoming it when the subscription was not confirmed', async () => {
     const calls = fakeCluster(false)
     const a = open(3, 'a')
