@@ -2,11 +2,11 @@ import { RESUME_BATCH, encodeFrame } from '#shared/protocol'
 import type { GroupMessageFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
 import { log } from '../infra/log'
-import { forgetAudiences } from '../socket/presenceAudience'
 import { catchUps } from '../metrics/registry'
 import { pool } from '../utils/pool'
 import type { Connection } from '../utils/pool'
 import { recipientsOf } from './groupMembers'
+import { membershipLineRecipients } from './membershipLines'
 import type { StoredGroupMessage } from './storage/groupModel'
 import { lineFor, linesAfter } from './storage/groupReads'
 import { groupTrimmedTo } from './storage/retention'
@@ -30,15 +30,14 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
  * (another instance's copy for them: each member's copy comes on their own channel).
  */
 export function deliverLineHere(line: GroupLine, sending?: Connection, member?: number): void {
-  const users = recipientsOf(line.conv, line.seq, line.system)
+  // A membership line: the group read again and the audiences of its people forgotten, once per line
+  // here however many members' copies come (membershipLines.ts).
+  const users = line.system ? membershipLineRecipients(line.conv, line.seq) : recipientsOf(line.conv, line.seq, false)
   if (Array.isArray(users)) fanOut(line, users, sending, member)
   else users.then(u => fanOut(line, u, sending, member), err => log.error('group members unreadable', { conv: line.conv, err }))
 }
 
 function fanOut(line: GroupLine, users: number[], sending?: Connection, member?: number): void {
-  // A membership change: who sees whose presence changed, for all the people of this group (the
-  // cached audience of a member elsewhere may name someone here).
-  if (line.system) forgetAudiences(users)
   for (const userId of member === undefined ? users : users.filter(id => id === member)) {
     for (const conn of pool.connectionsOf(userId)) {
       const text = conn === sending ? null : userId === line.from ? line.own : line.text

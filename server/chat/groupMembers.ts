@@ -1,3 +1,4 @@
+import { relayTraffic } from '../cluster/traffic'
 import { deliverySpans } from './storage/groupReads'
 
 /**
@@ -21,6 +22,7 @@ const loading = new Map<string, Promise<Entry>>()
 function load(conv: string): Promise<Entry> {
   let pending = loading.get(conv)
   if (!pending) {
+    relayTraffic.memberReads++
     pending = deliverySpans(conv).then(({ lastSeq, spans }) => {
       const entry = { lastSeq, spans, current: spans.filter(s => s.leftSeq === null).length }
       if (loading.get(conv) === pending) {

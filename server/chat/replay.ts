@@ -181,7 +181,9 @@ export async function resyncConnections(): Promise<void> {
   }
   // Group lines and membership changes may have been lost too: members are read again, and each
   // socket's groups caught up from storage. (Receipts of groups are live only: the clients read
-  // them again after their next sync.)
+  // them again after their next sync.) So may first messages between strangers: every local user's
+  // contacts are read again, but in paced batches, not in one burst (watchContacts.ts says why not
+  // only those whose groups changed).
   forgetMembers()
   forgetAudiences()
   for (const conn of pool.connections()) {

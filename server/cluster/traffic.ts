@@ -1,7 +1,8 @@
 /**
- * What this instance's Redis connections carried since it started, as plain counters: the measure
- * of routing (tests/cluster/routing.test.ts reads them from /api/health/live). An instance's
- * numbers should follow its own users' traffic, not the cluster's.
+ * What this instance's Redis connections carried since it started, and the database reads that
+ * envelopes cause, as plain counters: the measure of routing (tests/cluster/routing.test.ts and
+ * groups.test.ts read them from /api/health/live). An instance's numbers should follow its own
+ * users' traffic, not the cluster's.
  */
 export const relayTraffic = {
   /** Envelopes the subscriber received (own echoes included). */
@@ -14,6 +15,10 @@ export const relayTraffic = {
   presenceRead: 0,
   /** Presence envelopes received (own echoes included): the changes of this instance's users' contacts. */
   presence: 0,
+  /** Groups' members read from the database (a group not cached here, a membership line, a line after a gap). */
+  memberReads: 0,
+  /** Users' contacts read from the database (who sees their presence: presenceAudience.ts). */
+  audienceReads: 0,
 }
 
 /** Counts every command a Redis connection sends (ioredis routes pipelines through sendCommand too). */

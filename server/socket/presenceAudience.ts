@@ -1,4 +1,5 @@
 import { peopleSharingWith } from '../chat/storage/reads'
+import { relayTraffic } from '../cluster/traffic'
 
 /**
  * Who sees a user's presence: the people who share a conversation with them, not everyone online
@@ -13,6 +14,7 @@ const cache = new Map<number, { people: Set<number>, at: number }>()
 export function audienceOf(userId: number, now = Date.now()): Set<number> | Promise<Set<number>> {
   const hit = cache.get(userId)
   if (hit && now - hit.at < TTL_MS) return hit.people
+  relayTraffic.audienceReads++
   return peopleSharingWith(userId).then((people) => {
     cache.delete(userId)
     if (cache.size >= MAX_USERS) cache.delete(cache.keys().next().value!)

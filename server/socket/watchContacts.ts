@@ -2,6 +2,7 @@ import { useCluster } from '../cluster/cluster'
 import { log } from '../infra/log'
 import { pool } from '../utils/pool'
 import { audienceOf, onAudiencesForgotten } from './presenceAudience'
+import { RewatchQueue } from './rewatchQueue'
 
 /**
  * In a cluster, each user with a socket here watches their contacts' presence (cluster/watching.ts):
@@ -20,22 +21,37 @@ export function watchContacts(userId: number): void {
   people.then(apply, err => log.error('presence audiences unreadable', { err }))
 }
 
-// A conversation started or a group's members changed: the local users among them watch again,
-// once per turn (a membership line comes once per member held here, each naming the whole group).
-const due = new Set<number>()
-let everyone = false
+// A conversation started or a group's members changed (the users named), or envelopes may have been
+// lost (a resync: everyone here): the local users among them watch again. In batches of REWATCH_BATCH,
+// the first in the next turn and one more every REWATCH_PAUSE_MS, so no change turns into a burst of
+// contact reads on the database: a resync on an instance of 50,000 users used to read all their
+// contacts at once; now at most 2,000 a second (25 s for them all), those a change named first.
+// Why everyone and not only the users whose groups changed: a resync follows envelopes of any kind
+// that may be lost — a `contacts` envelope (a first message between strangers) or a membership line
+// of a group no socket here follows — and the catch-up finds no trace of them. Meanwhile the audience
+// cache is already empty (any other read is fresh) and each user's old watch stays until replaced.
+const REWATCH_BATCH = 200
+const REWATCH_PAUSE_MS = 100
+const due = new RewatchQueue()
 let scheduled = false
-onAudiencesForgotten((userIds) => {
-  if (!useCluster().shared) return
-  if (userIds) for (const id of userIds) due.add(id)
-  else everyone = true
+const isHere = (id: number) => pool.connectionsOf(id).size > 0
+
+function rewatchSoon(pause: boolean): void {
   if (scheduled) return
   scheduled = true
-  setImmediate(() => {
+  const run = () => {
     scheduled = false
-    const ids = everyone ? pool.onlineUsers().map(u => u.id) : [...due]
-    due.clear()
-    everyone = false
-    for (const id of ids) if (pool.connectionsOf(id).size > 0) watchContacts(id)
-  })
+    // (Their last socket may have left while they waited.)
+    for (const id of due.take(REWATCH_BATCH)) if (isHere(id)) watchContacts(id)
+    if (due.size > 0) rewatchSoon(true)
+  }
+  if (pause) setTimeout(run, REWATCH_PAUSE_MS).unref()
+  else setImmediate(run)
+}
+
+onAudiencesForgotten((userIds) => {
+  if (!useCluster().shared) return
+  if (userIds) due.name(userIds.filter(isHere))
+  else due.everyone(pool.onlineUsers().map(u => u.id))
+  rewatchSoon(false)
 })

@@ -23,6 +23,11 @@ async function on(instance: 0 | 1, user: TestUser): Promise<WsClient> {
   return ws
 }
 
+interface Reads { memberReads: number, audienceReads: number }
+async function readsOf(instance: 0 | 1): Promise<Reads> {
+  return (await (await fetch(`${cluster.instances[instance].url}/api/health/live`)).json() as { relay: Reads }).relay
+}
+
 async function texts(ws: WsClient, count: number): Promise<string[]> {
   const got: string[] = []
   while (got.length < count) {
@@ -81,5 +86,31 @@ describe('groups on two instances', () => {
     const history = await groupsApi(cluster.instances[1].url).history(cat, group.conv)
     expect(history.status).toBe(404)
     for (const ws of [a, b, c]) ws.close()
+  })
+
+  it('read a group\'s members once per instance for a membership change, not once per member held there', async () => {
+    const MEMBERS = 12
+    const people = await Promise.all(Array.from({ length: MEMBERS + 2 }, () => registerUser(cluster.proxy.url)))
+    const [owner, newcomer, ...members] = people as [TestUser, TestUser, ...TestUser[]]
+    const api = groupsApi(cluster.instances[0].url)
+    const group = await api.create(owner, members)
+    // Every member on instance 1: the change made on instance 0 reaches it as one copy per member.
+    const sockets = await Promise.all(members.map(m => on(1, m)))
+    // The members' own arrivals read their contacts: settled before the window.
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const before = await readsOf(1)
+    expect((await api.add(owner, group.conv, [newcomer])).status).toBe(200)
+    for (const ws of sockets) expect(await ws.next('groupMessage', 10_000)).toMatchObject({ conv: group.conv, system: { event: 'added' } })
+    // The re-watch of the members' contacts that the change starts.
+    await new Promise(resolve => setTimeout(resolve, 500))
+    const after = await readsOf(1)
+    const memberReads = after.memberReads - before.memberReads
+    const audienceReads = after.audienceReads - before.audienceReads
+    console.log(`one membership change, ${MEMBERS} members on the instance: ${memberReads} member reads, ${audienceReads} contact reads`)
+    // One read of the group (was one per member copy: 12), each local member's contacts once.
+    expect(memberReads).toBeGreaterThanOrEqual(1)
+    expect(memberReads).toBeLessThanOrEqual(2)
+    expect(audienceReads).toBeLessThanOrEqual(MEMBERS + 2)
+    for (const ws of sockets) ws.close()
   })
 })

@@ -98,6 +98,14 @@ export class Nginx {
   }
 }
 
+/** Starts the instances on one database, one after the other: the first applies the migrations. */
+async function startInOrder(instances: readonly ServerProcess[], database: Record<string, string>): Promise<void> {
+  for (const server of instances) {
+    server.database = database
+    await server.start()
+  }
+}
+
 export interface TestCluster {
   proxy: Nginx
   instances: [ServerProcess, ServerProcess]
@@ -137,11 +145,7 @@ export async function startCluster(env: Record<string, string> = {}, perInstance
     await dropTestDatabase(database.NUXT_DATABASE_URL)
   }
   try {
-    for (const server of instances) {
-      server.database = database
-      // One after the other: the first applies the migrations.
-      await server.start()
-    }
+    await startInOrder(instances, database)
     const byId = new Map<string, ServerProcess>()
     for (const server of instances) {
       const { instance } = await (await fetch(`${server.url}/api/health/live`)).json() as { instance: string }
@@ -250,11 +254,7 @@ export async function startInstances(count: number, env: Record<string, string> 
     await dropTestDatabase(database.NUXT_DATABASE_URL)
   }
   try {
-    for (const server of instances) {
-      server.database = database
-      // One after the other: the first applies the migrations.
-      await server.start()
-    }
+    await startInOrder(instances, database)
     return { instances, stop }
   }
   catch (error) {
