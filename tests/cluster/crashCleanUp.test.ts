@@ -49,7 +49,7 @@ describe('cleaning up after a crashed instance', () => {
     await pub.set(keys('live1').alive, '1', 'PX', 60_000)
 
     let calls = 0
-    const script = (pub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)
+    const script = pub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
     const original = script.jizhanCleanUp!
     script.jizhanCleanUp = (...args: unknown[]) => {
       calls++
