@@ -33,8 +33,8 @@ export class SessionCache {
   /** Remembers a session just read from the database (unless it ended meanwhile). */
   set(identity: Identity, now: number): void {
     if (this.isEnded(identity.sessionHash, now)) return
-    // Bounded: the oldest entry goes first (insertion order); it is read again when next needed.
     this.#forget(identity.sessionHash)
+    // Bounded: the oldest entry goes first (insertion order); it is read again when next needed.
     if (this.#live.size >= this.maxEntries) this.#forget(this.#live.keys().next().value!)
     this.#live.set(identity.sessionHash, { identity, until: now + this.ttlMs })
     const mine = this.#byUser.get(identity.user.id)
