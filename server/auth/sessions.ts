@@ -80,10 +80,10 @@ export async function activeSessions(sessionHashes: readonly string[]): Promise<
  * must not carry on as the previous user), then a new one starts if the account still has
  * `passwordHash` and is enabled (startSession). Returns the ended sessions, and whether it started.
  */
-export async function replaceSession(event: H3Event, userId: number, passwordHash: string): Promise<{ ended: string[], started: boolean }> {
+export async function replaceSession(event: H3Event, userId: number, passwordHash: string): Promise<{ ended: EndedSessions | null, started: boolean }> {
   const ended = await endSession(event)
   const started = await startSession(event, userId, passwordHash)
-  return { ended: ended?.sessionHashes ?? [], started }
+  return { ended, started }
 }
 
 /** The identity of an HTTP request, or null. */
@@ -125,7 +125,10 @@ export async function requireIdentity(event: H3Event): Promise<Identity> {
  * Ends the request's session (or, with `everywhere`, all of the user's sessions), clears the
  * cookie and returns the hashes of the sessions that ended so their sockets can be closed.
  */
-export async function endSession(event: H3Event, everywhere = false): Promise<{ userId: number, sessionHashes: string[] } | null> {
+/** Sessions that just ended, and whose they were (the previous user's, at a sign-in over theirs). */
+export interface EndedSessions { userId: number, sessionHashes: string[] }
+
+export async function endSession(event: H3Event, everywhere = false): Promise<EndedSessions | null> {
   const identity = await getIdentity(event)
   deleteCookie(event, SESSION_COOKIE, { path: '/' })
   if (!identity) return null

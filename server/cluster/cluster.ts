@@ -29,7 +29,8 @@ export interface Cluster {
   onlineAmong(ids: readonly number[]): Promise<Set<number>>
   /** These users now share a conversation: the instances holding them read their contacts again. */
   publishContacts(users: number[]): void
-  publishSessions(sessionHashes: string[]): void
+  /** These sessions of the user ended: the instances holding the user close their sockets. */
+  publishSessions(userId: number, sessionHashes: string[]): void
   /**
    * Starts receiving the user's traffic from the other instances (their first socket here): resolves
    * `true` once every event stored from now on will arrive (or will be caught up after a reconnect),

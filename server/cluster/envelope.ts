@@ -41,10 +41,12 @@ const EnvelopeSchema = v.variant('kind', [
   /** These users' contacts changed (a first message between them): watch their contacts again. */
   v.object({ kind: v.literal('contacts'), from, users: v.array(positive) }),
   /**
-   * These sessions ended (sign-out, password change, the operator's command line): close their
-   * sockets everywhere. `why` (absent: `session_ended`) picks the close code; with
-   * `account_disabled`, `user` names the account, every socket of which closes. An older instance
-   * that does not know these fields closes the sessions' sockets all the same (4001).
+   * These sessions of `user` ended (sign-out, password change, the operator's command line): close
+   * their sockets everywhere. Sent on the user's channel (routing.ts), so only the instances holding
+   * the user hear it; older versions sent it on the cluster channel without `user`, and it is still
+   * handled there. `why` (absent: `session_ended`) picks the close code; with `account_disabled`
+   * every socket of `user` closes. An older instance that does not know these fields closes the
+   * sessions' sockets all the same (4001).
    */
   v.object({
     kind: v.literal('sessions'), from, sessions: v.array(v.string()),
@@ -66,8 +68,31 @@ export function relayChannel(prefix: string): string {
   return `${prefix}relay`
 }
 
+/**
+ * The envelope as JSON that always begins `{"kind":"<kind>","from":"<instance>"`, whatever the
+ * order its object was built in, so a receiver can tell its own echoes without parsing (`isOwnEcho`).
+ * (redisPresence.ts builds presence envelopes in a Lua script from a head that starts the same way.)
+ */
 export function encodeEnvelope(envelope: Envelope): string {
-  return JSON.stringify(envelope)
+  const { kind, from, ...rest } = envelope
+  const tail = JSON.stringify(rest)
+  return `{"kind":${JSON.stringify(kind)},"from":${JSON.stringify(from)}${tail === '{}' ? '}' : `,${tail.slice(1)}`}`
+}
+
+const KIND_AT = '{"kind":"'.length
+
+/**
+ * Whether this text is an envelope `self` published, other than a presence change (which this
+ * instance handles from itself too: its own watchers learn it that way). Reads the head only, so
+ * an instance skips its own echoes, common since it publishes on channels it follows, before
+ * parsing them. Anything not in that shape is not an echo (it goes on to `parseEnvelope`).
+ */
+export function isOwnEcho(text: string, self: string): boolean {
+  if (!text.startsWith('{"kind":"')) return false
+  const end = text.indexOf('"', KIND_AT)
+  if (end < 0 || text.slice(KIND_AT, end) === 'presence') return false
+  // The stringified id ends with its closing quote: `"from":"ab"` never matches the id `a`.
+  return text.startsWith(`,"from":${JSON.stringify(self)}`, end + 1)
 }
 
 /**

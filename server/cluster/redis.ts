@@ -6,16 +6,18 @@ import { withTimeout } from '../infra/timeout'
 import { redisPublishFailures } from '../metrics/registry'
 import { alone, instanceId, setCluster } from './cluster'
 import type { Cluster } from './cluster'
-import { encodeEnvelope, parseEnvelope, relayChannel } from './envelope'
-import type { Envelope, RelayedEvent } from './envelope'
+import { encodeEnvelope, isOwnEcho, parseEnvelope, relayChannel } from './envelope'
+import type { RelayedEvent } from './envelope'
 import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
 import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 import { countCommands, relayTraffic } from './traffic'
 import { createRedisPresence } from './redisPresence'
 import { createFollowing } from './follow'
-import { routeEvents, routeToMembers, userChannel } from './routing'
+import { routeEvents, routeToMembers, userChannel, whenMembersKnown } from './routing'
 import type { Route } from './routing'
+import { createResubscriber } from './resubscribe'
+import { createRepair } from './repair'
 
 /**
  * The Redis side of a cluster: one publisher and one subscriber connection, a channel per user for
@@ -42,8 +44,14 @@ export interface ClusterHandlers {
   presence(user: PublicUser, online: boolean, watchers: number[]): void
   /** These users' contacts changed (a first message between them): who sees whom, read again. */
   contacts(users: number[]): void
-  /** `user`: the operator disabled that account (`why` is then `account_disabled`). */
+  /** `user`: whose sessions (absent from older versions); with `account_disabled` every socket of theirs closes. */
   sessions(sessionHashes: string[], why: SessionEnd, user?: number): void
+  /**
+   * This instance now follows the user's channel, so it hears their sign-outs from now on: the
+   * sessions of theirs it cached before (a sign-out meanwhile went unheard) are checked again, and
+   * those that ended are marked so (a socket joining with one is closed). Resolves when done.
+   */
+  followed(userId: number): Promise<void>
   /**
    * Envelopes may have been missed (a subscriber or publisher was cut off from Redis): catch local
    * sockets up from the database and re-check their sessions.
@@ -73,8 +81,10 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   // Each connection is named after its instance (CLIENT LIST shows who is who; a name has no spaces).
   const name = (role: string) => `${options.prefix}${instanceId}:${role}`.replace(/[^\w:.-]/g, '_')
   const pub = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectionName: name('pub') })
-  // The subscriber keeps ioredis's defaults (its subscriptions are restored on every reconnect).
-  const sub = new Redis(options.url, { connectionName: name('sub') })
+  // The subscriber's channels are subscribed again by `resubscriber` below, not by ioredis (which
+  // would subscribe twice, and restore a channel whose UNSUBSCRIBE was lost with the connection).
+  // After a reconnect the connection is a plain one again until then, and `ready` fires as usual.
+  const sub = new Redis(options.url, { connectionName: name('sub'), autoResubscribe: false })
   countCommands(pub)
   countCommands(sub)
   // One line per kind of failure and 10 s, not one per retry; the next line says how many were skipped.
@@ -88,14 +98,23 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   pub.on('error', logError('publisher'))
   sub.on('error', logError('subscriber'))
 
-  /** Something this instance published may not have reached the others. */
-  let lost = false
+  // What this instance published may not have reached the others: announce again (the presence
+  // script publishes every local user's state again: a lost presence change is covered) and ask
+  // every instance to catch its sockets up from the database. When the publisher is back, or at the
+  // next tick if it never went away.
+  const repair = createRepair(async () => {
+    if (stopped) return
+    await announce()
+    await pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId }))
+  }, (error) => {
+    redisPublishFailures.inc()
+    logError('re-announce')(error)
+  })
   const failed = (what: string) => (error: unknown) => {
-    lost = true
+    repair.mark()
     redisPublishFailures.inc()
     logError(what)(error)
   }
-  const publish = (envelope: Envelope) => void pub.publish(channel, encodeEnvelope(envelope)).catch(failed('publish'))
   /** Publishes on several channels in one round trip (in order: a channel's envelopes keep theirs). */
   const publishRoutes = (routes: Route[]) => {
     if (routes.length === 0) return
@@ -103,16 +122,19 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     for (const r of routes) p.publish(r.channel, encodeEnvelope(r.envelope))
     p.exec().then(results).catch(failed('publish'))
   }
-  /** Routes to the members once they are known (usually at once, from the cache). */
-  const toMembers = (members: number[] | Promise<number[]>, route: (members: number[]) => Route[]) => {
-    if (Array.isArray(members)) return publishRoutes(route(members))
-    members.then(m => publishRoutes(route(m)), logError('group members'))
-  }
+  /** Routes to the members once they are known; copies not sent for want of them are lost (repaired). */
+  const toMembers = (members: number[] | Promise<number[]>, route: (members: number[]) => Route[]) =>
+    whenMembersKnown(members, m => publishRoutes(route(m)), failed('group members'))
   const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
+  /** Users followed here whose cached sessions were (or are being) checked since (ClusterHandlers.followed). */
+  const sessionsChecked = new Map<number, Promise<void>>()
   const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, onError: logError })
 
   sub.on('message', (_channel: string, text: string) => {
     relayTraffic.received++
+    // Its own (common: it publishes on the channels of users it holds, for their devices here and
+    // elsewhere), told from the head without parsing; presence changes are not skipped (below).
+    if (isOwnEcho(text, instanceId)) return
     const envelope = parseEnvelope(text)
     // Its size only: an envelope carries what people wrote.
     if (!envelope) return logError('malformed envelope')(new Error(`${text.length} characters`))
@@ -132,9 +154,10 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
         case 'gone': return presence.gone([envelope.from])
         case 'contacts': return handlers.contacts(envelope.users)
         case 'sessions': return handlers.sessions(envelope.sessions, envelope.why ?? 'session_ended', envelope.user)
-        case 'resync':
-          presence.reread().catch(logError('reading presence'))
-          return handlers.resync()
+        // (Presence is not read again here: the instance that lost publishes re-announced its
+        // users before asking, which published their presence again. A subscriber that was cut
+        // off itself reads it again after its own reconnect: rereadDue.)
+        case 'resync': return handlers.resync()
       }
     }
     catch (err) {
@@ -177,12 +200,17 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     const check = pub.pipeline()
     for (const id of candidates) check.exists(aliveKey(id))
     const { gone } = splitByLease(candidates, candidates.length === 0 ? [] : results(await check.exec()))
+    const dead: string[] = []
     for (const id of gone) {
-      // Whoever removes a dead instance first also removes its users' entries.
-      if (await pub.srem(instancesKey, id) === 1) await presence.cleanUp(id)
+      // Its users' entries, then its place in the set, in scripts (redisPresence.ts): a clean-up
+      // cut short is finished by the next tick. An instance whose lease came back meanwhile stays.
+      const cleaned = await presence.cleanUp(id, { alive: aliveKey(id), instances: instancesKey })
+        .catch((error: unknown) => void logError('clean-up')(error))
+      if (cleaned !== 'alive') dead.push(id)
     }
-    if (gone.length > 0) presence.gone(gone)
+    if (dead.length > 0) presence.gone(dead)
     if (rereadDue) await reread()
+    await repair.run()
   }
 
   /** Set when the subscriber (re)started: envelopes published meanwhile are lost. */
@@ -198,23 +226,20 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   // Whenever the subscription (re)starts, envelopes published meanwhile are lost: read the watched
   // presence again and catch local sockets up. (Also on the first start: sockets may have connected
   // while Redis was still unreachable.)
+  const resubscriber = createResubscriber({
+    subscribe: channels => sub.subscribe(...channels),
+    channels: () => [channel, ...following.channels(), ...presence.channels()],
+    ready: () => sub.status === 'ready',
+    // (Without the publisher connection yet, its next tick reads them instead.)
+    subscribed: () => void (pub.status === 'ready' ? reread().catch(logError('reading presence')) : undefined),
+    resync: () => handlers.resync(),
+    onError: logError('subscribe'),
+  })
   sub.on('ready', () => {
     rereadDue = true
-    sub.subscribe(channel, ...following.channels(), ...presence.channels())
-      // (Without the publisher connection yet, its next tick reads them instead.)
-      .then(() => pub.status === 'ready' ? reread().catch(logError('reading presence')) : undefined)
-      .then(() => handlers.resync())
-      .catch(logError('subscribe'))
+    void resubscriber.ready()
   })
-  // What this instance published while its own connection was down is lost: when it is back,
-  // announce again and ask every instance to catch its sockets up from the database.
-  pub.on('ready', () => {
-    if (!lost) return
-    lost = false
-    announce()
-      .then(() => pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId })))
-      .catch(failed('re-announce'))
-  })
+  pub.on('ready', () => void repair.run())
 
   let ticking = false
   const runTick = () => {
@@ -246,9 +271,22 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     unwatch: userId => presence.unwatch(userId),
     onlineAmong: ids => presence.onlineAmong(ids),
     publishContacts: users => publishRoutes(users.map(id => ({ channel: userChannel(options.prefix, id), envelope: { kind: 'contacts', from: instanceId, users } }))),
-    publishSessions: sessions => publish({ kind: 'sessions', from: instanceId, sessions }),
-    follow: userId => following.follow(userId),
-    unfollow: userId => following.unfollow(userId),
+    publishSessions: (user, sessions) => publishRoutes([{ channel: userChannel(options.prefix, user), envelope: { kind: 'sessions', from: instanceId, sessions, user } }]),
+    async follow(userId) {
+      const subscribed = following.follow(userId)
+      // Once per stretch of following: the user's sessions cached before are checked again.
+      let checked = sessionsChecked.get(userId)
+      if (!checked) {
+        checked = subscribed.then(() => handlers.followed(userId)).catch(logError('checking sessions'))
+        sessionsChecked.set(userId, checked)
+      }
+      await subscribed
+      await checked
+    },
+    unfollow(userId) {
+      sessionsChecked.delete(userId)
+      following.unfollow(userId)
+    },
     async check(timeoutMs) {
       if (sub.status !== 'ready') throw new Error(`redis subscriber is ${sub.status}`)
       await withTimeout(pub.ping(), timeoutMs, 'redis')

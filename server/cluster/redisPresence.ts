@@ -32,6 +32,31 @@ return #on`
 
 type WithChange = Redis & { jizhanPresence(...args: Array<string | number>): Promise<number> }
 
+/**
+ * Removes a dead instance, one batch of its users per call (cleanUp): unless its lease is back, its
+ * entry goes from the `online:` hash of each user in the batch and from its own hash; once that is
+ * empty, the instance leaves the set — last, so a clean-up cut short is finished by the next tick
+ * (the instance is still in the set) and never leaves its users online for good. KEYS: its hash
+ * (`presence:<dead>`), its lease, the instances set; ARGV: its id, the prefix of the `online:` keys,
+ * the HSCAN cursor, the batch size. The `online:` keys are computed here, not declared: fine on one
+ * Redis; Redis Cluster would need hash tags putting them in one slot (docs/capacity.md).
+ */
+const CLEAN_UP = `
+if redis.call('EXISTS', KEYS[2]) == 1 then return {'alive', 0} end
+local page = redis.call('HSCAN', KEYS[1], ARGV[3], 'COUNT', ARGV[4])
+local fields = page[2]
+for i = 1, #fields, 2 do
+  redis.call('HDEL', ARGV[2] .. fields[i], ARGV[1])
+  redis.call('HDEL', KEYS[1], fields[i])
+end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'more', page[1]} end
+return {'done', redis.call('SREM', KEYS[3], ARGV[1])}`
+
+type WithCleanUp = Redis & { jizhanCleanUp(...args: Array<string | number>): Promise<[string, string | number]> }
+
+/** What a clean-up did: removed the instance, found it removed already, or found its lease back. */
+export type CleanedUp = 'removed' | 'absent' | 'alive'
+
 export interface PresenceDeps {
   pub: Redis
   sub: Redis
@@ -47,6 +72,7 @@ export function createRedisPresence({ pub, sub, prefix, notify, onError }: Prese
   const watching = new Watching()
   const channels = createFollowing(sub, id => presenceChannel(prefix, id), onError('subscribe'))
   pub.defineCommand('jizhanPresence', { numberOfKeys: 2, lua: CHANGE })
+  pub.defineCommand('jizhanCleanUp', { numberOfKeys: 3, lua: CLEAN_UP })
   const change = (p: Redis | ReturnType<Redis['pipeline']>, user: PublicUser, online: boolean) => {
     // The envelope up to its `online`, which the script completes with what Redis holds.
     const head = `${JSON.stringify({ kind: 'presence', from: instanceId, user: { id: user.id, username: user.username } }).slice(0, -1)},"online":`
@@ -131,13 +157,20 @@ export function createRedisPresence({ pub, sub, prefix, notify, onError }: Prese
       for (const [id, username] of Object.entries(await pub.hgetall(hereKey(instanceId)))) change(p, { id: Number(id), username }, false)
       if (p.length > 0) await p.exec()
     },
-    /** A dead instance's entries go from its users' hashes (by whoever removed it from the set). */
-    async cleanUp(dead: string): Promise<void> {
-      const ids = await pub.hkeys(hereKey(dead))
-      const p = pub.pipeline()
-      for (const id of ids) p.hdel(onlineKey(Number(id)), dead)
-      p.del(hereKey(dead))
-      await p.exec()
+    /**
+     * Removes a dead instance (its lease is gone): its entries from its users' hashes, then from the
+     * instances set, in scripts of `batch` users each (none blocks Redis for long). Any instance may
+     * run it, whether or not it watches the dead one's users; several at once only repeat deletions.
+     * Watchers learn of the departure from their own lease checks (`gone`), not from here.
+     */
+    async cleanUp(dead: string, keys: { alive: string, instances: string }, batch = 1000): Promise<CleanedUp> {
+      let cursor: string | number = '0'
+      for (;;) {
+        const [state, value] = await (pub as WithCleanUp).jizhanCleanUp(hereKey(dead), keys.alive, keys.instances, dead, `${prefix}online:`, cursor, batch)
+        if (state === 'alive') return 'alive'
+        if (state === 'done') return value === 1 ? 'removed' : 'absent'
+        cursor = value
+      }
     },
     /** Presence channels followed now (to subscribe again after a reconnect). */
     channels: () => channels.channels(),

@@ -1,13 +1,19 @@
 import { sessionCache } from '../auth/sessionCache'
 import type { SessionEnd } from '../auth/sessionCache'
+import type { EndedSessions } from '../auth/sessions'
 import { useCluster } from '../cluster/cluster'
 import { pool } from '../utils/pool'
 import { closeEnded } from './membership'
 
-/** Closes every socket authenticated by one of these sessions (sign-out, password change), on every instance. */
-export function closeSessions(sessionHashes: readonly string[]): number {
-  if (sessionHashes.length > 0) useCluster().publishSessions([...sessionHashes])
-  return closeSessionsHere(sessionHashes)
+/**
+ * Closes every socket authenticated by one of these sessions of one user (sign-out, password
+ * change, a sign-in over another session), on every instance: the others hear it on the user's
+ * channel. Returns how many closed here.
+ */
+export function closeSessions(ended: EndedSessions | null): number {
+  if (!ended || ended.sessionHashes.length === 0) return 0
+  useCluster().publishSessions(ended.userId, [...ended.sessionHashes])
+  return closeSessionsHere(ended.sessionHashes)
 }
 
 /**

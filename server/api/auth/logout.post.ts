@@ -12,6 +12,6 @@ export default defineEventHandler(async (event) => {
   const body = await readBody(event).catch(() => null)
   const everywhere = v.is(LogoutBody, body) ? v.parse(LogoutBody, body).everywhere : false
   const ended = await endSession(event, everywhere)
-  const closedSockets = ended ? closeSessions(ended.sessionHashes) : 0
+  const closedSockets = closeSessions(ended)
   return { ok: true, closedSockets }
 })

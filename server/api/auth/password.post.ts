@@ -20,7 +20,7 @@ export default defineEventHandler(async (event) => {
   }
   const passwordHash = await setPassword(user.id, newPassword)
   const ended = await endSession(event, true)
-  const closedSockets = closeSessions(ended?.sessionHashes ?? [])
+  const closedSockets = closeSessions(ended)
   // Not if the operator reset the password or disabled the account since (sessionRows.ts).
   if (!await startSession(event, user.id, passwordHash)) {
     throw signInFirst()
