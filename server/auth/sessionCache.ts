@@ -14,8 +14,6 @@ export type SessionEnd = 'session_ended' | 'account_disabled'
 export class SessionCache {
   readonly #live = new Map<string, { identity: Identity, until: number }>()
   readonly #ended = new Map<string, { until: number, why: SessionEnd }>()
-  /** The live entries' hashes by user (`sessionsOf`). */
-  readonly #byUser = new Map<number, Set<string>>()
 
   constructor(readonly ttlMs = 5_000, readonly endedTtlMs = 60_000, readonly maxEntries = 100_000) {}
 
@@ -24,7 +22,7 @@ export class SessionCache {
     const entry = this.#live.get(sessionHash)
     if (!entry) return undefined
     if (entry.until <= now || entry.identity.sessionExpiresAt <= now) {
-      this.#forget(sessionHash)
+      this.#live.delete(sessionHash)
       return undefined
     }
     return entry.identity
@@ -33,36 +31,15 @@ export class SessionCache {
   /** Remembers a session just read from the database (unless it ended meanwhile). */
   set(identity: Identity, now: number): void {
     if (this.isEnded(identity.sessionHash, now)) return
-    this.#forget(identity.sessionHash)
     // Bounded: the oldest entry goes first (insertion order); it is read again when next needed.
-    if (this.#live.size >= this.maxEntries) this.#forget(this.#live.keys().next().value!)
+    if (this.#live.size >= this.maxEntries) this.#live.delete(this.#live.keys().next().value!)
     this.#live.set(identity.sessionHash, { identity, until: now + this.ttlMs })
-    const mine = this.#byUser.get(identity.user.id)
-    if (mine) mine.add(identity.sessionHash)
-    else this.#byUser.set(identity.user.id, new Set([identity.sessionHash]))
-  }
-
-  /**
-   * The user's sessions cached as live (not checked for staleness). In a cluster, an instance hears
-   * of a user's sign-outs only while it follows their channel: when it starts to, these are checked
-   * against the database again (server/cluster/handlers.ts).
-   */
-  sessionsOf(userId: number): string[] {
-    return [...this.#byUser.get(userId) ?? []]
-  }
-
-  #forget(sessionHash: string): void {
-    const entry = this.#live.get(sessionHash)
-    if (!entry) return
-    this.#live.delete(sessionHash)
-    const mine = this.#byUser.get(entry.identity.user.id)
-    if (mine?.delete(sessionHash) && mine.size === 0) this.#byUser.delete(entry.identity.user.id)
   }
 
   /** These sessions ended: forget them, and remember that they ended, and why. */
   end(sessionHashes: readonly string[], now: number, why: SessionEnd = 'session_ended'): void {
     for (const hash of sessionHashes) {
-      this.#forget(hash)
+      this.#live.delete(hash)
       // (Re-inserted, so the map stays in expiry order for the sweep below.)
       this.#ended.delete(hash)
       this.#ended.set(hash, { until: now + this.endedTtlMs, why })

@@ -29,7 +29,7 @@ export interface Cluster {
   onlineAmong(ids: readonly number[]): Promise<Set<number>>
   /** These users now share a conversation: the instances holding them read their contacts again. */
   publishContacts(users: number[]): void
-  /** These sessions of the user ended: the instances holding the user close their sockets. */
+  /** These sessions of the user ended: every instance forgets them and closes their sockets. */
   publishSessions(userId: number, sessionHashes: string[]): void
   /**
    * Starts receiving the user's traffic from the other instances (their first socket here): resolves

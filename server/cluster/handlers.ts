@@ -3,9 +3,6 @@ import { deliverLineHere } from '../chat/groupDeliver'
 import { deliverReceiptHere } from '../chat/groupReceipts'
 import { resyncConnections } from '../chat/replay'
 import { currentMembersOf, recipientsOf } from '../chat/groupMembers'
-import { sessionCache } from '../auth/sessionCache'
-import { createSessionRecheck } from '../auth/sessionRecheck'
-import { activeSessions } from '../auth/sessions'
 import { deliverTypingHere } from '../chat/typing'
 import { log } from '../infra/log'
 import { forgetAudiences } from '../socket/presenceAudience'
@@ -13,9 +10,6 @@ import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
 import type { ClusterHandlers } from './redis'
-
-/** Which cached sessions ended, read for many users arriving at once (sessionRecheck.ts). */
-const endedAmong = createSessionRecheck(activeSessions)
 
 /** What this instance does with what the others say (Redis mode). */
 export const clusterHandlers: ClusterHandlers = {
@@ -33,10 +27,6 @@ export const clusterHandlers: ClusterHandlers = {
   sessions(hashes, why, user) {
     if (why === 'account_disabled' && user !== undefined) closeAccountHere(user, hashes)
     else closeSessionsHere(hashes, why)
-  },
-  async followed(userId) {
-    const ended = await endedAmong(sessionCache.sessionsOf(userId))
-    if (ended.length > 0) sessionCache.end(ended, Date.now())
   },
   resync: () => void resyncConnections().catch(err => log.error('cluster catch-up failed', { err })),
   localUsers: () => pool.onlineUsers(),

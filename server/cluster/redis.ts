@@ -47,12 +47,6 @@ export interface ClusterHandlers {
   /** `user`: whose sessions (absent from older versions); with `account_disabled` every socket of theirs closes. */
   sessions(sessionHashes: string[], why: SessionEnd, user?: number): void
   /**
-   * This instance now follows the user's channel, so it hears their sign-outs from now on: the
-   * sessions of theirs it cached before (a sign-out meanwhile went unheard) are checked again, and
-   * those that ended are marked so (a socket joining with one is closed). Resolves when done.
-   */
-  followed(userId: number): Promise<void>
-  /**
    * Envelopes may have been missed (a subscriber or publisher was cut off from Redis): catch local
    * sockets up from the database and re-check their sessions.
    */
@@ -126,8 +120,6 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const toMembers = (members: number[] | Promise<number[]>, route: (members: number[]) => Route[]) =>
     whenMembersKnown(members, m => publishRoutes(route(m)), failed('group members'))
   const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
-  /** Users followed here whose cached sessions were (or are being) checked since (ClusterHandlers.followed). */
-  const sessionsChecked = new Map<number, Promise<void>>()
   const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, onError: logError })
 
   sub.on('message', (_channel: string, text: string) => {
@@ -271,22 +263,11 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     unwatch: userId => presence.unwatch(userId),
     onlineAmong: ids => presence.onlineAmong(ids),
     publishContacts: users => publishRoutes(users.map(id => ({ channel: userChannel(options.prefix, id), envelope: { kind: 'contacts', from: instanceId, users } }))),
-    publishSessions: (user, sessions) => publishRoutes([{ channel: userChannel(options.prefix, user), envelope: { kind: 'sessions', from: instanceId, sessions, user } }]),
-    async follow(userId) {
-      const subscribed = following.follow(userId)
-      // Once per stretch of following: the user's sessions cached before are checked again.
-      let checked = sessionsChecked.get(userId)
-      if (!checked) {
-        checked = subscribed.then(() => handlers.followed(userId)).catch(logError('checking sessions'))
-        sessionsChecked.set(userId, checked)
-      }
-      await subscribed
-      await checked
-    },
-    unfollow(userId) {
-      sessionsChecked.delete(userId)
-      following.unfollow(userId)
-    },
+    // On the cluster channel, not the user's: any instance may hold the session in its cache for
+    // HTTP requests (sessionCache.ts), so every instance must forget it at once.
+    publishSessions: (user, sessions) => publish({ kind: 'sessions', from: instanceId, sessions, user }),
+    follow: userId => following.follow(userId),
+    unfollow: userId => following.unfollow(userId),
     async check(timeoutMs) {
       if (sub.status !== 'ready') throw new Error(`redis subscriber is ${sub.status}`)
       await withTimeout(pub.ping(), timeoutMs, 'redis')

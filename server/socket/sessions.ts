@@ -7,8 +7,8 @@ import { closeEnded } from './membership'
 
 /**
  * Closes every socket authenticated by one of these sessions of one user (sign-out, password
- * change, a sign-in over another session), on every instance: the others hear it on the user's
- * channel. Returns how many closed here.
+ * change, a sign-in over another session), on every instance: every other instance hears it, since
+ * any of them may hold the session in its cache for HTTP requests. Returns how many closed here.
  */
 export function closeSessions(ended: EndedSessions | null): number {
   if (!ended || ended.sessionHashes.length === 0) return 0

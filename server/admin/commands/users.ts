@@ -21,7 +21,7 @@ const userJson = (u: Pick<AccountRow, 'id' | 'username'>) => ({ id: u.id, userna
 
 /** What the servers were told, in words: the account's sockets close with `code` everywhere. */
 export function toldLine(told: Told, code: number): string {
-  if (told.redis === 'published') return `Its sockets close with ${code} now: told through Redis to the ${count(told.instances, 'running server', 'running servers')} holding them (any other reads it from the database within a second).`
+  if (told.redis === 'published') return `Its sockets close with ${code} now: ${count(told.instances, 'running server was', 'running servers were')} told through Redis (any other reads it from the database within a second).`
   if (told.redis === 'failed') return `Redis did not take the news (${told.error}); its sockets close with ${code} within a second all the same (servers read it from the database).`
   return `Its sockets close with ${code} within a second on every running server (they read it from the database).`
 }
