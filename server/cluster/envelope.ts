@@ -31,9 +31,16 @@ const EnvelopeSchema = v.variant('kind', [
   /**
    * A user's first socket on `from` opened, or their last one there closed; on the user's presence
    * channel (routing.ts). `instances`: every instance they are on now, read in the same Redis script
-   * that changed it (`online`: whether that is any); absent from older versions.
+   * that changed it (`online`: whether that is any); `v`: the version of that state, numbered by
+   * the same script (watching.ts ignores what is not newer than it holds); `audience`: how many
+   * people see the user in all, when the publisher knew it (a watcher's instance holds only some
+   * of them, and coalesces by the whole audience: presenceBroadcast.ts). All three are absent from
+   * older versions.
    */
-  v.object({ kind: v.literal('presence'), from, user: UserSchema, online: v.boolean(), epoch, instances: v.optional(v.array(v.string())) }),
+  v.object({
+    kind: v.literal('presence'), from, user: UserSchema, online: v.boolean(), epoch, instances: v.optional(v.array(v.string())),
+    v: v.optional(positive), audience: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(0))),
+  }),
   /** Everyone with a socket on `from` now (older versions, on the cluster channel; ignored now). */
   v.object({ kind: v.literal('snapshot'), from, users: v.array(UserSchema), epoch }),
   /** `from` left the cluster: whoever was only there is offline (their presence channels said so too). */

@@ -5,7 +5,7 @@ import { resyncConnections } from '../chat/replay'
 import { currentMembersOf, recipientsOf } from '../chat/groupMembers'
 import { deliverTypingHere } from '../chat/typing'
 import { log } from '../infra/log'
-import { forgetAudiences } from '../socket/presenceAudience'
+import { forgetAudiences, knownAudienceSize } from '../socket/presenceAudience'
 import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
@@ -22,7 +22,8 @@ export const clusterHandlers: ClusterHandlers = {
   // (Not a system line here: the local delivery of a system line has started reading the group.)
   lineRecipients: (conv, seq) => recipientsOf(conv, seq, false),
   membersOf: conv => currentMembersOf(conv),
-  presence: (user, online, watchers) => broadcastPresence(user, online, watchers),
+  presence: (user, online, watchers, audience) => broadcastPresence(user, online, watchers, audience),
+  audienceSize: userId => knownAudienceSize(userId),
   contacts: users => forgetAudiences(users),
   sessions(hashes, why, user) {
     if (why === 'account_disabled' && user !== undefined) closeAccountHere(user, hashes)

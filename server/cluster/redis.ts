@@ -40,8 +40,13 @@ export interface ClusterHandlers {
   lineRecipients(conv: string, seq: number): number[] | Promise<number[]>
   /** A group's members now (receipts and typing go to them). */
   membersOf(conv: string): number[] | Promise<number[]>
-  /** A watched user came online or went offline (everywhere): tell these local users who see them. */
-  presence(user: PublicUser, online: boolean, watchers: number[]): void
+  /**
+   * A watched user came online or went offline (everywhere): tell these local users who see them.
+   * `audience`: how many people see the user in all (said by their publisher), when known.
+   */
+  presence(user: PublicUser, online: boolean, watchers: number[], audience?: number): void
+  /** How many people see a local user, when known without reading (carried by their presence changes). */
+  audienceSize(userId: number): number | undefined
   /** These users' contacts changed (a first message between them): who sees whom, read again. */
   contacts(users: number[]): void
   /** `user`: whose sessions (absent from older versions); with `account_disabled` every socket of theirs closes. */
@@ -120,7 +125,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const toMembers = (members: number[] | Promise<number[]>, route: (members: number[]) => Route[]) =>
     whenMembersKnown(members, m => publishRoutes(route(m)), failed('group members'))
   const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
-  const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, onError: logError })
+  const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError })
 
   sub.on('message', (_channel: string, text: string) => {
     relayTraffic.received++
@@ -133,7 +138,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     // A presence change is handled from this instance too: its own watchers learn it this way.
     if (envelope.kind === 'presence') {
       if (envelope.from !== instanceId) relayTraffic.handled++
-      return presence.receive(envelope.user, envelope.online, envelope.from, envelope.instances)
+      return presence.receive(envelope)
     }
     if (envelope.from === instanceId) return
     relayTraffic.handled++

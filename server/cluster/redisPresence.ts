@@ -1,6 +1,7 @@
 import type Redis from 'ioredis'
 import type { PublicUser } from '#shared/protocol'
 import { instanceId } from './cluster'
+import type { Envelope } from './envelope'
 import { createFollowing } from './follow'
 import { presenceChannel } from './routing'
 import { relayTraffic } from './traffic'
@@ -13,9 +14,26 @@ import { Watching } from './watching'
  * set of instances once, on the user's presence channel; the instances whose users see that person
  * follow it (watching.ts). So an instance receives the presence of its own users' contacts only, does
  * no audience lookup for anyone else's change, and "who is online" is read from Redis on demand.
+ *
+ * Each change is numbered by the same script (the user's version: Redis's clock in microseconds,
+ * always above the user's previous one), and a read says which version it saw, so a watcher
+ * never applies an older state over a newer one (watching.ts). The user's last version and name
+ * are kept for RECENT_MS in `pv:<id>`: a read finding none knows the state is older than that.
  */
 
-/** Updates a user's entry on this instance and publishes their whole set of instances (one round trip). */
+/**
+ * How long a user's last change is remembered (`pv:<id>`: "<version>:<username>"). A read finding
+ * no record saw a state older than this; a first read finding a recent one tells the watchers
+ * even an offline (their people list, read just before, may still show the person online).
+ */
+const RECENT_MS = 60_000
+
+/**
+ * Updates a user's entry on this instance, numbers the change and publishes their whole set of
+ * instances with that version (one round trip). The version is Redis's clock in microseconds, or
+ * the last one + 1 if that is not above it: after a restart of Redis, whatever it lost or restored,
+ * a new change is still newer than what watchers hold. Its record expires RECENT_MS after it.
+ */
 const CHANGE = `
 if ARGV[1] == '1' then
   redis.call('HSET', KEYS[1], ARGV[2], ARGV[4])
@@ -27,8 +45,25 @@ end
 local on = redis.call('HKEYS', KEYS[1])
 local list = '[]'
 if #on > 0 then list = cjson.encode(on) end
-redis.call('PUBLISH', ARGV[5], ARGV[6] .. (#on > 0 and 'true' or 'false') .. ',"instances":' .. list .. '}')
+local t = redis.call('TIME')
+local v = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local record = redis.call('GET', KEYS[3])
+if record then
+  local last = tonumber(string.match(record, '^%d+'))
+  if last and last >= v then v = last + 1 end
+end
+local version = string.format('%.0f', v)
+redis.call('SET', KEYS[3], version .. ':' .. ARGV[4], 'PXAT', string.format('%.0f', math.floor(v / 1000) + tonumber(ARGV[7])))
+redis.call('PUBLISH', ARGV[5], ARGV[6] .. (#on > 0 and 'true' or 'false') .. ',"instances":' .. list .. ',"v":' .. version .. '}')
 return #on`
+
+/** A user's last change as kept in `pv:<id>`; null when there is none (or it is not ours). */
+export function parseRecord(record: unknown): { version: number, username: string } | null {
+  if (typeof record !== 'string') return null
+  const colon = record.indexOf(':')
+  const version = Number(record.slice(0, colon))
+  return colon > 0 && Number.isSafeInteger(version) && version > 0 ? { version, username: record.slice(colon + 1) } : null
+}
 
 type WithChange = Redis & { jizhanPresence(...args: Array<string | number>): Promise<number> }
 
@@ -61,42 +96,68 @@ export interface PresenceDeps {
   pub: Redis
   sub: Redis
   prefix: string
-  /** Tells the local watchers of `user` that they came online or went offline. */
-  notify(user: PublicUser, online: boolean, watchers: number[]): void
+  /**
+   * Tells the local watchers of `user` that they came online or went offline (or, after a first
+   * read, that they are). `audience`: how many people see them in all, when their publisher said.
+   */
+  notify(user: PublicUser, online: boolean, watchers: number[], audience?: number): void
+  /** How many people see a local user, when known without a read (the envelope carries it). */
+  audienceSize?(userId: number): number | undefined
   onError(what: string): (error: unknown) => void
 }
 
-export function createRedisPresence({ pub, sub, prefix, notify, onError }: PresenceDeps) {
+type PresenceEnvelope = Extract<Envelope, { kind: 'presence' }>
+
+export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, onError }: PresenceDeps) {
   const onlineKey = (id: number) => `${prefix}online:${id}`
   const hereKey = (id: string) => `${prefix}presence:${id}`
+  const versionKey = (id: number) => `${prefix}pv:${id}`
   const watching = new Watching()
   const channels = createFollowing(sub, id => presenceChannel(prefix, id), onError('subscribe'))
-  pub.defineCommand('jizhanPresence', { numberOfKeys: 2, lua: CHANGE })
+  pub.defineCommand('jizhanPresence', { numberOfKeys: 3, lua: CHANGE })
   pub.defineCommand('jizhanCleanUp', { numberOfKeys: 3, lua: CLEAN_UP })
   const change = (p: Redis | ReturnType<Redis['pipeline']>, user: PublicUser, online: boolean) => {
     // The envelope up to its `online`, which the script completes with what Redis holds.
-    const head = `${JSON.stringify({ kind: 'presence', from: instanceId, user: { id: user.id, username: user.username } }).slice(0, -1)},"online":`
-    return (p as unknown as WithChange).jizhanPresence(onlineKey(user.id), hereKey(instanceId), online ? '1' : '0', instanceId, user.id, user.username, presenceChannel(prefix, user.id), head)
+    const audience = audienceSize?.(user.id)
+    const head = `${JSON.stringify({ kind: 'presence', from: instanceId, user: { id: user.id, username: user.username }, audience }).slice(0, -1)},"online":`
+    return (p as unknown as WithChange).jizhanPresence(onlineKey(user.id), hereKey(instanceId), versionKey(user.id), online ? '1' : '0', instanceId, user.id, user.username, presenceChannel(prefix, user.id), head, RECENT_MS)
   }
-  const tell = (user: PublicUser, online: boolean | null) => {
-    if (online !== null) notify(user, online, watching.watchersOf(user.id))
+  /** Tells the local watchers; never without the person's name (presence frames name them). */
+  const tell = (id: number, online: boolean | null, watchers = watching.watchersOf(id)) => {
+    const user = watching.userOf(id)
+    if (online === null || !user?.username || watchers.length === 0) return
+    notify(user, online, watchers, watching.audienceOf(id))
   }
 
-  /** Reads these watched users' instances from Redis; `force`: also over what envelopes said. */
-  async function read(ids: number[], force: boolean): Promise<void> {
+  /**
+   * Reads these watched users' instances and versions from Redis in one transaction (consistent
+   * with each other). `first`: they were just followed, and the watchers are told the state read
+   * (their people lists may be older); otherwise (envelopes may have been lost) only what changed.
+   */
+  async function read(ids: number[], first: boolean): Promise<void> {
     if (ids.length === 0) return
-    const p = pub.pipeline()
-    for (const id of ids) p.hgetall(onlineKey(id))
-    const replies = await p.exec() ?? []
+    const m = pub.multi()
+    for (const id of ids) m.hgetall(onlineKey(id)).get(versionKey(id))
+    m.time()
+    const replies = await m.exec()
+    if (!replies) throw new Error('transaction aborted')
+    const [timeError, time] = replies[replies.length - 1]!
+    if (timeError) throw timeError
+    const [seconds, micros] = (time as [string, string]).map(Number) as [number, number]
+    // No record: the last change is older than RECENT_MS (its record would still be there).
+    const old = seconds * 1_000_000 + micros - RECENT_MS * 1000
     ids.forEach((id, i) => {
-      const [error, hash] = replies[i] ?? [null, null]
-      if (error) return
-      const entries = Object.entries((hash ?? {}) as Record<string, string>)
+      const [hashError, hash] = replies[2 * i]!
+      const [recordError, record] = replies[2 * i + 1]!
+      if (hashError || recordError) return
       relayTraffic.presenceRead++
-      const user = { id, username: entries[0]?.[1] ?? '' }
-      const online = watching.seed(user, entries.map(([instance]) => instance), force)
-      // A first read tells nobody (the watcher's people list comes over HTTP); a re-read corrects.
-      if (force) tell(user, online)
+      const entries = Object.entries((hash ?? {}) as Record<string, string>)
+      const last = parseRecord(record)
+      // (Offline everywhere, the hash is gone: the name comes from the record, or stays as known.)
+      const user = { id, username: entries[0]?.[1] ?? last?.username ?? '' }
+      const instances = entries.map(([instance]) => instance)
+      const version = last?.version ?? old
+      tell(id, first ? watching.seed(user, instances, version) : watching.apply(user, instances, version))
     })
   }
 
@@ -106,29 +167,33 @@ export function createRedisPresence({ pub, sub, prefix, notify, onError }: Prese
       return change(pub, user, online)
     },
     /** A presence envelope on a followed channel (own echoes too: local watchers learn it this way). */
-    receive(user: PublicUser, online: boolean, from: string, instances: string[] | undefined): void {
+    receive(e: PresenceEnvelope): void {
       relayTraffic.presence++
-      tell(user, watching.apply(user, instances ?? (online ? [from] : [])))
+      tell(e.user.id, watching.apply(e.user, e.instances ?? (e.online ? [e.from] : []), e.v, e.audience))
     },
-    /** A local user watches these contacts (again): follows whom nobody here followed, reads their state. */
+    /**
+     * A local user watches these contacts (again): follows whom nobody here followed and reads their
+     * state; of those followed already, the watcher is told what is known.
+     */
     watch(watcher: number, contacts: number[]): void {
-      const { added, removed } = watching.watch(watcher, contacts)
+      const { added, removed, joined } = watching.watch(watcher, contacts)
       for (const id of removed) channels.unfollow(id)
+      for (const id of joined) tell(id, watching.known(id), [watcher])
       if (added.length === 0) return
       Promise.all(added.map(id => channels.follow(id)))
-        .then(() => read(added.filter(id => watching.watchersOf(id).length > 0), false))
+        .then(() => read(added.filter(id => watching.watchersOf(id).length > 0), true))
         .catch(onError('reading presence'))
     },
     unwatch(watcher: number): void {
       for (const id of watching.unwatch(watcher)) channels.unfollow(id)
     },
     /** Envelopes may have been lost (the subscriber was cut off): read everyone watched again. */
-    reread: () => read(watching.watched(), true),
+    reread: () => read(watching.watched(), false),
     /** These instances died or left: their watched users who were nowhere else go offline here. */
     gone(instances: readonly string[]): void {
       for (const instance of instances) {
         if (instance === instanceId) continue
-        for (const user of watching.dropInstance(instance)) tell(user, false)
+        for (const user of watching.dropInstance(instance)) tell(user.id, false)
       }
     },
     /** Which of these users are online anywhere (the HTTP people lists). */
@@ -140,15 +205,18 @@ export function createRedisPresence({ pub, sub, prefix, notify, onError }: Prese
       return new Set(ids.filter((_, i) => replies[i]?.[1] === 1))
     },
     /**
-     * Registers every local user again (first tick, or the others gave this instance up): what
-     * Redis says is here but is not any more goes, and each watcher learns what changed.
+     * Registers the local users again (first tick, or the others gave this instance up, or its
+     * own publishes failed): what Redis says is here but is not any more goes, who is here but
+     * missing from Redis comes, and each watcher learns what changed.
      */
     async announce(local: PublicUser[]): Promise<void> {
       const before = await pub.hgetall(hereKey(instanceId))
-      const here = new Set(local.map(u => u.id))
+      const here = new Set(local.map(u => String(u.id)))
       const p = pub.pipeline()
-      for (const [id, username] of Object.entries(before)) if (!here.has(Number(id))) change(p, { id: Number(id), username }, false)
-      for (const u of local) change(p, u, true)
+      for (const [id, username] of Object.entries(before)) if (!here.has(id)) change(p, { id: Number(id), username }, false)
+      // Only who is missing (or named otherwise): after the others cleaned this instance up, its
+      // hash is gone and everyone is published again.
+      for (const u of local) if (before[String(u.id)] !== u.username) change(p, u, true)
       if (p.length > 0) await p.exec()
     },
     /** Leaving the cluster: each local user's watchers learn they are no longer here. */

@@ -8,8 +8,20 @@ import type { PublicUser } from '#shared/protocol'
  * carries the whole set, read from Redis in the same script that changed it). So a presence change
  * reaches only the instances whose users see it, and when an instance dies each instance marks its
  * watched users who were only there offline without asking anyone.
+ *
+ * Every state comes with its version (redisPresence.ts: Redis numbers each person's changes, and a
+ * read says which version it saw), so whatever arrives late (an envelope overtaken by a read, a
+ * read overtaken by an envelope) never replaces a newer state.
  */
-interface Watched { user: PublicUser, instances: Set<string>, known: boolean }
+interface Watched {
+  /** Their name is known once a read or an envelope said it ('' until then). */
+  user: PublicUser
+  instances: Set<string>
+  /** The version of the state held (0: none yet). */
+  version: number
+  /** How many people see them in all (their publisher says so), when known. */
+  audience?: number
+}
 
 export class Watching {
   /** Watched person → the local users who see them. */
@@ -20,28 +32,32 @@ export class Watching {
 
   /**
    * Sets whom a local user watches (their contacts now); returns the people watched by nobody here
-   * before (to follow and read) and those watched by nobody here any more (to stop following).
+   * before (to follow and read), those watched by nobody here any more (to stop following), and
+   * those this watcher watches newly whom others here watched already (their state is known here:
+   * the watcher is told it, as a read would tell them).
    */
-  watch(watcher: number, contacts: Iterable<number>): { added: number[], removed: number[] } {
+  watch(watcher: number, contacts: Iterable<number>): { added: number[], removed: number[], joined: number[] } {
     const next = new Set(contacts)
     next.delete(watcher)
     const before = this.#contacts.get(watcher) ?? new Set<number>()
     const added: number[] = []
     const removed: number[] = []
+    const joined: number[] = []
     for (const id of next) {
       if (before.has(id)) continue
       let set = this.#watchers.get(id)
       if (!set) {
         this.#watchers.set(id, set = new Set())
-        this.#state.set(id, { user: { id, username: '' }, instances: new Set(), known: false })
+        this.#state.set(id, { user: { id, username: '' }, instances: new Set(), version: 0 })
         added.push(id)
       }
+      else joined.push(id)
       set.add(watcher)
     }
     for (const id of before) if (!next.has(id) && this.#drop(id, watcher)) removed.push(id)
     if (next.size > 0) this.#contacts.set(watcher, next)
     else this.#contacts.delete(watcher)
-    return { added, removed }
+    return { added, removed, joined }
   }
 
   /** The local user left: returns the people nobody here watches any more. */
@@ -58,37 +74,71 @@ export class Watching {
   }
 
   /**
-   * A presence envelope: the user is on these instances now. Returns their new state when it
-   * changed for the watchers here (online ↔ offline), else null; null too when nobody watches them.
+   * A presence envelope, or a re-read of Redis: the user is on these instances as of `version`.
+   * Returns their new state when it changed for the watchers here (online ↔ offline), else null;
+   * null too when nobody watches them or the state held is as new. Without a version (an envelope
+   * from an older instance) it is applied as it comes. An empty name keeps the one known.
    */
-  apply(user: PublicUser, instances: readonly string[]): boolean | null {
+  apply(user: PublicUser, instances: readonly string[], version?: number, audience?: number): boolean | null {
     const state = this.#state.get(user.id)
-    if (!state) return null
+    if (!state || (version !== undefined && version <= state.version)) return null
     const was = state.instances.size > 0
-    state.user = { id: user.id, username: user.username }
-    state.instances = new Set(instances)
-    state.known = true
+    this.#set(state, user, instances, version, audience)
     const now = state.instances.size > 0
     return was === now ? null : now
   }
 
   /**
-   * What Redis said when the user was first watched here: applied unless an envelope came first
-   * (it is newer). `force` (a re-read after envelopes may have been lost) applies it regardless.
+   * The first read of Redis when the user was first watched here. Returns the state read when it is
+   * newer than what is held, changed or not: the watchers' people lists may be older than it (the
+   * change came before this instance followed the user), so they are told it. Null when what is
+   * held is as new, and when the name is still unknown (offline since before the read's window:
+   * redisPresence.ts), since a presence frame always names the person.
    */
-  seed(user: PublicUser, instances: readonly string[], force = false): boolean | null {
+  seed(user: PublicUser, instances: readonly string[], version: number): boolean | null {
     const state = this.#state.get(user.id)
-    if (!state || (state.known && !force)) return null
-    return this.apply(user, instances)
+    if (!state || version <= state.version) return null
+    this.#set(state, user, instances, version)
+    return state.user.username === '' ? null : state.instances.size > 0
   }
 
-  /** An instance died or left: the watched users who were only there, now offline. */
+  #set(state: Watched, user: PublicUser, instances: readonly string[], version: number | undefined, audience?: number): void {
+    state.user = { id: user.id, username: user.username || state.user.username }
+    state.instances = new Set(instances)
+    if (version !== undefined) state.version = version
+    if (audience !== undefined) state.audience = audience
+  }
+
+  /**
+   * An instance died or left: the watched users who were only there, now offline. (Their version
+   * stays: a late envelope from before is still older, and the next change is newer.)
+   */
   dropInstance(instance: string): PublicUser[] {
     const offline: PublicUser[] = []
     for (const state of this.#state.values()) {
       if (state.instances.delete(instance) && state.instances.size === 0) offline.push({ ...state.user })
     }
     return offline
+  }
+
+  /** The watched person as known here (their name, once told); undefined when nobody watches them. */
+  userOf(id: number): PublicUser | undefined {
+    const state = this.#state.get(id)
+    return state && { ...state.user }
+  }
+
+  /**
+   * Whether the person is online as far as this instance knows; null while their name is unknown
+   * (nothing read or told of them yet, or offline since before the first read's window).
+   */
+  known(id: number): boolean | null {
+    const state = this.#state.get(id)
+    return !state || state.user.username === '' ? null : state.instances.size > 0
+  }
+
+  /** How many people see this person in all, as their last envelope said (undefined: not said). */
+  audienceOf(id: number): number | undefined {
+    return this.#state.get(id)?.audience
   }
 
   /** The local users who see this person. */

@@ -10,17 +10,29 @@ import { relayTraffic } from '../cluster/traffic'
 const TTL_MS = 60_000
 const MAX_USERS = 50_000
 const cache = new Map<number, { people: Set<number>, at: number }>()
+/** Counts forgettings: a read begun before one may be older than what was forgotten, and is not kept. */
+let forgotten = 0
 
 export function audienceOf(userId: number, now = Date.now()): Set<number> | Promise<Set<number>> {
   const hit = cache.get(userId)
   if (hit && now - hit.at < TTL_MS) return hit.people
   relayTraffic.audienceReads++
+  const began = forgotten
   return peopleSharingWith(userId).then((people) => {
+    if (began !== forgotten) return people
     cache.delete(userId)
     if (cache.size >= MAX_USERS) cache.delete(cache.keys().next().value!)
     cache.set(userId, { people, at: now })
     return people
   })
+}
+
+/**
+ * How many people see the user, when read before (however long ago: it only decides how their
+ * presence changes are coalesced, presenceBroadcast.ts); undefined when not read yet.
+ */
+export function knownAudienceSize(userId: number): number | undefined {
+  return cache.get(userId)?.people.size
 }
 
 const listeners: Array<(userIds?: number[]) => void> = []
@@ -32,6 +44,7 @@ export function onAudiencesForgotten(listener: (userIds?: number[]) => void): vo
 
 /** Forgets the audiences of these users (a conversation between them started), or all of them. */
 export function forgetAudiences(userIds?: number[]): void {
+  forgotten++
   if (!userIds) cache.clear()
   else for (const id of userIds) cache.delete(id)
   for (const listener of listeners) listener(userIds)

@@ -14,8 +14,10 @@ import { audienceOf } from './presenceAudience'
  * The changes of someone seen by NUXT_PRESENCE_COALESCE_AT people or more (a member of a big
  * group) wait up to a second and go out together: in a group of 1,000 where people come and go
  * all the time, each member gets a frame a second listing who changed, not a frame per change.
+ * In a cluster that is the person's whole audience, as their publisher said (`audience`): the
+ * watchers on one instance are only its share of them.
  */
-type Change = { user: PublicUser, online: boolean, watchers?: readonly number[] }
+type Change = { user: PublicUser, online: boolean, watchers?: readonly number[], audience?: number }
 const pending = new Map<number, Change>()
 let scheduled = false
 const slow = new Map<number, Change>()
@@ -25,13 +27,24 @@ const SLOW_MS = 1000
 /**
  * Tells this instance's sockets, at the end of this turn, that the user came online or went
  * offline. `watchers`: the local users who see them, when already known (a cluster knows them:
- * cluster/watching.ts), so no audience is looked up.
+ * cluster/watching.ts), so no audience is looked up; `audience`: how many people see them in all
+ * (else the audience looked up, or the watchers, decide whether their changes are coalesced).
  */
-export function broadcastPresence(user: PublicUser, online: boolean, watchers?: readonly number[]): void {
-  pending.set(user.id, { user: { id: user.id, username: user.username }, online, watchers })
+export function broadcastPresence(user: PublicUser, online: boolean, watchers?: readonly number[], audience?: number): void {
+  merge(pending, { user: { id: user.id, username: user.username }, online, watchers, audience })
   if (scheduled) return
   scheduled = true
   setImmediate(flush)
+}
+
+/**
+ * Keeps one change per user, in their last state, for everyone either change was for (a newly
+ * arrived watcher may be told of someone in the same turn as that person's other watchers).
+ */
+function merge(changes: Map<number, Change>, change: Change): void {
+  const before = changes.get(change.user.id)
+  const watchers = before && before.watchers && change.watchers ? [...new Set([...before.watchers, ...change.watchers])] : before ? undefined : change.watchers
+  changes.set(change.user.id, { ...change, watchers, audience: change.audience ?? before?.audience })
 }
 
 function flush(): void {
@@ -43,12 +56,12 @@ function flush(): void {
     const now: Change[] = []
     const nowAudiences: Set<number>[] = []
     changes.forEach((change, i) => {
-      if (audiences[i]!.size < coalesceAt) {
+      if ((change.audience ?? audiences[i]!.size) < coalesceAt) {
         now.push(change)
         nowAudiences.push(audiences[i]!)
         return
       }
-      slow.set(change.user.id, change)
+      merge(slow, change)
       slowTimer ??= setTimeout(flushSlow, SLOW_MS)
     })
     send(now, nowAudiences)

@@ -4,6 +4,10 @@ import { pool } from '../utils/pool'
 import { audienceOf, onAudiencesForgotten } from './presenceAudience'
 import { RewatchQueue } from './rewatchQueue'
 
+/** Numbers each contact read; per user, the number of their latest read still in flight. */
+let reads = 0
+const latest = new Map<number, number>()
+
 /**
  * In a cluster, each user with a socket here watches their contacts' presence (cluster/watching.ts):
  * the people who see them are the people they see (presenceAudience.ts is symmetric). Read when
@@ -12,13 +16,25 @@ import { RewatchQueue } from './rewatchQueue'
 export function watchContacts(userId: number): void {
   const cluster = useCluster()
   if (!cluster.shared) return
+  // Two reads for one user may be in flight (their arrival, then their contacts changed): only
+  // the latest applies, whichever answers last.
+  const mine = ++reads
+  latest.set(userId, mine)
+  const done = () => {
+    if (latest.get(userId) !== mine) return false
+    latest.delete(userId)
+    return true
+  }
   const apply = (people: Set<number>) => {
     // (Their last socket may have left while the contacts were read.)
-    if (pool.connectionsOf(userId).size > 0) cluster.watch(userId, [...people])
+    if (done() && pool.connectionsOf(userId).size > 0) cluster.watch(userId, [...people])
   }
   const people = audienceOf(userId)
   if (people instanceof Set) return apply(people)
-  people.then(apply, err => log.error('presence audiences unreadable', { err }))
+  people.then(apply, (err: unknown) => {
+    done()
+    log.error('presence audiences unreadable', { err })
+  })
 }
 
 // A conversation started or a group's members changed (the users named), or envelopes may have been

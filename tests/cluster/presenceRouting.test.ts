@@ -5,7 +5,7 @@ import { startInstances } from '../support/cluster'
 import type { TestInstances } from '../support/cluster'
 import { introduce } from '../support/groupsApi'
 import type { ServerProcess } from '../support/serverProcess'
-import { connectSynced, presenceFrames, presenceOfUser } from '../support/wsClient'
+import { connectSynced, nextPresenceOf, presenceFrames, presenceOfUser } from '../support/wsClient'
 import type { WsClient } from '../support/wsClient'
 
 /**
@@ -108,5 +108,21 @@ describe('presence between people who just met', () => {
     }
     expect(offline).toBe(true)
     b.close()
+  })
+})
+
+describe('presence of the people a newcomer sees', () => {
+  it('tells a user arriving on another instance which of their contacts are online, by name', async () => {
+    const [A, , C] = cluster.instances as [ServerProcess, ServerProcess, ServerProcess]
+    const [ann, ben, cat] = await Promise.all([registerUser(A.url), registerUser(A.url), registerUser(A.url)])
+    await introduce(A.url, [ann!, ben!, cat!])
+    const a = await on(A, ann!)
+    // Ben's instance follows Ann's presence only now, after his people list could have been read:
+    // it tells him what it read (Cat was never online: nothing to correct about her).
+    const b = await on(C, ben!)
+    const frame = await nextPresenceOf(b, ann!.id, true, 5000)
+    expect(frame.online).toContainEqual({ id: ann!.id, username: ann!.username })
+    expect(presenceOfUser(frame, cat!.id)).toBeUndefined()
+    for (const client of [a, b]) client.close()
   })
 })

@@ -21,6 +21,15 @@ describe('instance envelopes', () => {
     }
   })
 
+  it('carries a presence change\'s version and whole audience, and refuses them when they are not counts', () => {
+    const e = { kind: 'presence', from: 'i1', user: { id: 1, username: 'ann' }, online: true, instances: ['i1'], v: 1764500000123456, audience: 1000 }
+    expect(parseEnvelope(encodeEnvelope(e as Envelope))).toEqual(e)
+    expect(parseEnvelope(JSON.stringify({ ...e, audience: 0 }))).toEqual({ ...e, audience: 0 })
+    for (const bad of [{ v: 0 }, { v: 1.5 }, { v: '3' }, { audience: -1 }, { audience: 2.5 }]) {
+      expect(parseEnvelope(JSON.stringify({ ...e, ...bad }))).toBeNull()
+    }
+  })
+
   it('keeps only the fields it knows', () => {
     const e = parseEnvelope('{"kind":"presence","from":"i1","user":{"id":1,"username":"ann","admin":true},"online":false}')
     expect(e).toEqual({ kind: 'presence', from: 'i1', user: { id: 1, username: 'ann' }, online: false })

@@ -65,6 +65,31 @@ describe('presence broadcast', () => {
     expect(watcher.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [users[5]], offline: [] }])
   })
 
+  it('coalesces by the whole audience its publisher names, not by the few watchers on this instance', async () => {
+    const watcher = fakeConnection(users[0]!)
+    online(watcher)
+    // A member of a big group seen here by one local user only (the others are on other instances).
+    broadcastPresence(users[2]!, true, [1], 1000)
+    await settle()
+    expect(watcher.sent).toEqual([])
+    await new Promise(resolve => setTimeout(resolve, 1100))
+    expect(watcher.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [users[2]], offline: [] }])
+    // Without the whole audience, the watchers here decide (one: at once).
+    broadcastPresence(users[2]!, false, [1])
+    await settle()
+    expect(watcher.sent.map(t => JSON.parse(t))).toHaveLength(2)
+  })
+
+  it('tells everyone either of two changes of one person in one turn was for, in the last state', async () => {
+    const [first, second] = [fakeConnection(users[0]!), fakeConnection(users[1]!)]
+    online(first, second)
+    // The person's watchers here learn a change, and in the same turn a newly arrived watcher is told.
+    broadcastPresence(users[2]!, false, [1])
+    broadcastPresence(users[2]!, true, [2])
+    await settle()
+    for (const w of [first, second]) expect(w.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [users[2]], offline: [] }])
+  })
+
   it('tells only the people who share a conversation with the user, and never the user themselves', async () => {
     const [me, friend, stranger] = [fakeConnection(users[2]!), fakeConnection(users[0]!), fakeConnection(users[3]!)]
     online(me, friend, stranger)

@@ -1,74 +1,31 @@
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { GroupCursors } from '../../server/socket/groupCursors'
-import { StreamCursor } from '../../server/socket/stream'
-import { pool } from '../../server/utils/pool'
-import type { Connection } from '../../server/utils/pool'
+import { describe, expect, it, vi } from 'vitest'
+import { watchContacts } from '../../server/socket/watchContacts'
 
-// Every contacts read is recorded (the database query a re-watch costs); everyone's contacts: 1.
-const reads: number[] = []
-vi.mock('../../server/chat/storage/reads', () => ({
-  peopleSharingWith: async (userId: number) => {
-    reads.push(userId)
-    return new Set([1])
-  },
+// Each contact read waits until the test answers it, in the order the test picks.
+const reads: Array<{ userId: number, answer: (people: Set<number>) => void }> = []
+vi.mock('../../server/socket/presenceAudience', () => ({
+  audienceOf: (userId: number) => new Promise<Set<number>>(resolve => reads.push({ userId, answer: resolve })),
+  onAudiencesForgotten: () => {},
 }))
-const watched: number[] = []
+const watched: Array<[number, number[]]> = []
 vi.mock('../../server/cluster/cluster', () => ({
-  useCluster: () => ({ shared: true, watch: (userId: number) => void watched.push(userId) }),
+  useCluster: () => ({ shared: true, watch: (userId: number, contacts: number[]) => watched.push([userId, contacts]) }),
 }))
-const { forgetAudiences } = await import('../../server/socket/presenceAudience')
-await import('../../server/socket/watchContacts')
+vi.mock('../../server/utils/pool', () => ({ pool: { connectionsOf: () => new Set([{}]) } }))
 
-function fakeConnection(id: number): Connection {
-  return {
-    id: `c${id}`, user: { id, username: `u${id}` }, sessionHash: 'h', sessionExpiresAt: Infinity, lastSeenAt: 0, closed: false,
-    stream: new StreamCursor(), groups: new GroupCursors(), send() {},
-    close() {}, terminate() {}, enqueue() {}, idle: async () => {}, room: async () => {},
-  }
-}
+const settle = () => new Promise(resolve => setTimeout(resolve, 0))
 
-const USERS = 500
-beforeAll(() => {
-  for (let id = 1; id <= USERS; id++) pool.add(fakeConnection(id))
-})
-afterEach(async () => {
-  await vi.runAllTimersAsync()
-  vi.useRealTimers()
-  reads.splice(0)
-  watched.splice(0)
-})
-
-describe('watching contacts again after their audiences were forgotten', () => {
-  it('reads the contacts of everyone here in bounded batches after a resync, not all at once', async () => {
-    vi.useFakeTimers()
-    forgetAudiences()
-    await vi.advanceTimersByTimeAsync(0)
-    expect(reads).toHaveLength(200)
-    await vi.advanceTimersByTimeAsync(100)
-    expect(reads).toHaveLength(400)
-    await vi.advanceTimersByTimeAsync(100)
-    expect(new Set(reads).size).toBe(USERS)
-    expect(new Set(watched).size).toBe(USERS)
-    await vi.advanceTimersByTimeAsync(1000)
-    expect(reads).toHaveLength(USERS)
-  })
-
-  it('re-watches the users a change named before the rest of a resync', async () => {
-    vi.useFakeTimers()
-    forgetAudiences()
-    await vi.advanceTimersByTimeAsync(0)
-    forgetAudiences([490, 491])
-    await vi.advanceTimersByTimeAsync(100)
-    expect(reads.slice(200, 202)).toEqual([490, 491])
-    await vi.advanceTimersByTimeAsync(100)
-    expect(reads.filter(id => id === 490)).toHaveLength(1)
-  })
-
-  it('reads the contacts of the named users who are here only', async () => {
-    vi.useFakeTimers()
-    forgetAudiences([3, 4, USERS + 1])
-    await vi.advanceTimersByTimeAsync(0)
-    expect(reads).toEqual([3, 4])
-    expect(watched).toEqual([3, 4])
+describe('watching a user\'s contacts', () => {
+  it('applies only the latest of two contact reads in flight for one user, whichever answers last', async () => {
+    watchContacts(1) // their arrival
+    watchContacts(1) // then their contacts changed: a newer read
+    watchContacts(2)
+    const [older, newer, other] = reads.splice(0)
+    newer!.answer(new Set([5, 6]))
+    await settle()
+    older!.answer(new Set([5]))
+    other!.answer(new Set([7]))
+    await settle()
+    expect(watched).toEqual([[1, [5, 6]], [2, [7]]])
   })
 })
