@@ -97,8 +97,9 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   pub.on('error', logError('publisher'))
   sub.on('error', logError('subscriber'))
 
-  // What this instance published may not have reached the others: announce again (the presence
-  // script publishes every local user's state again: a lost presence change is covered) and ask
+  // What this instance published may not have reached the others: announce again (what Redis holds
+  // for this instance is compared with its users, and each difference — a presence change whose
+  // script never ran — is published again; a script that ran published its envelope) and ask
   // every instance to catch its sockets up from the database. When the publisher is back, or at the
   // next tick if it never went away.
   const repair = createRepair(async () => {
@@ -270,7 +271,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     publishContacts: users => publishRoutes(users.map(id => ({ channel: userChannel(options.prefix, id), envelope: { kind: 'contacts', from: instanceId, users } }))),
     // On the cluster channel, not the user's: any instance may hold the session in its cache for
     // HTTP requests (sessionCache.ts), so every instance must forget it at once.
-    publishSessions: (user, sessions) => publish({ kind: 'sessions', from: instanceId, sessions, user }),
+    publishSessions: (user, sessions) => publishRoutes([{ channel, envelope: { kind: 'sessions', from: instanceId, sessions, user } }]),
     follow: userId => following.follow(userId),
     unfollow: userId => following.unfollow(userId),
     async check(timeoutMs) {
