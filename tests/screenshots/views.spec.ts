@@ -77,6 +77,13 @@ for (const locale of LOCALES) {
       await hydrated(a.page)
       await shoot(a.page, 'list', locale, viewport.width)
 
+      // The session ended elsewhere (another tab signed out): the chat page goes to the sign-in
+      // page, which says why.
+      expect((await a.context.request.post('/api/auth/logout', { data: {} })).ok()).toBe(true)
+      await a.page.waitForURL('**/login')
+      await expect(a.page.locator('.notice')).toBeVisible()
+      await shoot(a.page, 'login-session-ended', locale, viewport.width)
+
       // (Settings: tests/screenshots/settings.spec.ts, light and dark.)
       for (const p of [a, b, c]) await p.context.close()
     })
