@@ -45,6 +45,11 @@ export const useConnectionStore = defineStore('connection', () => {
   const limited = ref(false)
   /** The last socket was closed because the operator disabled the account (4003): signed out for that. */
   const accountDisabled = ref(false)
+  /**
+   * After a 4001, asking whether this browser's session was renewed (another tab changed the
+   * password) before signing out: the status line says so rather than "reconnecting".
+   */
+  const checkingSession = ref(false)
   /** Reconnecting, but the browser has no network: no attempt until it returns. */
   const waitingForNetwork = ref(false)
   // Until the welcome announces the server's, the shipped defaults.
@@ -176,6 +181,7 @@ export const useConnectionStore = defineStore('connection', () => {
     // One socket at a time: a socket still connecting is detached before its replacement exists,
     // and a pending session check is made stale.
     closeSocket(4000, 'replaced')
+    checkingSession.value = false
     status.value = attempt.value === 0 ? 'connecting' : 'reconnecting'
     nextAttemptAt.value = null
     welcomed = false
@@ -246,7 +252,10 @@ export const useConnectionStore = defineStore('connection', () => {
     }
     status.value = 'reconnecting'
     // Asked over HTTP first (utils/connection/sessionCheck.ts); the answer signs out or goes on.
-    if (next === 'check-renewal') return sessionCheck.renewal()
+    if (next === 'check-renewal') {
+      checkingSession.value = true
+      return sessionCheck.renewal()
+    }
     if (next === 'check-session') return sessionCheck.session()
     scheduleRetry()
   }
@@ -269,6 +278,8 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   function cancelRetry() {
+    // (Every way on from a renewal check passes here: a retry, a new socket, a sign-out, a close.)
+    checkingSession.value = false
     retryTimer?.()
     retryTimer = undefined
     nextAttemptAt.value = null
@@ -323,7 +334,7 @@ export const useConnectionStore = defineStore('connection', () => {
   const isOpen = computed(() => status.value === 'open')
 
   return {
-    status, attempt, maxAttempts, nextAttemptAt, lastError, limited, accountDisabled, waitingForNetwork, heartbeat, isOpen,
+    status, attempt, maxAttempts, nextAttemptAt, lastError, limited, accountDisabled, checkingSession, waitingForNetwork, heartbeat, isOpen,
     configure, connect, disconnect, signOut, renewSession, send, onFrame, cleanup,
   }
 })

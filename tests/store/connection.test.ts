@@ -309,6 +309,7 @@ describe('connection store', () => {
     await settle()
     expect(store.status).toBe('signed-out')
     expect(store.accountDisabled).toBe(true)
+    expect(store.checkingSession).toBe(false)
   })
 
   it('reconnects after a 4001 when the cookie already holds a new session of the same user (a password changed in another tab)', async () => {
@@ -326,10 +327,12 @@ describe('connection store', () => {
     fake.socket.serverClose(CloseCode.SessionEnded, 'session ended')
     await settle()
     expect(store.status).toBe('reconnecting')
+    expect(store.checkingSession).toBe(true)
     fake.setSession('valid') // the other tab's answer arrived
     await vi.advanceTimersByTimeAsync(RENEWAL_GRACE_MS)
     expect(fake.env.checkSession).toHaveBeenCalledTimes(2)
     expect(store.status).toBe('reconnecting')
+    expect(store.checkingSession).toBe(false) // a retry is scheduled: the countdown shows
     vi.advanceTimersByTime(120_000)
     expect(fake.sockets).toHaveLength(2)
   })

@@ -12,6 +12,8 @@ export interface StatusView {
   /** The last socket was closed for sending too fast. */
   limited: boolean
   waitingForNetwork: boolean
+  /** After a 4001: asking whether the session was renewed before signing out. */
+  checkingSession?: boolean
   /** Signed out because the operator disabled the account (close code 4003). */
   accountDisabled?: boolean
 }
@@ -27,6 +29,7 @@ export function statusPhrase(view: StatusView, ticking: boolean): Phrase {
     case 'connecting': return { key: 'connection.connecting' }
     case 'open': return { key: 'connection.open' }
     case 'reconnecting': {
+      if (view.checkingSession) return { key: 'connection.checkingSession' }
       if (view.secondsLeft === null) return { key: view.waitingForNetwork ? 'connection.waitingForNetwork' : 'connection.reconnecting' }
       const params = { attempt: view.attempt, max: view.maxAttempts }
       if (!ticking) return { key: view.limited ? 'connection.attemptLimited' : 'connection.attempt', params }

@@ -133,6 +133,12 @@ describe('the status line', () => {
     expect(statusPhrase({ ...signedOut, accountDisabled: true }, false).key).toBe('connection.accountDisabled')
   })
 
+  it('says the session is being checked after a 4001, not that it reconnects', () => {
+    const checking = { ...reconnecting, secondsLeft: null, checkingSession: true }
+    expect(statusPhrase(checking, true).key).toBe('connection.checkingSession')
+    expect(statusPhrase(checking, false).key).toBe('connection.checkingSession')
+  })
+
   it('waits for the network without a countdown', () => {
     expect(statusPhrase({ ...reconnecting, secondsLeft: null, waitingForNetwork: true }, true).key).toBe('connection.waitingForNetwork')
   })
