@@ -18,6 +18,7 @@ import { routeEvents, routeToMembers, userChannel, whenMembersKnown } from './ro
 import type { Route } from './routing'
 import { createResubscriber } from './resubscribe'
 import { createRepair } from './repair'
+import type { Loss } from './repair'
 
 /**
  * The Redis side of a cluster: one publisher and one subscriber connection, a channel per user for
@@ -97,21 +98,21 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   pub.on('error', logError('publisher'))
   sub.on('error', logError('subscriber'))
 
-  // What this instance published may not have reached the others: announce again (what Redis holds
-  // for this instance is compared with its users, and each difference — a presence change whose
-  // script never ran — is published again; a script that ran published its envelope) and ask
-  // every instance to catch its sockets up from the database. When the publisher is back, or at the
-  // next tick if it never went away.
-  const repair = createRepair(async () => {
-    if (stopped) return
-    await announce()
-    await pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId }))
-  }, (error) => {
-    redisPublishFailures.inc()
-    logError('re-announce')(error)
+  // What this instance published may not have reached the others: announce again, and for lost
+  // relay envelopes ask every instance to catch its sockets up (repair.ts). When the publisher is
+  // back, or at the next tick if it never went away.
+  const repair = createRepair({
+    announce,
+    resync: async () => {
+      if (!stopped) await pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId }))
+    },
+    onError: (error) => {
+      redisPublishFailures.inc()
+      logError('re-announce')(error)
+    },
   })
-  const failed = (what: string) => (error: unknown) => {
-    repair.mark()
+  const failed = (what: string, loss: Loss = 'relay') => (error: unknown) => {
+    repair.mark(loss)
     redisPublishFailures.inc()
     logError(what)(error)
   }
@@ -163,14 +164,14 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     }
   })
 
-  /** Registers (again) with every local user: after a start, or when the lease lapsed meanwhile. */
   /** Set by `stop()`: nothing may register this instance again after it left. */
   let stopped = false
 
-  async function announce(): Promise<void> {
+  /** Registers (again) with every local user: after a start, when the lease lapsed meanwhile, or a publish failed. */
+  async function announce(full = false): Promise<void> {
     if (stopped) return
     await pub.sadd(instancesKey, instanceId)
-    await presence.announce(handlers.localUsers())
+    await presence.announce(handlers.localUsers(), full)
   }
 
   /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
@@ -263,7 +264,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       toMembers(handlers.membersOf(note.group), members => routeToMembers(options.prefix, members.filter(m => m !== note.sender), typing))
     },
     publishPresence(user, online) {
-      presence.publish(user, online).catch(failed('presence'))
+      presence.publish(user, online).catch(failed('presence', 'presence'))
     },
     watch: (userId, contacts) => presence.watch(userId, contacts),
     unwatch: userId => presence.unwatch(userId),
