@@ -14,10 +14,11 @@ import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
 import { countCommands, relayTraffic } from './traffic'
 import { createRedisPresence } from './redisPresence'
 import { createFollowing } from './follow'
-import { routeEvents, routeToMembers, userChannel, whenMembersKnown } from './routing'
+import { routeEvents, routeToMembers, userChannel } from './routing'
 import type { Route } from './routing'
 import { createResubscriber } from './resubscribe'
 import { createRepair } from './repair'
+import { createMemberRouting } from './memberRouting'
 import type { Loss } from './repair'
 
 /**
@@ -37,8 +38,8 @@ export interface ClusterHandlers {
   groupLine(line: GroupLine, member?: number): void
   groupReceipt(conv: string, text: string, member?: number): void
   typing(note: TypingNote, member?: number): void
-  /** Who a group line goes to (to route a copy to each). */
-  lineRecipients(conv: string, seq: number): number[] | Promise<number[]>
+  /** Who a group line goes to (to route a copy to each); `fresh`: read from storage, not the cache. */
+  lineRecipients(conv: string, seq: number, fresh?: boolean): number[] | Promise<number[]>
   /** A group's members now (receipts and typing go to them). */
   membersOf(conv: string): number[] | Promise<number[]>
   /**
@@ -123,9 +124,13 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     for (const r of routes) p.publish(r.channel, encodeEnvelope(r.envelope))
     p.exec().then(results).catch(failed('publish'))
   }
-  /** Routes to the members once they are known; copies not sent for want of them are lost (repaired). */
-  const toMembers = (members: number[] | Promise<number[]>, route: (members: number[]) => Route[]) =>
-    whenMembersKnown(members, m => publishRoutes(route(m)), failed('group members'))
+  // A members read that keeps failing is the database's: the copies are marked lost, not counted
+  // as a failed publish (memberRouting.ts).
+  const toMembers = createMemberRouting({
+    publish: publishRoutes,
+    repair,
+    onError: (conv, err) => log.error('group members unreadable', { conv, err }),
+  })
   const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
   const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError })
 
@@ -254,14 +259,16 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const cluster: Cluster = {
     shared: true,
     publishEvents: events => publishRoutes(routeEvents(options.prefix, instanceId, events)),
-    publishGroupLine: line => toMembers(handlers.lineRecipients(line.conv, line.seq), members =>
+    // (A system line read again is read from storage: the cache may predate its membership change.)
+    publishGroupLine: line => toMembers(line.conv, retry => handlers.lineRecipients(line.conv, line.seq, retry && line.system), members =>
       routeToMembers(options.prefix, members, { kind: 'groupLine', from: instanceId, conv: line.conv, seq: line.seq, sender: line.from, system: line.system, text: line.text, own: line.own })),
-    publishGroupReceipt: (conv, text) => toMembers(handlers.membersOf(conv), members =>
+    publishGroupReceipt: (conv, text) => toMembers(conv, () => handlers.membersOf(conv), members =>
       routeToMembers(options.prefix, members, { kind: 'groupReceipt', from: instanceId, conv, text })),
     publishTyping(note) {
       const typing = { kind: 'typing' as const, from: instanceId, ...note }
       if (note.group === undefined) return publishRoutes(note.to === undefined ? [] : [{ channel: userChannel(options.prefix, note.to), envelope: typing }])
-      toMembers(handlers.membersOf(note.group), members => routeToMembers(options.prefix, members.filter(m => m !== note.sender), typing))
+      const group = note.group
+      toMembers(group, () => handlers.membersOf(group), members => routeToMembers(options.prefix, members.filter(m => m !== note.sender), typing), true)
     },
     publishPresence(user, online) {
       presence.publish(user, online).catch(failed('presence', 'presence'))

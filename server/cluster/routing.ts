@@ -39,13 +39,3 @@ export function routeToMembers<E extends Envelope & { kind: 'groupLine' | 'group
 export function presenceChannel(prefix: string, userId: number): string {
   return `${prefix}p:${userId}`
 }
-
-/**
- * Routes a group envelope once the members are known (usually at once, from the cache). When they
- * could not be read, the copies never went out: `lost` is told, so the instance asks the others to
- * catch up from the database (repair.ts) instead of leaving the line unsent.
- */
-export function whenMembersKnown(members: number[] | Promise<number[]>, route: (members: number[]) => void, lost: (error: unknown) => void): void {
-  if (Array.isArray(members)) return route(members)
-  members.then(route, lost)
-}
