@@ -10,7 +10,8 @@ import { encodeEnvelope, isOwnEcho, parseEnvelope, relayChannel } from './envelo
 import type { RelayedEvent } from './envelope'
 import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
-import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
+import { leaseCandidates, splitByLease } from './lease'
+import { announceIfGivenUp, dropDead } from './leaseTick'
 import { countCommands, relayTraffic } from './traffic'
 import { createRedisPresence } from './redisPresence'
 import { createFollowing } from './follow'
@@ -199,20 +200,14 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     // First tick, or the others gave this instance up meanwhile (its lease lapsed during an outage,
     // or one of them removed it just as it renewed): tell them again who is here.
     if (stopped) return
-    if (mustAnnounce(lease, added)) await announce()
+    await announceIfGivenUp(lease, added, announce, repair)
     const candidates = leaseCandidates(instanceId, await pub.smembers(instancesKey), presence.instances())
     const check = pub.pipeline()
     for (const id of candidates) check.exists(aliveKey(id))
     const { gone } = splitByLease(candidates, candidates.length === 0 ? [] : results(await check.exec()))
-    const dead: string[] = []
-    for (const id of gone) {
-      // Its users' entries, then its place in the set, in scripts (redisPresence.ts): a clean-up
-      // cut short is finished by the next tick. An instance whose lease came back meanwhile stays.
-      const cleaned = await presence.cleanUp(id, { alive: aliveKey(id), instances: instancesKey })
-        .catch((error: unknown) => void logError('clean-up')(error))
-      if (cleaned !== 'alive') dead.push(id)
-    }
-    if (dead.length > 0) presence.gone(dead)
+    // Its users' entries, then its place in the set, in scripts (redisPresence.ts): a clean-up
+    // cut short is finished by the next tick. An instance whose lease came back meanwhile stays.
+    await dropDead(gone, id => presence.cleanUp(id, { alive: aliveKey(id), instances: instancesKey }), id => presence.gone([id]), logError('clean-up'))
     if (rereadDue) await reread()
     await repair.run()
   }
