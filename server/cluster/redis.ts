@@ -15,6 +15,7 @@ import { announceIfGivenUp, dropDead } from './leaseTick'
 import { countCommands, relayTraffic } from './traffic'
 import { createRedisPresence } from './redisPresence'
 import { createFollowing } from './follow'
+import { createStuckSubscriber } from './stuckSubscriber'
 import { routeEvents, routeToMembers, userChannel } from './routing'
 import type { Route } from './routing'
 import { createResubscriber } from './resubscribe'
@@ -132,7 +133,14 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     repair,
     onError: (conv, err) => log.error('group members unreadable', { conv, err }),
   })
-  const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
+  // A SUBSCRIBE not confirmed in time: the subscriber may hang half-open (stuckSubscriber.ts).
+  const stuck = createStuckSubscriber({
+    reconnect() {
+      log.warn('redis subscriber reconnecting', { why: 'subscribe_overdue' })
+      sub.disconnect(true)
+    },
+  })
+  const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'), () => stuck.late())
   const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError })
 
   sub.on('message', (_channel: string, text: string) => {
@@ -235,6 +243,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     onError: logError('subscribe'),
   })
   sub.on('ready', () => {
+    stuck.ready()
     rereadDue = true
     void resubscriber.ready()
   })
@@ -279,11 +288,14 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     unfollow: userId => following.unfollow(userId),
     async check(timeoutMs) {
       if (sub.status !== 'ready') throw new Error(`redis subscriber is ${sub.status}`)
+      // (Its status says 'ready' on a half-open connection: a late SUBSCRIBE tells.)
+      if (stuck.overdue) throw new Error('redis subscriber does not confirm subscriptions')
       await withTimeout(pub.ping(), timeoutMs, 'redis')
     },
     async stop() {
       stopped = true
       clearInterval(timer)
+      stuck.stop()
       try {
         // Each local user's watchers learn they left this instance (those who moved elsewhere stay
         // online); then the others drop anything still naming it.
