@@ -1,14 +1,15 @@
 import type { Envelope, RelayedEvent } from './envelope'
 
 /**
- * Where envelopes go (issue 15), pure. Everything for a user travels on that user's channel, and an
+ * Where envelopes go (issue 15), pure. A user's traffic travels on that user's channel, and an
  * instance subscribes to the channels of the users it holds sockets for (follow.ts): it receives
  * its own users' traffic and nothing else. Group lines, group receipts and group typing go to each
  * member's channel as a copy naming the member it is for (`for`), so an instance handles one copy
  * per member it holds and never the same line twice for the same person. What concerns every
- * instance (resync, an instance leaving) stays on the one cluster channel; a sign-out goes on the
- * user's channel, to the instances holding their sockets. A presence change
- * goes once on the person's presence channel, followed by the instances whose users see them.
+ * instance stays on the one cluster channel: resync, an instance leaving, and sign-outs (any
+ * instance may hold the session in its HTTP cache, whether or not it holds the user's sockets). A
+ * presence change goes once on the person's presence channel, followed by the instances whose
+ * users see them.
  */
 
 /** A channel and the text to publish on it. */
