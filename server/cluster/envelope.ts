@@ -49,11 +49,11 @@ const EnvelopeSchema = v.variant('kind', [
   v.object({ kind: v.literal('contacts'), from, users: v.array(positive) }),
   /**
    * These sessions of `user` ended (sign-out, password change, the operator's command line): close
-   * their sockets everywhere. Sent on the user's channel (routing.ts), so only the instances holding
-   * the user hear it; older versions sent it on the cluster channel without `user`, and it is still
-   * handled there. `why` (absent: `session_ended`) picks the close code; with `account_disabled`
-   * every socket of `user` closes. An older instance that does not know these fields closes the
-   * sessions' sockets all the same (4001).
+   * their sockets everywhere. Sent on the cluster channel: any instance may hold the session in its
+   * HTTP cache, so every one must forget it (routing.ts). `user` is absent from older versions.
+   * `why` (absent: `session_ended`) picks the close code; with `account_disabled` every socket of
+   * `user` closes. An older instance that does not know these fields closes the sessions' sockets
+   * all the same (4001).
    */
   v.object({
     kind: v.literal('sessions'), from, sessions: v.array(v.string()),

@@ -35,7 +35,8 @@ interface Subscription {
   lateReported: boolean
 }
 
-export function createFollowing(sub: Subscriber, channelOf: (userId: number) => string, onError: (error: unknown) => void): Following {
+/** `onLate`: a SUBSCRIBE was not confirmed within FOLLOW_WAIT_MS (once per SUBSCRIBE; the connection may hang). */
+export function createFollowing(sub: Subscriber, channelOf: (userId: number) => string, onError: (error: unknown) => void, onLate?: () => void): Following {
   const following = new Map<number, Subscription>()
 
   // Redis runs a connection's commands in order, so a SUBSCRIBE sent after an UNSUBSCRIBE of the same
@@ -59,7 +60,10 @@ export function createFollowing(sub: Subscriber, channelOf: (userId: number) => 
     let timer: NodeJS.Timeout | undefined
     const late = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => {
-        if (!subscription.lateReported) onError(new Error(`SUBSCRIBE ${channel} not confirmed within ${FOLLOW_WAIT_MS} ms`))
+        if (!subscription.lateReported) {
+          onError(new Error(`SUBSCRIBE ${channel} not confirmed within ${FOLLOW_WAIT_MS} ms`))
+          onLate?.()
+        }
         subscription.lateReported = true
         resolve(false)
       }, FOLLOW_WAIT_MS).unref()

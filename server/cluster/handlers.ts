@@ -19,8 +19,8 @@ export const clusterHandlers: ClusterHandlers = {
   groupLine: (line, member) => deliverLineHere(line, undefined, member),
   groupReceipt: (conv, text, member) => deliverReceiptHere(conv, text, member),
   typing: (note, member) => deliverTypingHere(note, member),
-  // (Not a system line here: the local delivery of a system line has started reading the group.)
-  lineRecipients: (conv, seq) => recipientsOf(conv, seq, false),
+  // (Not a system line at first: the local delivery of a system line has started reading the group.)
+  lineRecipients: (conv, seq, fresh = false) => recipientsOf(conv, seq, fresh),
   membersOf: conv => currentMembersOf(conv),
   presence: (user, online, watchers, audience) => broadcastPresence(user, online, watchers, audience),
   audienceSize: userId => knownAudienceSize(userId),

@@ -1,3 +1,5 @@
+import type { CleanedUp } from './redisPresence'
+
 /**
  * The decisions of a presence-lease tick, pure, so they are tested without Redis. Each instance
  * keeps a lease key (`alive:<id>`, expiring) and its id in the instances set; a tick renews the
@@ -28,4 +30,12 @@ export function splitByLease(candidates: readonly string[], exists: readonly unk
   const gone: string[] = []
   candidates.forEach((id, i) => (exists[i] === 0 ? gone : live).push(id))
   return { live, gone }
+}
+
+/**
+ * Whether a clean-up proved the instance gone: it removed it, or found it removed already. A
+ * clean-up that failed (undefined) proves nothing, nor one that found the lease back ('alive').
+ */
+export function provedGone(cleaned: CleanedUp | undefined): boolean {
+  return cleaned === 'removed' || cleaned === 'absent'
 }

@@ -10,14 +10,18 @@ import { encodeEnvelope, isOwnEcho, parseEnvelope, relayChannel } from './envelo
 import type { RelayedEvent } from './envelope'
 import type { GroupLine } from '../chat/groupDeliver'
 import type { TypingNote } from '../chat/typing'
-import { leaseCandidates, mustAnnounce, splitByLease } from './lease'
+import { leaseCandidates, splitByLease } from './lease'
+import { announceIfGivenUp, dropDead } from './leaseTick'
 import { countCommands, relayTraffic } from './traffic'
 import { createRedisPresence } from './redisPresence'
 import { createFollowing } from './follow'
-import { routeEvents, routeToMembers, userChannel, whenMembersKnown } from './routing'
+import { createStuckSubscriber } from './stuckSubscriber'
+import { routeEvents, routeToMembers, userChannel } from './routing'
 import type { Route } from './routing'
 import { createResubscriber } from './resubscribe'
 import { createRepair } from './repair'
+import { createMemberRouting } from './memberRouting'
+import type { Loss } from './repair'
 
 /**
  * The Redis side of a cluster: one publisher and one subscriber connection, a channel per user for
@@ -36,8 +40,8 @@ export interface ClusterHandlers {
   groupLine(line: GroupLine, member?: number): void
   groupReceipt(conv: string, text: string, member?: number): void
   typing(note: TypingNote, member?: number): void
-  /** Who a group line goes to (to route a copy to each). */
-  lineRecipients(conv: string, seq: number): number[] | Promise<number[]>
+  /** Who a group line goes to (to route a copy to each); `fresh`: read from storage, not the cache. */
+  lineRecipients(conv: string, seq: number, fresh?: boolean): number[] | Promise<number[]>
   /** A group's members now (receipts and typing go to them). */
   membersOf(conv: string): number[] | Promise<number[]>
   /**
@@ -97,21 +101,21 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   pub.on('error', logError('publisher'))
   sub.on('error', logError('subscriber'))
 
-  // What this instance published may not have reached the others: announce again (what Redis holds
-  // for this instance is compared with its users, and each difference — a presence change whose
-  // script never ran — is published again; a script that ran published its envelope) and ask
-  // every instance to catch its sockets up from the database. When the publisher is back, or at the
-  // next tick if it never went away.
-  const repair = createRepair(async () => {
-    if (stopped) return
-    await announce()
-    await pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId }))
-  }, (error) => {
-    redisPublishFailures.inc()
-    logError('re-announce')(error)
+  // What this instance published may not have reached the others: announce again, and for lost
+  // relay envelopes ask every instance to catch its sockets up (repair.ts). When the publisher is
+  // back, or at the next tick if it never went away.
+  const repair = createRepair({
+    announce,
+    resync: async () => {
+      if (!stopped) await pub.publish(channel, encodeEnvelope({ kind: 'resync', from: instanceId }))
+    },
+    onError: (error) => {
+      redisPublishFailures.inc()
+      logError('re-announce')(error)
+    },
   })
-  const failed = (what: string) => (error: unknown) => {
-    repair.mark()
+  const failed = (what: string, loss: Loss = 'relay') => (error: unknown) => {
+    repair.mark(loss)
     redisPublishFailures.inc()
     logError(what)(error)
   }
@@ -122,10 +126,21 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     for (const r of routes) p.publish(r.channel, encodeEnvelope(r.envelope))
     p.exec().then(results).catch(failed('publish'))
   }
-  /** Routes to the members once they are known; copies not sent for want of them are lost (repaired). */
-  const toMembers = (members: number[] | Promise<number[]>, route: (members: number[]) => Route[]) =>
-    whenMembersKnown(members, m => publishRoutes(route(m)), failed('group members'))
-  const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'))
+  // A members read that keeps failing is the database's: the copies are marked lost, not counted
+  // as a failed publish (memberRouting.ts).
+  const toMembers = createMemberRouting({
+    publish: publishRoutes,
+    repair,
+    onError: (conv, err) => log.error('group members unreadable', { conv, err }),
+  })
+  // A SUBSCRIBE not confirmed in time: the subscriber may hang half-open (stuckSubscriber.ts).
+  const stuck = createStuckSubscriber({
+    reconnect() {
+      log.warn('redis subscriber reconnecting', { why: 'subscribe_overdue' })
+      sub.disconnect(true)
+    },
+  })
+  const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'), () => stuck.late())
   const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError })
 
   sub.on('message', (_channel: string, text: string) => {
@@ -163,14 +178,14 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     }
   })
 
-  /** Registers (again) with every local user: after a start, or when the lease lapsed meanwhile. */
   /** Set by `stop()`: nothing may register this instance again after it left. */
   let stopped = false
 
-  async function announce(): Promise<void> {
+  /** Registers (again) with every local user: after a start, when the lease lapsed meanwhile, or a publish failed. */
+  async function announce(full = false): Promise<void> {
     if (stopped) return
     await pub.sadd(instancesKey, instanceId)
-    await presence.announce(handlers.localUsers())
+    await presence.announce(handlers.localUsers(), full)
   }
 
   /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
@@ -193,20 +208,14 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     // First tick, or the others gave this instance up meanwhile (its lease lapsed during an outage,
     // or one of them removed it just as it renewed): tell them again who is here.
     if (stopped) return
-    if (mustAnnounce(lease, added)) await announce()
+    await announceIfGivenUp(lease, added, announce, repair)
     const candidates = leaseCandidates(instanceId, await pub.smembers(instancesKey), presence.instances())
     const check = pub.pipeline()
     for (const id of candidates) check.exists(aliveKey(id))
     const { gone } = splitByLease(candidates, candidates.length === 0 ? [] : results(await check.exec()))
-    const dead: string[] = []
-    for (const id of gone) {
-      // Its users' entries, then its place in the set, in scripts (redisPresence.ts): a clean-up
-      // cut short is finished by the next tick. An instance whose lease came back meanwhile stays.
-      const cleaned = await presence.cleanUp(id, { alive: aliveKey(id), instances: instancesKey })
-        .catch((error: unknown) => void logError('clean-up')(error))
-      if (cleaned !== 'alive') dead.push(id)
-    }
-    if (dead.length > 0) presence.gone(dead)
+    // Its users' entries, then its place in the set, in scripts (redisPresence.ts): a clean-up
+    // cut short is finished by the next tick. An instance whose lease came back meanwhile stays.
+    await dropDead(gone, id => presence.cleanUp(id, { alive: aliveKey(id), instances: instancesKey }), id => presence.gone([id]), logError('clean-up'))
     if (rereadDue) await reread()
     await repair.run()
   }
@@ -234,6 +243,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     onError: logError('subscribe'),
   })
   sub.on('ready', () => {
+    stuck.ready()
     rereadDue = true
     void resubscriber.ready()
   })
@@ -253,17 +263,19 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   const cluster: Cluster = {
     shared: true,
     publishEvents: events => publishRoutes(routeEvents(options.prefix, instanceId, events)),
-    publishGroupLine: line => toMembers(handlers.lineRecipients(line.conv, line.seq), members =>
+    // (A system line read again is read from storage: the cache may predate its membership change.)
+    publishGroupLine: line => toMembers(line.conv, retry => handlers.lineRecipients(line.conv, line.seq, retry && line.system), members =>
       routeToMembers(options.prefix, members, { kind: 'groupLine', from: instanceId, conv: line.conv, seq: line.seq, sender: line.from, system: line.system, text: line.text, own: line.own })),
-    publishGroupReceipt: (conv, text) => toMembers(handlers.membersOf(conv), members =>
+    publishGroupReceipt: (conv, text) => toMembers(conv, () => handlers.membersOf(conv), members =>
       routeToMembers(options.prefix, members, { kind: 'groupReceipt', from: instanceId, conv, text })),
     publishTyping(note) {
       const typing = { kind: 'typing' as const, from: instanceId, ...note }
       if (note.group === undefined) return publishRoutes(note.to === undefined ? [] : [{ channel: userChannel(options.prefix, note.to), envelope: typing }])
-      toMembers(handlers.membersOf(note.group), members => routeToMembers(options.prefix, members.filter(m => m !== note.sender), typing))
+      const group = note.group
+      toMembers(group, () => handlers.membersOf(group), members => routeToMembers(options.prefix, members.filter(m => m !== note.sender), typing), true)
     },
     publishPresence(user, online) {
-      presence.publish(user, online).catch(failed('presence'))
+      presence.publish(user, online).catch(failed('presence', 'presence'))
     },
     watch: (userId, contacts) => presence.watch(userId, contacts),
     unwatch: userId => presence.unwatch(userId),
@@ -276,11 +288,14 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     unfollow: userId => following.unfollow(userId),
     async check(timeoutMs) {
       if (sub.status !== 'ready') throw new Error(`redis subscriber is ${sub.status}`)
+      // (Its status says 'ready' on a half-open connection: a late SUBSCRIBE tells.)
+      if (stuck.overdue) throw new Error('redis subscriber does not confirm subscriptions')
       await withTimeout(pub.ping(), timeoutMs, 'redis')
     },
     async stop() {
       stopped = true
       clearInterval(timer)
+      stuck.stop()
       try {
         // Each local user's watchers learn they left this instance (those who moved elsewhere stay
         // online); then the others drop anything still naming it.

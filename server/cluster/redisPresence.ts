@@ -207,16 +207,17 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
     /**
      * Registers the local users again (first tick, or the others gave this instance up, or its
      * own publishes failed): what Redis says is here but is not any more goes, who is here but
-     * missing from Redis comes, and each watcher learns what changed.
+     * missing from Redis comes, and each watcher learns what changed. `full`: every local user is
+     * published, listed or not (after a lapsed lease the watchers may have dropped this instance).
      */
-    async announce(local: PublicUser[]): Promise<void> {
+    async announce(local: PublicUser[], full = false): Promise<void> {
       const before = await pub.hgetall(hereKey(instanceId))
       const here = new Set(local.map(u => String(u.id)))
       const p = pub.pipeline()
       for (const [id, username] of Object.entries(before)) if (!here.has(id)) change(p, { id: Number(id), username }, false)
       // Only who is missing (or named otherwise): after the others cleaned this instance up, its
       // hash is gone and everyone is published again.
-      for (const u of local) if (before[String(u.id)] !== u.username) change(p, u, true)
+      for (const u of local) if (full || before[String(u.id)] !== u.username) change(p, u, true)
       if (p.length > 0) await p.exec()
     },
     /** Leaving the cluster: each local user's watchers learn they are no longer here. */

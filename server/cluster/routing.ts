@@ -1,14 +1,15 @@
 import type { Envelope, RelayedEvent } from './envelope'
 
 /**
- * Where envelopes go (issue 15), pure. Everything for a user travels on that user's channel, and an
+ * Where envelopes go (issue 15), pure. A user's traffic travels on that user's channel, and an
  * instance subscribes to the channels of the users it holds sockets for (follow.ts): it receives
  * its own users' traffic and nothing else. Group lines, group receipts and group typing go to each
  * member's channel as a copy naming the member it is for (`for`), so an instance handles one copy
  * per member it holds and never the same line twice for the same person. What concerns every
- * instance (resync, an instance leaving) stays on the one cluster channel; a sign-out goes on the
- * user's channel, to the instances holding their sockets. A presence change
- * goes once on the person's presence channel, followed by the instances whose users see them.
+ * instance stays on the one cluster channel: resync, an instance leaving, and sign-outs (any
+ * instance may hold the session in its HTTP cache, whether or not it holds the user's sockets). A
+ * presence change goes once on the person's presence channel, followed by the instances whose
+ * users see them.
  */
 
 /** A channel and the text to publish on it. */
@@ -38,14 +39,4 @@ export function routeToMembers<E extends Envelope & { kind: 'groupLine' | 'group
 /** The channel of one user's presence changes: followed by the instances whose users see them (watching.ts). */
 export function presenceChannel(prefix: string, userId: number): string {
   return `${prefix}p:${userId}`
-}
-
-/**
- * Routes a group envelope once the members are known (usually at once, from the cache). When they
- * could not be read, the copies never went out: `lost` is told, so the instance asks the others to
- * catch up from the database (repair.ts) instead of leaving the line unsent.
- */
-export function whenMembersKnown(members: number[] | Promise<number[]>, route: (members: number[]) => void, lost: (error: unknown) => void): void {
-  if (Array.isArray(members)) return route(members)
-  members.then(route, lost)
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import Redis from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { instanceId } from '../../server/cluster/cluster'
 import { createRedisPresence } from '../../server/cluster/redisPresence'
 import { TEST_REDIS_URL } from '../support/cluster'
 
@@ -99,5 +100,34 @@ describe('cleaning up after a crashed instance', () => {
     await pub.sadd(`${prefix}instances`, 'empty1')
     expect(await presence.cleanUp('empty1', keys('empty1'))).toBe('removed')
     expect(await pub.sismember(`${prefix}instances`, 'empty1')).toBe(0)
+  })
+
+  it('after a clean-up cut short by the lease coming back, a full announce publishes every local user again', async () => {
+    // This process is the instance that was given up: its users, announced, then one batch of
+    // them cleaned up by another instance before its lease came back (a hash this big is scanned
+    // in pieces).
+    const local = Array.from({ length: 1000 }, (_, i) => ({ id: 5001 + i, username: `u${5001 + i}` }))
+    await presence.announce(local)
+    const [state] = await (pub as unknown as { jizhanCleanUp(...a: unknown[]): Promise<[string, unknown]> })
+      .jizhanCleanUp(`${prefix}presence:${instanceId}`, keys(instanceId).alive, keys(instanceId).instances, instanceId, `${prefix}online:`, '0', 10)
+    expect(state).toBe('more')
+    expect((await presence.onlineAmong(local.map(u => u.id))).size).toBeLessThan(1000)
+
+    const listener = new Redis(TEST_REDIS_URL)
+    const published = new Set<string>()
+    listener.on('pmessage', (_pattern: string, channel: string) => void published.add(channel))
+    await listener.psubscribe(`${prefix}p:*`)
+    try {
+      await presence.announce(local, true)
+      await pub.ping()
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+    finally {
+      listener.disconnect()
+    }
+    // Every user, not only those the clean-up removed: watchers may have dropped this instance.
+    expect(published.size).toBe(1000)
+    expect(await presence.onlineAmong(local.map(u => u.id))).toEqual(new Set(local.map(u => u.id)))
+    await presence.leave()
   })
 })

@@ -46,7 +46,7 @@ describe('typing envelopes', () => {
 })
 
 describe('sessions envelopes', () => {
-  it('name the user whose sessions ended (they go on that user\'s channel), and still parse without (older versions)', () => {
+  it('name the user whose sessions ended (on the cluster channel: every instance forgets them), and still parse without (older versions)', () => {
     const signOut: Envelope = { kind: 'sessions', from: 'i1', sessions: ['h1'], user: 3 }
     expect(parseEnvelope(encodeEnvelope(signOut))).toEqual(signOut)
     expect(parseEnvelope('{"kind":"sessions","from":"i1","sessions":["h1"]}')).toEqual({ kind: 'sessions', from: 'i1', sessions: ['h1'] })

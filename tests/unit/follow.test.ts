@@ -85,6 +85,21 @@ describe('following users\' channels', () => {
     expect(sub.sent).toEqual(['+u:4'])
   })
 
+  it('says a SUBSCRIBE is late once, so a hung connection can be made to reconnect; not when it was confirmed in time', async () => {
+    vi.useFakeTimers()
+    const sub = fakeSubscriber('ready', false)
+    let late = 0
+    const following = createFollowing(sub, id => `u:${id}`, () => {}, () => void late++)
+    const waits = [following.follow(8), following.follow(8)]
+    const inTime = following.follow(9)
+    sub.reply()
+    sub.reply().confirm()
+    expect(await inTime).toBe(true)
+    await vi.advanceTimersByTimeAsync(FOLLOW_WAIT_MS)
+    expect(await Promise.all(waits)).toEqual([false, false])
+    expect(late).toBe(1)
+  })
+
   it('reports a subscription Redis refused, and subscribes again for the next socket', async () => {
     const sub = fakeSubscriber('ready', false)
     const errors: unknown[] = []

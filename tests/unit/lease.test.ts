@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { leaseCandidates, mustAnnounce, splitByLease } from '../../server/cluster/lease'
+import { leaseCandidates, mustAnnounce, provedGone, splitByLease } from '../../server/cluster/lease'
 
 describe('presence lease decisions', () => {
   it('announces again when the lease key was gone (first tick, or it lapsed during an outage)', () => {
@@ -20,5 +20,12 @@ describe('presence lease decisions', () => {
 
   it('counts an instance as gone only when its lease key is missing', () => {
     expect(splitByLease(['a', 'b', 'c'], [1, 0, 1])).toEqual({ live: ['a', 'c'], gone: ['b'] })
+  })
+
+  it('counts an instance as gone only when a clean-up removed it or found it removed, not when it failed', () => {
+    expect(provedGone('removed')).toBe(true)
+    expect(provedGone('absent')).toBe(true)
+    expect(provedGone('alive')).toBe(false)
+    expect(provedGone(undefined)).toBe(false)
   })
 })
