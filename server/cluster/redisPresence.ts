@@ -131,10 +131,10 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
 
   /**
    * Reads these watched users' instances and versions from Redis in one transaction (consistent
-   * with each other). `first`: they were just followed, and the watchers are told the state read
-   * (their people lists may be older); otherwise (envelopes may have been lost) only what changed.
+   * with each other), and tells the watchers what is new to them (watching.ts: a change, or a
+   * first state).
    */
-  async function read(ids: number[], first: boolean): Promise<void> {
+  async function read(ids: number[]): Promise<void> {
     if (ids.length === 0) return
     const m = pub.multi()
     for (const id of ids) m.hgetall(onlineKey(id)).get(versionKey(id))
@@ -155,9 +155,7 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
       const last = parseRecord(record)
       // (Offline everywhere, the hash is gone: the name comes from the record, or stays as known.)
       const user = { id, username: entries[0]?.[1] ?? last?.username ?? '' }
-      const instances = entries.map(([instance]) => instance)
-      const version = last?.version ?? old
-      tell(id, first ? watching.seed(user, instances, version) : watching.apply(user, instances, version))
+      tell(id, watching.read(user, entries.map(([instance]) => instance), last?.version ?? old))
     })
   }
 
@@ -181,14 +179,14 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
       for (const id of joined) tell(id, watching.known(id), [watcher])
       if (added.length === 0) return
       Promise.all(added.map(id => channels.follow(id)))
-        .then(() => read(added.filter(id => watching.watchersOf(id).length > 0), true))
+        .then(() => read(added.filter(id => watching.watchersOf(id).length > 0)))
         .catch(onError('reading presence'))
     },
     unwatch(watcher: number): void {
       for (const id of watching.unwatch(watcher)) channels.unfollow(id)
     },
     /** Envelopes may have been lost (the subscriber was cut off): read everyone watched again. */
-    reread: () => read(watching.watched(), false),
+    reread: () => read(watching.watched()),
     /** These instances died or left: their watched users who were nowhere else go offline here. */
     gone(instances: readonly string[]): void {
       for (const instance of instances) {

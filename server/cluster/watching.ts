@@ -19,6 +19,11 @@ interface Watched {
   instances: Set<string>
   /** The version of the state held (0: none yet). */
   version: number
+  /**
+   * Whether the watchers were told a state yet. Until then the first state known is told, changed
+   * or not: their people lists (HTTP) may be older than it.
+   */
+  told: boolean
   /** How many people see them in all (their publisher says so), when known. */
   audience?: number
 }
@@ -48,7 +53,7 @@ export class Watching {
       let set = this.#watchers.get(id)
       if (!set) {
         this.#watchers.set(id, set = new Set())
-        this.#state.set(id, { user: { id, username: '' }, instances: new Set(), version: 0 })
+        this.#state.set(id, { user: { id, username: '' }, instances: new Set(), version: 0, told: false })
         added.push(id)
       }
       else joined.push(id)
@@ -74,32 +79,40 @@ export class Watching {
   }
 
   /**
-   * A presence envelope, or a re-read of Redis: the user is on these instances as of `version`.
-   * Returns their new state when it changed for the watchers here (online ↔ offline), else null;
-   * null too when nobody watches them or the state held is as new. Without a version (an envelope
-   * from an older instance) it is applied as it comes. An empty name keeps the one known.
+   * A presence envelope: the user is on these instances as of `version`. Applied only when newer
+   * than the state held; without a version (an envelope from an older instance) as it comes.
+   * Returns what to tell the watchers (#report), else null (nobody watches them, or nothing new).
    */
   apply(user: PublicUser, instances: readonly string[], version?: number, audience?: number): boolean | null {
     const state = this.#state.get(user.id)
     if (!state || (version !== undefined && version <= state.version)) return null
-    const was = state.instances.size > 0
-    this.#set(state, user, instances, version, audience)
-    const now = state.instances.size > 0
-    return was === now ? null : now
+    return this.#report(state, user, instances, version, audience)
   }
 
   /**
-   * The first read of Redis when the user was first watched here. Returns the state read when it is
-   * newer than what is held, changed or not: the watchers' people lists may be older than it (the
-   * change came before this instance followed the user), so they are told it. Null when what is
-   * held is as new, and when the name is still unknown (offline since before the read's window:
-   * redisPresence.ts), since a presence frame always names the person.
+   * A read of Redis (the first after following the user, or again after lost envelopes). Applied
+   * at the version held too: a read that saw version v is never older than envelope v, and it
+   * repairs what was changed here without a version (an instance dropped by mistake).
    */
-  seed(user: PublicUser, instances: readonly string[], version: number): boolean | null {
+  read(user: PublicUser, instances: readonly string[], version: number): boolean | null {
     const state = this.#state.get(user.id)
-    if (!state || version <= state.version) return null
-    this.#set(state, user, instances, version)
-    return state.user.username === '' ? null : state.instances.size > 0
+    if (!state || version < state.version) return null
+    return this.#report(state, user, instances, version)
+  }
+
+  /**
+   * Takes the new state; returns it when the watchers must be told: it changed (online ↔ offline
+   * anywhere), or they were never told one (an offline arriving before the first read changes
+   * nothing here, yet their people list may show the person online). Null while the name is
+   * unknown (offline since before a read's window: redisPresence.ts): a presence frame names them.
+   */
+  #report(state: Watched, user: PublicUser, instances: readonly string[], version: number | undefined, audience?: number): boolean | null {
+    const was = state.instances.size > 0
+    this.#set(state, user, instances, version, audience)
+    const now = state.instances.size > 0
+    if (state.user.username === '' || (was === now && state.told)) return null
+    state.told = true
+    return now
   }
 
   #set(state: Watched, user: PublicUser, instances: readonly string[], version: number | undefined, audience?: number): void {
@@ -110,8 +123,10 @@ export class Watching {
   }
 
   /**
-   * An instance died or left: the watched users who were only there, now offline. (Their version
-   * stays: a late envelope from before is still older, and the next change is newer.)
+   * An instance died or left: the watched users who were only there, now offline. Their version
+   * stays: a late envelope from before is still older, the next change is newer, and a read of
+   * that version (Redis still had the instance: a drop by mistake, or its clean-up not done yet)
+   * puts it back; a dead one is dropped again by the next lease check.
    */
   dropInstance(instance: string): PublicUser[] {
     const offline: PublicUser[] = []

@@ -51,10 +51,12 @@ async function deployment() {
       notify: (user, online, watchers, audience) => void told.push({ user, online, watchers, audience }),
       onError: () => error => void errors.push(error),
     })
-    const self = { pub, presence, told, errors, deliver: true }
+    const self = { pub, sub, presence, told, errors, deliver: true, received: 0 }
     sub.on('message', (_channel: string, text: string) => {
       const envelope = parseEnvelope(text)
-      if (self.deliver && envelope?.kind === 'presence') presence.receive(envelope)
+      if (!self.deliver || envelope?.kind !== 'presence') return
+      self.received++
+      presence.receive(envelope)
     })
     return self
   }
@@ -68,6 +70,29 @@ async function deployment() {
   }
   return { prefix, redis, instance, envelopes }
 }
+
+/** Holds this client's next MULTI before it is sent, until `release()`; `reached` says it got there. */
+function holdNextMulti(pub: Redis) {
+  let reached!: () => void
+  let release!: () => void
+  const arrived = new Promise<void>(resolve => (reached = resolve))
+  const gate = new Promise<void>(resolve => (release = resolve))
+  const multi = pub.multi.bind(pub)
+  pub.multi = ((...args: Parameters<typeof multi>) => {
+    pub.multi = multi
+    const m = multi(...args)
+    const exec = m.exec.bind(m)
+    m.exec = (async () => {
+      reached()
+      await gate
+      return exec()
+    }) as typeof m.exec
+    return m
+  }) as typeof pub.multi
+  return { reached: arrived, release }
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
 const ann = { id: 1, username: 'ann' }
 const ben = { id: 2, username: 'ben' }
@@ -146,6 +171,21 @@ describe('what watchers are told', () => {
       { user: ann, online: true, watchers: [10], audience: undefined },
       { user: ben, online: false, watchers: [10], audience: undefined },
     ])
+  })
+
+  it('tells them an offline whose envelope came before their first read (which then sees nothing new)', async () => {
+    const { instance } = await deployment()
+    const [p, w] = [await instance(), await instance()]
+    // Their people list shows ann online; her leaving reaches the channel before the first read.
+    await p.presence.publish(ann, true)
+    const held = holdNextMulti(w.pub)
+    w.presence.watch(10, [1])
+    await held.reached
+    await p.presence.publish(ann, false)
+    await waitFor(() => w.received === 1)
+    held.release()
+    await sleep(100)
+    expect(w.told).toEqual([{ user: ann, online: false, watchers: [10], audience: undefined }])
   })
 
   it('tells a newly arrived watcher what is known of the people watched here already', async () => {

@@ -47,24 +47,24 @@ describe('whose presence an instance watches', () => {
     const w = new Watching()
     w.watch(10, [1, 2])
     expect(w.apply(ann, ['a'], 7)).toBe(true)
-    expect(w.seed(ann, [], 6)).toBeNull()
+    expect(w.read(ann, [], 6)).toBeNull()
     expect(w.known(1)).toBe(true)
     expect(w.apply(ben, ['a'], 3)).toBe(true)
-    expect(w.seed(ben, [], 4)).toBe(false)
+    expect(w.read(ben, [], 4)).toBe(false)
   })
 
   it('reports the state a first read found even when it did not change here, for the watchers to be told', () => {
     const w = new Watching()
     w.watch(10, [1, 2])
-    expect(w.seed(ann, ['a'], 3)).toBe(true)
+    expect(w.read(ann, ['a'], 3)).toBe(true)
     // Offline: told too (their people list may still show them online), once the name is known.
-    expect(w.seed(ben, [], 3)).toBe(false)
+    expect(w.read(ben, [], 3)).toBe(false)
   })
 
   it('tells nobody of a first read of someone offline whose name it never learnt', () => {
     const w = new Watching()
     w.watch(10, [1])
-    expect(w.seed({ id: 1, username: '' }, [], 3)).toBeNull()
+    expect(w.read({ id: 1, username: '' }, [], 3)).toBeNull()
     expect(w.known(1)).toBeNull()
     expect(w.apply(ann, ['a'], 4)).toBe(true)
   })
@@ -116,12 +116,39 @@ describe('whose presence an instance watches', () => {
     expect(w.instances()).toEqual(['b'])
   })
 
-  it('keeps versions through a crash: a late envelope from before it does not bring the user back', () => {
+  it('lets a read of the version held repair a local drop, but not an envelope of that version', () => {
     const w = new Watching()
     w.watch(10, [1])
     w.apply(ann, ['a'], 5)
     expect(w.dropInstance('a')).toEqual([ann])
+    // A late envelope from before the drop does not bring her back.
     expect(w.apply(ann, ['a'], 5)).toBeNull()
-    expect(w.apply(ann, ['b'], 6)).toBe(true)
+    expect(w.known(1)).toBe(false)
+    // Redis still has her on 'a' at that version (the drop was wrong): a read is never older.
+    expect(w.read(ann, ['a'], 5)).toBe(true)
+    expect(w.read(ann, ['a'], 4)).toBeNull()
+    expect(w.apply(ann, ['b'], 6)).toBeNull()
+    expect(w.known(1)).toBe(true)
+  })
+
+  it('tells the watchers an offline that arrives before the first read, though nothing changed here', () => {
+    const w = new Watching()
+    w.watch(10, [1, 2])
+    // Their people list may show her online: the envelope is the first state they learn.
+    expect(w.apply(ann, [], 5)).toBe(false)
+    // The first read saw the same version: nothing new to tell.
+    expect(w.read(ann, [], 5)).toBeNull()
+    // Likewise an envelope saying online before the read, which the read then confirms.
+    expect(w.apply(ben, ['a'], 3)).toBe(true)
+    expect(w.read(ben, ['a'], 3)).toBeNull()
+  })
+
+  it('tells the state of someone offline once their name is learnt, after a read that could not name them', () => {
+    const w = new Watching()
+    w.watch(10, [1])
+    expect(w.read({ id: 1, username: '' }, [], 3)).toBeNull()
+    // A later read finds her record (she was online a moment and left again, the envelopes lost).
+    expect(w.read(ann, [], 9)).toBe(false)
+    expect(w.read(ann, [], 9)).toBeNull()
   })
 })
