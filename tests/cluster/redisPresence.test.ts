@@ -243,4 +243,15 @@ describe('announcing an instance again', () => {
     expect(await published(p.presence.announce([ann]))).toEqual([['ann', true]])
     expect(await redis.hgetall(`${prefix}online:1`)).toEqual({ [instanceId]: 'ann' })
   })
+
+  it('publishes everyone here again when asked to in full (the others gave it up, its hash intact)', async () => {
+    const { instance, envelopes } = await deployment()
+    const seen = await envelopes()
+    const p = await instance()
+    await p.presence.announce([ann, ben])
+    await waitFor(() => seen.length === 2)
+    await p.presence.announce([ann, ben], true)
+    await waitFor(() => seen.length === 4)
+    expect(seen.slice(2).map(e => [(e.user as PublicUser).username, e.online])).toEqual([['ann', true], ['ben', true]])
+  })
 })
