@@ -3,6 +3,7 @@ import type { PublicUser } from '#shared/protocol'
 import { instanceId } from './cluster'
 import type { Envelope } from './envelope'
 import { createFollowing } from './follow'
+import { chunks } from './resubscribe'
 import { presenceChannel } from './routing'
 import { relayTraffic } from './traffic'
 import { Watching } from './watching'
@@ -27,6 +28,12 @@ import { Watching } from './watching'
  * even an offline (their people list, read just before, may still show the person online).
  */
 const RECENT_MS = 60_000
+
+/**
+ * Users per transaction of a read: a re-read of everyone watched (100,000 people) must not hold
+ * Redis in one EXEC of 200,000 commands.
+ */
+const READ_CHUNK = 1000
 
 /**
  * Updates a user's entry on this instance, numbers the change and publishes their whole set of
@@ -130,12 +137,17 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
   }
 
   /**
-   * Reads these watched users' instances and versions from Redis in one transaction (consistent
-   * with each other), and tells the watchers what is new to them (watching.ts: a change, or a
-   * first state).
+   * Reads these watched users' instances and versions from Redis, and tells the watchers what is
+   * new to them (watching.ts: a change, or a first state). One transaction per READ_CHUNK users
+   * (hash, record and TIME consistent per user, all a version needs), sent one after another: the
+   * publisher connection is shared, so a pipeline of all of them would hold every publish of this
+   * instance behind the whole read; one at a time, they go in between.
    */
   async function read(ids: number[]): Promise<void> {
-    if (ids.length === 0) return
+    for (const chunk of chunks(ids, READ_CHUNK)) await readChunk(chunk)
+  }
+
+  async function readChunk(ids: number[]): Promise<void> {
     const m = pub.multi()
     for (const id of ids) m.hgetall(onlineKey(id)).get(versionKey(id))
     m.time()

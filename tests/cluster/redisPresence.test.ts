@@ -188,6 +188,33 @@ describe('what watchers are told', () => {
     expect(w.told).toEqual([{ user: ann, online: false, watchers: [10], audience: undefined }])
   })
 
+  it('reads many people in transactions of 1,000, each answering for its own', async () => {
+    const { instance } = await deployment()
+    const [p, w] = [await instance(), await instance()]
+    const people = Array.from({ length: 2500 }, (_, i) => i + 1)
+    await p.presence.publish(ann, true)
+    await p.presence.publish({ id: 2500, username: 'zed' }, true)
+    const sizes: number[] = []
+    const multi = w.pub.multi.bind(w.pub)
+    w.pub.multi = ((...args: Parameters<typeof multi>) => {
+      const m = multi(...args)
+      const exec = m.exec.bind(m)
+      m.exec = (() => {
+        sizes.push(m.length)
+        return exec()
+      }) as typeof m.exec
+      return m
+    }) as typeof w.pub.multi
+    w.presence.watch(9999, people)
+    await waitFor(() => w.told.length === 2, 10_000)
+    // MULTI, then HGETALL and GET per person, and TIME.
+    expect(sizes).toEqual([2002, 2002, 1002])
+    expect(w.told.map(t => [t.user.id, t.online])).toEqual([[1, true], [2500, true]])
+    sizes.length = 0
+    await w.presence.reread()
+    expect(sizes).toEqual([2002, 2002, 1002])
+  })
+
   it('tells a newly arrived watcher what is known of the people watched here already', async () => {
     const { instance } = await deployment()
     const [p, w] = [await instance(), await instance()]
