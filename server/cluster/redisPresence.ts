@@ -3,6 +3,7 @@ import type { PublicUser } from '#shared/protocol'
 import { instanceId } from './cluster'
 import type { Envelope } from './envelope'
 import { createFollowing } from './follow'
+import { createFollowRetry } from './followRetry'
 import { chunks } from './resubscribe'
 import { presenceChannel } from './routing'
 import { relayTraffic } from './traffic'
@@ -171,6 +172,26 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
     })
   }
 
+  const isWatched = (id: number) => watching.watchersOf(id).length > 0
+  const retry = createFollowRetry({
+    resubscribe(id) {
+      channels.unfollow(id)
+      return channels.follow(id)
+    },
+    wanted: isWatched,
+    confirmed: ids => void read(ids).catch(onError('reading presence')),
+  })
+
+  /**
+   * Follows people nobody here followed, then reads them all, confirmed or not (what they are now
+   * is known at once; those Redis did not confirm are subscribed again and read again then).
+   */
+  async function follow(ids: number[]): Promise<void> {
+    const confirmed = await Promise.all(ids.map(id => channels.follow(id)))
+    retry.add(ids.filter((id, i) => !confirmed[i] && isWatched(id)))
+    await read(ids.filter(isWatched))
+  }
+
   return {
     /** This instance's part of a user's presence changed: Redis and their watchers learn it. */
     publish(user: PublicUser, online: boolean): Promise<unknown> {
@@ -189,10 +210,7 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
       const { added, removed, joined } = watching.watch(watcher, contacts)
       for (const id of removed) channels.unfollow(id)
       for (const id of joined) tell(id, watching.known(id), [watcher])
-      if (added.length === 0) return
-      Promise.all(added.map(id => channels.follow(id)))
-        .then(() => read(added.filter(id => watching.watchersOf(id).length > 0)))
-        .catch(onError('reading presence'))
+      if (added.length > 0) follow(added).catch(onError('reading presence'))
     },
     unwatch(watcher: number): void {
       for (const id of watching.unwatch(watcher)) channels.unfollow(id)

@@ -188,6 +188,29 @@ describe('what watchers are told', () => {
     expect(w.told).toEqual([{ user: ann, online: false, watchers: [10], audience: undefined }])
   })
 
+  it('subscribes again a presence channel Redis refused, and reads the person then', async () => {
+    const { instance } = await deployment()
+    const [p, w] = [await instance(), await instance()]
+    const subscribe = w.sub.subscribe.bind(w.sub)
+    let refused = false
+    w.sub.subscribe = ((...args: Parameters<typeof subscribe>) => {
+      if (refused) return subscribe(...args)
+      refused = true
+      return Promise.reject(new Error('refused'))
+    }) as typeof w.sub.subscribe
+    w.presence.watch(10, [1])
+    // The first read (nothing yet) is done; her arrival then goes out on a channel not followed.
+    await sleep(200)
+    await p.presence.publish(ann, true)
+    // Subscribed again a second later, and read: she is online.
+    await waitFor(() => w.told.length === 1)
+    expect(w.told[0]).toEqual({ user: ann, online: true, watchers: [10], audience: undefined })
+    await p.presence.publish(ann, false)
+    await waitFor(() => w.told.length === 2)
+    expect(w.told[1]!.online).toBe(false)
+    expect(w.errors).toHaveLength(1)
+  })
+
   it('reads many people in transactions of 1,000, each answering for its own', async () => {
     const { instance } = await deployment()
     const [p, w] = [await instance(), await instance()]

@@ -1,0 +1,55 @@
+/**
+ * Presence channels whose SUBSCRIBE Redis refused or did not confirm in time (follow.ts resolves
+ * `false`): nothing else would subscribe them again before a reconnect, and that person's changes
+ * would go unseen meanwhile. They are subscribed afresh after `retryMs`, doubling up to 30 s while
+ * any still fails, as long as someone here watches them; each one confirmed is read again (its
+ * changes before that were missed). One round at a time, for all of them.
+ */
+export interface FollowRetryDeps {
+  /** Subscribes afresh (dropping the failed or unconfirmed SUBSCRIBE); `true` once confirmed. */
+  resubscribe(id: number): Promise<boolean>
+  /** Whether someone here still watches them. */
+  wanted(id: number): boolean
+  /** These are followed at last: read their state. */
+  confirmed(ids: number[]): void
+  retryMs?: number
+  setTimer?(run: () => void, ms: number): unknown
+}
+
+const RETRY_CAP_MS = 30_000
+
+export function createFollowRetry(deps: FollowRetryDeps) {
+  const firstRetry = deps.retryMs ?? 1000
+  const setTimer = deps.setTimer ?? ((run, ms) => setTimeout(run, ms).unref())
+  const due = new Set<number>()
+  let delay = firstRetry
+  /** A round is waiting or running (one at a time: ids failing meanwhile join the next). */
+  let busy = false
+
+  function schedule(): void {
+    if (busy || due.size === 0) return
+    busy = true
+    setTimer(() => void round(), delay)
+  }
+
+  async function round(): Promise<void> {
+    const ids = [...due].filter(id => deps.wanted(id))
+    due.clear()
+    const results = await Promise.all(ids.map(id => deps.resubscribe(id).catch(() => false)))
+    const failed = ids.filter((_, i) => !results[i])
+    for (const id of failed) due.add(id)
+    delay = failed.length > 0 ? Math.min(delay * 2, RETRY_CAP_MS) : firstRetry
+    busy = false
+    const confirmed = ids.filter((id, i) => results[i] && deps.wanted(id))
+    if (confirmed.length > 0) deps.confirmed(confirmed)
+    schedule()
+  }
+
+  return {
+    /** These subscriptions failed: try them again later. */
+    add(ids: readonly number[]): void {
+      for (const id of ids) due.add(id)
+      schedule()
+    },
+  }
+}
