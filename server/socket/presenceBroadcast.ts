@@ -56,7 +56,9 @@ function flush(): void {
     const now: Change[] = []
     const nowAudiences: Set<number>[] = []
     changes.forEach((change, i) => {
-      if ((change.audience ?? audiences[i]!.size) < coalesceAt) {
+      // Behind an older change still waiting in `slow`, a change waits too (replacing it): sent at
+      // once, it would be overtaken by the older state (the audience size said may have changed).
+      if (!slow.has(change.user.id) && (change.audience ?? audiences[i]!.size) < coalesceAt) {
         now.push(change)
         nowAudiences.push(audiences[i]!)
         return

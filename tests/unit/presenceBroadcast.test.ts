@@ -80,6 +80,19 @@ describe('presence broadcast', () => {
     expect(watcher.sent.map(t => JSON.parse(t))).toHaveLength(2)
   })
 
+  it('never sends a change before an older one of the same person still waiting: it waits too, and the last state goes', async () => {
+    const watcher = fakeConnection(users[0]!)
+    online(watcher)
+    broadcastPresence(users[3]!, true, [1], 1000)
+    await settle()
+    // The audience said is small now: alone, this change would go out at once, then the older one.
+    broadcastPresence(users[3]!, false, [1], 2)
+    await settle()
+    expect(watcher.sent).toEqual([])
+    await new Promise(resolve => setTimeout(resolve, 1100))
+    expect(watcher.sent.map(t => JSON.parse(t))).toEqual([{ type: 'presence', online: [], offline: [users[3]] }])
+  })
+
   it('tells everyone either of two changes of one person in one turn was for, in the last state', async () => {
     const [first, second] = [fakeConnection(users[0]!), fakeConnection(users[1]!)]
     online(first, second)
