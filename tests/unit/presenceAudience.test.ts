@@ -30,4 +30,29 @@ describe('presence audiences', () => {
     expect(audienceOf(9, Date.now() + 120_000)).toBeInstanceOf(Promise)
     expect(knownAudienceSize(9)).toBe(3)
   })
+  it('keeps a read of one user when another user\'s audience is forgotten meanwhile', async () => {
+    const read = audienceOf(20)
+    forgetAudiences([21])
+    reads.pop()!(new Set([1]))
+    await read
+    expect(knownAudienceSize(20)).toBe(1)
+    expect(audienceOf(20)).toEqual(new Set([1]))
+  })
+
+  it('does not keep a read that began before every audience was forgotten', async () => {
+    const read = audienceOf(30)
+    forgetAudiences()
+    reads.pop()!(new Set([1]))
+    await read
+    expect(knownAudienceSize(30)).toBeUndefined()
+  })
+
+  it('does not keep a read whose forgetting is no longer remembered (the bound on forgettings)', async () => {
+    const read = audienceOf(40)
+    forgetAudiences([40])
+    forgetAudiences(Array.from({ length: 50_000 }, (_, i) => 100 + i))
+    reads.pop()!(new Set([1]))
+    await read
+    expect(knownAudienceSize(40)).toBeUndefined()
+  })
 })
