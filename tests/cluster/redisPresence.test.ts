@@ -248,6 +248,21 @@ describe('what watchers are told', () => {
     expect(w.told[1]).toEqual({ user: ann, online: true, watchers: [11], audience: undefined })
   })
 
+  it('tells a watcher who arrives while the first read is on its way what that read finds', async () => {
+    const { instance } = await deployment()
+    const [p, w] = [await instance(), await instance()]
+    await p.presence.publish(ann, true)
+    const held = holdNextMulti(w.pub)
+    w.presence.watch(10, [1])
+    await held.reached
+    // Nothing known yet to tell the newcomer; the read tells both.
+    w.presence.watch(11, [1])
+    expect(w.told).toEqual([])
+    held.release()
+    await waitFor(() => w.told.length === 1)
+    expect(w.told[0]).toEqual({ user: ann, online: true, watchers: [10, 11], audience: undefined })
+  })
+
   it('names the person when a re-read finds them offline everywhere (their hash is gone)', async () => {
     const { instance } = await deployment()
     const [p, w] = [await instance(), await instance()]
