@@ -141,7 +141,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     },
   })
   const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'), () => stuck.late())
-  const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError })
+  const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError, onLate: () => stuck.late() })
 
   sub.on('message', (_channel: string, text: string) => {
     relayTraffic.received++

@@ -112,16 +112,18 @@ export interface PresenceDeps {
   /** How many people see a local user, when known without a read (the envelope carries it). */
   audienceSize?(userId: number): number | undefined
   onError(what: string): (error: unknown) => void
+  /** A presence SUBSCRIBE was not confirmed in time (the subscriber may hang: stuckSubscriber.ts). */
+  onLate?(): void
 }
 
 type PresenceEnvelope = Extract<Envelope, { kind: 'presence' }>
 
-export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, onError }: PresenceDeps) {
+export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, onError, onLate }: PresenceDeps) {
   const onlineKey = (id: number) => `${prefix}online:${id}`
   const hereKey = (id: string) => `${prefix}presence:${id}`
   const versionKey = (id: number) => `${prefix}pv:${id}`
   const watching = new Watching()
-  const channels = createFollowing(sub, id => presenceChannel(prefix, id), onError('subscribe'))
+  const channels = createFollowing(sub, id => presenceChannel(prefix, id), onError('subscribe'), onLate)
   pub.defineCommand('jizhanPresence', { numberOfKeys: 3, lua: CHANGE })
   pub.defineCommand('jizhanCleanUp', { numberOfKeys: 3, lua: CLEAN_UP })
   const change = (p: Redis | ReturnType<Redis['pipeline']>, user: PublicUser, online: boolean) => {
