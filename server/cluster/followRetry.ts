@@ -25,14 +25,16 @@ export function createFollowRetry(deps: FollowRetryDeps) {
   let delay = firstRetry
   /** A round is waiting or running (one at a time: ids failing meanwhile join the next). */
   let busy = false
+  let stopped = false
 
   function schedule(): void {
-    if (busy || due.size === 0) return
+    if (busy || stopped || due.size === 0) return
     busy = true
     setTimer(() => void round(), delay)
   }
 
   async function round(): Promise<void> {
+    if (stopped) return
     const ids = [...due].filter(id => deps.wanted(id))
     due.clear()
     const results = await Promise.all(ids.map(id => deps.resubscribe(id).catch(() => false)))
@@ -50,6 +52,11 @@ export function createFollowRetry(deps: FollowRetryDeps) {
     add(ids: readonly number[]): void {
       for (const id of ids) due.add(id)
       schedule()
+    },
+    /** The instance left the cluster: nothing is retried any more. */
+    stop(): void {
+      stopped = true
+      due.clear()
     },
   }
 }

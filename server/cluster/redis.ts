@@ -140,8 +140,10 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       sub.disconnect(true)
     },
   })
-  const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'), () => stuck.late())
-  const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError, onLate: () => stuck.late() })
+  // (Not after leaving: a late reply then must not reconnect a subscriber that is going away.)
+  const late = () => void (stopped || stuck.late())
+  const following = createFollowing(sub, id => userChannel(options.prefix, id), logError('subscribe'), late)
+  const presence = createRedisPresence({ pub, sub, prefix: options.prefix, notify: handlers.presence, audienceSize: handlers.audienceSize, onError: logError, onLate: late })
 
   sub.on('message', (_channel: string, text: string) => {
     relayTraffic.received++
@@ -185,7 +187,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
   async function announce(full = false): Promise<void> {
     if (stopped) return
     await pub.sadd(instancesKey, instanceId)
-    await presence.announce(handlers.localUsers(), full)
+    await presence.announce(() => handlers.localUsers(), full)
   }
 
   /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
@@ -296,6 +298,7 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       stopped = true
       clearInterval(timer)
       stuck.stop()
+      presence.stop()
       try {
         // Each local user's watchers learn they left this instance (those who moved elsewhere stay
         // online); then the others drop anything still naming it.

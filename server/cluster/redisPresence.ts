@@ -174,6 +174,16 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
     })
   }
 
+  /**
+   * A pipeline's replies, failing on the first command that failed: ioredis resolves `exec()` with
+   * an error per command (a connection lost halfway too), and a partial announce must not pass for
+   * a whole one (the repair would stop).
+   */
+  function checked(replies: Array<[Error | null, unknown]> | null): void {
+    if (!replies) throw new Error('pipeline aborted')
+    for (const [error] of replies) if (error) throw error
+  }
+
   const isWatched = (id: number) => watching.watchersOf(id).length > 0
   const retry = createFollowRetry({
     resubscribe(id) {
@@ -240,21 +250,25 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
      * missing from Redis comes, and each watcher learns what changed. `full`: every local user is
      * published, listed or not (after a lapsed lease the watchers may have dropped this instance).
      */
-    async announce(local: PublicUser[], full = false): Promise<void> {
+    async announce(localUsers: () => PublicUser[], full = false): Promise<void> {
       const before = await pub.hgetall(hereKey(instanceId))
+      // Who is here is taken now, in the turn the pipeline is sent: a join or leave after it is
+      // published after it on the same connection (so it wins); one taken before the read above
+      // could republish someone who left meanwhile.
+      const local = localUsers()
       const here = new Set(local.map(u => String(u.id)))
       const p = pub.pipeline()
       for (const [id, username] of Object.entries(before)) if (!here.has(id)) change(p, { id: Number(id), username }, false)
       // Only who is missing (or named otherwise): after the others cleaned this instance up, its
       // hash is gone and everyone is published again.
       for (const u of local) if (full || before[String(u.id)] !== u.username) change(p, u, true)
-      if (p.length > 0) await p.exec()
+      if (p.length > 0) checked(await p.exec())
     },
     /** Leaving the cluster: each local user's watchers learn they are no longer here. */
     async leave(): Promise<void> {
       const p = pub.pipeline()
       for (const [id, username] of Object.entries(await pub.hgetall(hereKey(instanceId)))) change(p, { id: Number(id), username }, false)
-      if (p.length > 0) await p.exec()
+      if (p.length > 0) checked(await p.exec())
     },
     /**
      * Removes a dead instance (its lease is gone): its entries from its users' hashes, then from the
@@ -273,6 +287,8 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
     },
     /** Presence channels followed now (to subscribe again after a reconnect). */
     channels: () => channels.channels(),
+    /** Leaving the cluster: no more subscription retries. */
+    stop: () => retry.stop(),
     /** Instances some watched user is on (their leases are checked too). */
     instances: () => watching.instances(),
   }

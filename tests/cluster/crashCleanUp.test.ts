@@ -107,7 +107,7 @@ describe('cleaning up after a crashed instance', () => {
     // them cleaned up by another instance before its lease came back (a hash this big is scanned
     // in pieces).
     const local = Array.from({ length: 1000 }, (_, i) => ({ id: 5001 + i, username: `u${5001 + i}` }))
-    await presence.announce(local)
+    await presence.announce(() => local)
     const [state] = await (pub as unknown as { jizhanCleanUp(...a: unknown[]): Promise<[string, unknown]> })
       .jizhanCleanUp(`${prefix}presence:${instanceId}`, keys(instanceId).alive, keys(instanceId).instances, instanceId, `${prefix}online:`, '0', 10)
     expect(state).toBe('more')
@@ -118,7 +118,7 @@ describe('cleaning up after a crashed instance', () => {
     listener.on('pmessage', (_pattern: string, channel: string) => void published.add(channel))
     await listener.psubscribe(`${prefix}p:*`)
     try {
-      await presence.announce(local, true)
+      await presence.announce(() => local, true)
       await pub.ping()
       await new Promise(resolve => setTimeout(resolve, 50))
     }

@@ -299,23 +299,36 @@ describe('announcing an instance again', () => {
       await new Promise(resolve => setTimeout(resolve, 100))
       return seen.slice(before).map(e => [(e.user as PublicUser).username, e.online])
     }
-    expect(await published(p.presence.announce([ann, ben]))).toEqual([['ann', true], ['ben', true]])
-    expect(await published(p.presence.announce([ann, ben]))).toEqual([])
-    expect(await published(p.presence.announce([ann, { id: 2, username: 'benny' }]))).toEqual([['benny', true]])
-    expect(await published(p.presence.announce([ann]))).toEqual([['benny', false]])
+    expect(await published(p.presence.announce(() => [ann, ben]))).toEqual([['ann', true], ['ben', true]])
+    expect(await published(p.presence.announce(() => [ann, ben]))).toEqual([])
+    expect(await published(p.presence.announce(() => [ann, { id: 2, username: 'benny' }]))).toEqual([['benny', true]])
+    expect(await published(p.presence.announce(() => [ann]))).toEqual([['benny', false]])
     // Another instance cleaned this one up (its lease lapsed): everyone here is published again.
     await redis.del(`${prefix}presence:${instanceId}`, `${prefix}online:1`)
-    expect(await published(p.presence.announce([ann]))).toEqual([['ann', true]])
+    expect(await published(p.presence.announce(() => [ann]))).toEqual([['ann', true]])
     expect(await redis.hgetall(`${prefix}online:1`)).toEqual({ [instanceId]: 'ann' })
+  })
+
+  it('takes who is here after reading Redis: someone who left during that read is not published online again', async () => {
+    const { instance, envelopes } = await deployment()
+    const seen = await envelopes()
+    const p = await instance()
+    let here = [ann, ben]
+    const announcing = p.presence.announce(() => here, true)
+    here = [ann] // Ben's last socket closed while the instance's hash was being read
+    await announcing
+    await waitFor(() => seen.length >= 1)
+    await new Promise(resolve => setTimeout(resolve, 100))
+    expect(seen.map(e => [(e.user as PublicUser).username, e.online])).toEqual([['ann', true]])
   })
 
   it('publishes everyone here again when asked to in full (the others gave it up, its hash intact)', async () => {
     const { instance, envelopes } = await deployment()
     const seen = await envelopes()
     const p = await instance()
-    await p.presence.announce([ann, ben])
+    await p.presence.announce(() => [ann, ben])
     await waitFor(() => seen.length === 2)
-    await p.presence.announce([ann, ben], true)
+    await p.presence.announce(() => [ann, ben], true)
     await waitFor(() => seen.length === 4)
     expect(seen.slice(2).map(e => [(e.user as PublicUser).username, e.online])).toEqual([['ann', true], ['ben', true]])
   })

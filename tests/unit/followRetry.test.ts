@@ -55,6 +55,16 @@ describe('presence subscriptions tried again', () => {
     expect(h.timers.map(t => t.ms)).toEqual([1000])
   })
 
+  it('tries nothing more once the instance left the cluster, not even a round already waiting', async () => {
+    const h = harness()
+    h.r.add([1])
+    h.r.stop()
+    await h.next()
+    h.r.add([2])
+    expect(h.sent).toEqual([])
+    expect(h.timers).toEqual([])
+  })
+
   it('forgets those nobody here watches any more', async () => {
     const h = harness()
     h.refusing.add(1)
