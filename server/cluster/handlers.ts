@@ -10,6 +10,10 @@ import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
 import type { ClusterHandlers } from './redis'
+import { createResyncRunner } from './resyncRunner'
+
+/** Catch-ups merged while one runs, and retried until one succeeds (resyncRunner.ts). */
+const resyncs = createResyncRunner(resyncConnections, { onError: err => log.error('cluster catch-up failed', { err }) })
 
 /** What this instance does with what the others say (Redis mode). */
 export const clusterHandlers: ClusterHandlers = {
@@ -29,6 +33,6 @@ export const clusterHandlers: ClusterHandlers = {
     if (why === 'account_disabled' && user !== undefined) closeAccountHere(user, hashes)
     else closeSessionsHere(hashes, why)
   },
-  resync: () => void resyncConnections().catch(err => log.error('cluster catch-up failed', { err })),
+  resync: () => resyncs.request(),
   localUsers: () => pool.onlineUsers(),
 }
