@@ -133,10 +133,11 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     repair,
     onError: (conv, err) => log.error('group members unreadable', { conv, err }),
   })
-  // A SUBSCRIBE not confirmed in time: the subscriber may hang half-open (stuckSubscriber.ts).
+  // A SUBSCRIBE not confirmed in time, or a PING unanswered: the subscriber may hang half-open
+  // (stuckSubscriber.ts).
   const stuck = createStuckSubscriber({
     reconnect() {
-      log.warn('redis subscriber reconnecting', { why: 'subscribe_overdue' })
+      log.warn('redis subscriber reconnecting', { why: 'unanswered' })
       sub.disconnect(true)
     },
   })
@@ -256,10 +257,31 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     // (Nothing to renew without a connection; `ready` starts a tick at once.)
     if (ticking || stopped || pub.status !== 'ready') return
     ticking = true
-    tick().catch(logError('lease')).finally(() => (ticking = false))
+    // An ioredis command has no timeout: on a hung connection a tick would never end and no other
+    // would start (no lease renewal, no repair). One still going after a whole lease is given up,
+    // and the publisher made to reconnect (its `ready` starts a tick and the repair).
+    let finished = false
+    const ticked = tick().finally(() => (finished = true))
+    withTimeout(ticked, options.leaseMs, 'lease tick').catch((error: unknown) => {
+      logError('lease')(error)
+      if (finished || stopped) return
+      log.warn('redis publisher reconnecting', { why: 'tick_overdue' })
+      pub.disconnect(true)
+    }).finally(() => (ticking = false))
+  }
+  // The subscriber gets a PING each tick: on a hung connection (half-open: its status still says
+  // 'ready') nothing else would tell, and this instance's users would hear nothing from the others.
+  let pinging = false
+  const pingSubscriber = () => {
+    if (pinging || stopped || sub.status !== 'ready') return
+    pinging = true
+    withTimeout(sub.ping(), options.leaseMs, 'subscriber ping').catch(() => late()).finally(() => (pinging = false))
   }
   pub.on('ready', runTick)
-  const timer = setInterval(runTick, Math.max(100, Math.floor(options.leaseMs / 3)))
+  const timer = setInterval(() => {
+    runTick()
+    pingSubscriber()
+  }, Math.max(100, Math.floor(options.leaseMs / 3)))
   timer.unref()
 
   const cluster: Cluster = {

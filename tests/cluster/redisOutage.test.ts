@@ -91,4 +91,32 @@ describe('an instance cut off from Redis for a while', () => {
     annSocket.close()
     benSocket.close()
   })
+
+  it('whose Redis connections hang half-open finds out by itself, reconnects, and its users get what they missed, once and in order', async () => {
+    const [a, b] = cluster.instances
+    const [cat, dan] = await Promise.all([registerUser(a.url), registerUser(a.url)])
+    await introduce(a.url, [cat, dan])
+    const { client: catSocket } = await connectSynced(`${a.url.replace(/^http/, 'ws')}/_ws`, cat.cookie)
+    const { client: danSocket } = await connectSynced(`${b.url.replace(/^http/, 'ws')}/_ws`, dan.cookie)
+    expect(await nextPresenceOf(catSocket, dan.id, true)).toBeTruthy()
+
+    // B's connections to Redis stay open but carry nothing any more, and nobody says so.
+    link.freeze()
+    for (let i = 0; i < 3; i++) catSocket.send({ type: 'send', cid: `h${i}`, to: dan.id, text: `while hung ${i}` })
+    for (let i = 0; i < 3; i++) await catSocket.next('ack')
+    // Nothing is restored by the test: B's unanswered PING and lease tick make it reconnect, and
+    // the reconnect catches Dan up from the database. (A forced reconnect waits at most 30 s after
+    // an earlier one.)
+    const got: Frame[] = []
+    for (let i = 0; i < 3; i++) got.push(await danSocket.next('message', 40_000))
+    expect(got.map(f => f.text)).toEqual(['while hung 0', 'while hung 1', 'while hung 2'])
+    const positions = got.map(f => f.pos as number)
+    expect(positions).toEqual([positions[0]!, positions[0]! + 1, positions[0]! + 2])
+    expect((await readyBecomes(b.url, 200)).status).toBe(200)
+
+    catSocket.send({ type: 'send', cid: 'after-hang', to: dan.id, text: 'after the hang' })
+    expect(await danSocket.next('message', 10_000)).toMatchObject({ text: 'after the hang', pos: positions[2]! + 1 })
+    catSocket.close()
+    danSocket.close()
+  }, 90_000)
 })

@@ -196,6 +196,7 @@ export function pairSides(a: ReturnType<typeof proxiedClient>, b: ReturnType<typ
  */
 export class CuttableLink {
   readonly #sockets = new Set<Socket>()
+  readonly #pairs = new Set<[Socket, Socket]>()
   #server: Server | undefined
   constructor(readonly port: number, readonly target = new URL(TEST_REDIS_URL)) {}
 
@@ -215,9 +216,26 @@ export class CuttableLink {
           upstream.destroy()
         })
       }
+      const pair: [Socket, Socket] = [client, upstream]
+      this.#pairs.add(pair)
+      client.on('close', () => this.#pairs.delete(pair))
       client.pipe(upstream).pipe(client)
     })
     return new Promise(resolve => this.#server!.listen(this.port, '127.0.0.1', () => resolve()))
+  }
+
+  /**
+   * Hangs every connection open now, half-open: nothing more passes either way and nobody is told
+   * (a dead NAT entry, a frozen peer). New connections still go through.
+   */
+  freeze(): void {
+    for (const [client, upstream] of this.#pairs) {
+      client.unpipe(upstream)
+      upstream.unpipe(client)
+      client.pause()
+      upstream.pause()
+    }
+    this.#pairs.clear()
   }
 
   /** Drops every connection through the link and refuses new ones until `restore()`. */
