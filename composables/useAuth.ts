@@ -19,9 +19,16 @@ export type AuthNotice = 'signedOut' | 'signedOutEverywhere' | 'sessionEnded' | 
 export function useAuth() {
   const user = useState<PublicUser | null>('auth-user', () => null)
   const notice = useState<AuthNotice | null>('auth-notice', () => null)
+  /**
+   * A deliberate sign-out is on its way to the server. Meanwhile nobody asks who is signed in: the
+   * answer could come before the sign-out's and sign the page back in (forgetting the data changes
+   * the route, and the route guard asks).
+   */
+  const signingOut = useState<boolean>('auth-signing-out', () => false)
   const fetcher = useRequestFetch()
 
   async function refresh(): Promise<PublicUser | null> {
+    if (signingOut.value) return null
     try {
       user.value = (await fetcher<{ user: PublicUser }>('/api/auth/session')).user
     }
@@ -58,6 +65,7 @@ export function useAuth() {
 
   /** Signs out deliberately: forgets this browser's data first, then ends the session on the server. */
   async function signOut(): Promise<void> {
+    signingOut.value = true
     forgetSession()
     notice.value = 'signedOut'
     try {
@@ -65,6 +73,7 @@ export function useAuth() {
     }
     finally {
       await navigateTo('/login')
+      signingOut.value = false
     }
   }
 

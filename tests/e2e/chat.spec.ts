@@ -109,6 +109,25 @@ test('a deliberate Disconnect makes no reconnect attempt until Connect', async (
   await alice.context.close()
 })
 
+test('signing out with a conversation open reaches the sign-in page even when the server answers the sign-out late', async ({ browser }) => {
+  const alice = await personOnline(browser, 'alice')
+  const bob = await personOnline(browser, 'bob')
+  await openConversation(alice.page, bob.name)
+  await expect(alice.page).toHaveURL(/\?with=\d+/)
+  // The sign-out's answer comes after anything else the page asks meanwhile (a slow link): a
+  // "who is signed in?" asked then must not sign the page back in.
+  await alice.page.route('**/api/auth/logout', async (route) => {
+    await new Promise(resolve => setTimeout(resolve, 800))
+    await route.continue()
+  })
+  await alice.page.getByRole('button', { name: t('app.signOut') }).click()
+  await expect(alice.page).toHaveURL(/\/login$/)
+  await expect(alice.page.locator('.notice')).toHaveText(t('auth.signedOut'))
+  await expect(alice.page.getByLabel(t('auth.username'))).toBeVisible()
+  await alice.context.close()
+  await bob.context.close()
+})
+
 test('signing out in one tab signs out the other tab without reconnecting', async ({ browser }) => {
   const alice = await personOnline(browser, 'alice')
   const second = await alice.context.newPage()
