@@ -113,6 +113,9 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
       redisPublishFailures.inc()
       logError('re-announce')(error)
     },
+    // Two leases (30 s by default): a storm of resyncs is held back, and a loss soon after another
+    // still waits no longer than the others take to notice a crash.
+    resyncEveryMs: 2 * options.leaseMs,
   })
   const failed = (what: string, loss: Loss = 'relay') => (error: unknown) => {
     repair.mark(loss)
