@@ -13,7 +13,7 @@ import { forgetMembers } from './groupMembers'
 import { applyReleased, dropCovered } from './membershipEffects'
 import { replayGroup } from './groupDeliver'
 import { headOf } from './heads'
-import { groupHeads, groupsOf } from './storage/groupReads'
+import { groupHeads, groupsOf, membersOf } from './storage/groupReads'
 import { eventsAfter, streamHead, streamHeads } from './storage/reads'
 import { streamTrimmedTo } from './storage/retention'
 import { trimmedBefore } from './storage/retentionPlan'
@@ -109,11 +109,34 @@ async function skipTrimmed(conn: Connection, first: number | undefined): Promise
   return true
 }
 
-/** Replays the groups the socket follows that are behind their newest line (one query to know which). */
-async function catchUpGroups(conn: Connection): Promise<void> {
+/**
+ * Replays the groups the socket follows that are behind their newest line (one query to know
+ * which). `receipts`: also sends each group's read positions (after a resync), read once per group.
+ */
+async function catchUpGroups(conn: Connection, receipts?: GroupReceiptReads): Promise<void> {
   for (const { conv, lastSeq } of await groupHeads(conn.user.id)) {
     const at = conn.groups.position(conv)
-    if (at !== undefined && at < lastSeq && !conn.closed) await replayGroup(conn, conv)
+    if (at === undefined || conn.closed) continue
+    if (at < lastSeq) await replayGroup(conn, conv)
+    if (receipts && !conn.closed) conn.send(await receipts.frameOf(conv))
+  }
+}
+
+/**
+ * Group receipts are live only (groupReceipts.ts): one lost with an envelope would leave "Read by k"
+ * behind until the group is loaded again. After a resync each socket gets its groups' positions as
+ * one `groupReceipt` of every member (the client keeps the highest it has seen, so a repeat changes
+ * nothing), each group read once for the whole resync.
+ */
+class GroupReceiptReads {
+  readonly #frames = new Map<string, Promise<string>>()
+  frameOf(conv: string): Promise<string> {
+    let frame = this.#frames.get(conv)
+    if (!frame) {
+      frame = membersOf(conv).then(members => encodeFrame({ type: 'groupReceipt', conv, receipts: members.map(m => ({ user: m.id, delivered: m.delivered, read: m.read })) }))
+      this.#frames.set(conv, frame)
+    }
+    return frame
   }
 }
 
@@ -180,16 +203,17 @@ export async function resyncConnections(): Promise<void> {
     if (conn.stream.sentPos < (heads.get(conn.user.id) ?? 0)) catchUp(conn)
   }
   // Group lines and membership changes may have been lost too: members are read again, and each
-  // socket's groups caught up from storage. (Receipts of groups are live only: the clients read
-  // them again after their next sync.) So may first messages between strangers: every local user's
+  // socket's groups caught up from storage, and their read positions sent again (live only, they
+  // are not in storage's streams). So may first messages between strangers: every local user's
   // contacts are read again, but in paced batches, not in one burst (watchContacts.ts says why not
   // only those whose groups changed).
   forgetMembers()
   forgetAudiences()
+  const receipts = new GroupReceiptReads()
   for (const conn of pool.connections()) {
     if (!conn.stream.started) continue
     conn.enqueue(async () => {
-      if (!conn.closed) await catchUpGroups(conn)
+      if (!conn.closed) await catchUpGroups(conn, receipts)
     })
   }
 }

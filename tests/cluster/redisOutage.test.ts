@@ -119,4 +119,32 @@ describe('an instance cut off from Redis for a while', () => {
     catSocket.close()
     danSocket.close()
   }, 90_000)
+
+  it('tells the other members how far someone read during the outage once Redis is back (group receipts are live only)', async () => {
+    const [a, b] = cluster.instances
+    const [eve, fay] = await Promise.all([registerUser(a.url), registerUser(a.url)])
+    const conv = await introduce(a.url, [eve, fay])
+    const { client: eveSocket } = await connectSynced(`${a.url.replace(/^http/, 'ws')}/_ws`, eve.cookie)
+    const { client: faySocket } = await connectSynced(`${b.url.replace(/^http/, 'ws')}/_ws`, fay.cookie)
+    eveSocket.send({ type: 'groupSend', cid: 'g1', conv, text: 'read me' })
+    const line = await faySocket.next('groupMessage', 10_000)
+
+    await link.cut()
+    await readyBecomes(b.url, 503)
+    // Fay reads it on B, which stores that but cannot tell A.
+    faySocket.send({ type: 'groupRead', conv, seq: line.seq })
+    await new Promise(r => setTimeout(r, 500))
+    await expect(eveSocket.next('groupReceipt', 500)).rejects.toThrow(/no groupReceipt/)
+
+    await link.restore()
+    // B asks everyone to catch up; A sends Eve the group's positions again, Fay's read among them.
+    for (;;) {
+      const receipt = await eveSocket.next('groupReceipt', 15_000)
+      const fays = (receipt.receipts as Array<{ user: number, read: number }>).find(r => r.user === fay.id)
+      if (receipt.conv === conv && fays && fays.read >= (line.seq as number)) break
+    }
+    expect((await readyBecomes(b.url, 200)).status).toBe(200)
+    eveSocket.close()
+    faySocket.close()
+  }, 60_000)
 })
