@@ -21,6 +21,7 @@ import type { Route } from './routing'
 import { createResubscriber } from './resubscribe'
 import { createRepair } from './repair'
 import { createMemberRouting } from './memberRouting'
+import { results } from './replies'
 import type { Loss } from './repair'
 
 /**
@@ -192,13 +193,6 @@ export function startRedisCluster(options: RedisClusterOptions, handlers: Cluste
     if (stopped) return
     await pub.sadd(instancesKey, instanceId)
     await presence.announce(() => handlers.localUsers(), full)
-  }
-
-  /** Fails on the first command of a MULTI or pipeline that failed (exec() reports them per command). */
-  function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
-    if (!replies) throw new Error('transaction aborted')
-    for (const [error] of replies) if (error) throw error
-    return replies.map(([, value]) => value)
   }
 
   /**

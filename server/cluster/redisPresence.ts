@@ -4,6 +4,7 @@ import { instanceId } from './cluster'
 import type { Envelope } from './envelope'
 import { createFollowing } from './follow'
 import { createFollowRetry } from './followRetry'
+import { results } from './replies'
 import { chunks } from './resubscribe'
 import { presenceChannel } from './routing'
 import { relayTraffic } from './traffic'
@@ -174,16 +175,6 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
     })
   }
 
-  /**
-   * A pipeline's replies, failing on the first command that failed: ioredis resolves `exec()` with
-   * an error per command (a connection lost halfway too), and a partial announce must not pass for
-   * a whole one (the repair would stop).
-   */
-  function checked(replies: Array<[Error | null, unknown]> | null): void {
-    if (!replies) throw new Error('pipeline aborted')
-    for (const [error] of replies) if (error) throw error
-  }
-
   const isWatched = (id: number) => watching.watchersOf(id).length > 0
   const retry = createFollowRetry({
     resubscribe(id) {
@@ -262,13 +253,13 @@ export function createRedisPresence({ pub, sub, prefix, notify, audienceSize, on
       // Only who is missing (or named otherwise): after the others cleaned this instance up, its
       // hash is gone and everyone is published again.
       for (const u of local) if (full || before[String(u.id)] !== u.username) change(p, u, true)
-      if (p.length > 0) checked(await p.exec())
+      if (p.length > 0) results(await p.exec())
     },
     /** Leaving the cluster: each local user's watchers learn they are no longer here. */
     async leave(): Promise<void> {
       const p = pub.pipeline()
       for (const [id, username] of Object.entries(await pub.hgetall(hereKey(instanceId)))) change(p, { id: Number(id), username }, false)
-      if (p.length > 0) checked(await p.exec())
+      if (p.length > 0) results(await p.exec())
     },
     /**
      * Removes a dead instance (its lease is gone): its entries from its users' hashes, then from the
