@@ -9,7 +9,7 @@ import { forgetAudiences, knownAudienceSize } from '../socket/presenceAudience'
 import { broadcastPresence } from '../socket/presenceBroadcast'
 import { closeAccountHere, closeSessionsHere } from '../socket/sessions'
 import { pool } from '../utils/pool'
-import type { ClusterHandlers } from './redis'
+import type { ClusterHandlers } from './receive'
 import { createResyncRunner } from './resyncRunner'
 
 /** Catch-ups merged while one runs, and retried until one succeeds (resyncRunner.ts). */
