@@ -4,6 +4,7 @@ import { log } from '../infra/log'
 import { useSettings } from '../infra/settings'
 import { pool } from '../utils/pool'
 import { currentMembersOf, memberCountOf } from './groupMembers'
+import { membersOf } from './storage/groupReads'
 
 /**
  * A member's receipts moved: their group learns it (`groupReceipt`, live only). In a big group
@@ -27,8 +28,20 @@ export function relayGroupReceiptChange(conv: string, user: number, delivered: n
   changes.set(user, { delivered, read })
 }
 
-function send(conv: string, receipts: Array<{ user: number, delivered: number, read: number }>): void {
-  const text = encodeFrame({ type: 'groupReceipt', conv, receipts })
+type Receipt = { user: number, delivered: number, read: number }
+const receiptText = (conv: string, receipts: Receipt[]) => encodeFrame({ type: 'groupReceipt', conv, receipts })
+
+/**
+ * Every current member's positions, as one `groupReceipt` (read from storage): sent again after
+ * receipts may have been lost (chat/replay.ts). The client keeps the highest position it has seen,
+ * so a repeat changes nothing.
+ */
+export async function receiptsNow(conv: string): Promise<string> {
+  return receiptText(conv, (await membersOf(conv)).map(m => ({ user: m.id, delivered: m.delivered, read: m.read })))
+}
+
+function send(conv: string, receipts: Receipt[]): void {
+  const text = receiptText(conv, receipts)
   deliverReceiptHere(conv, text)
   useCluster().publishGroupReceipt(conv, text)
 }

@@ -13,7 +13,8 @@ import { forgetMembers } from './groupMembers'
 import { applyReleased, dropCovered } from './membershipEffects'
 import { replayGroup } from './groupDeliver'
 import { headOf } from './heads'
-import { groupHeads, groupsOf, membersOf } from './storage/groupReads'
+import { groupHeads, groupsOf } from './storage/groupReads'
+import { receiptsNow } from './groupReceipts'
 import { eventsAfter, streamHead, streamHeads } from './storage/reads'
 import { streamTrimmedTo } from './storage/retention'
 import { trimmedBefore } from './storage/retentionPlan'
@@ -124,18 +125,14 @@ async function catchUpGroups(conn: Connection, receipts?: GroupReceiptReads): Pr
 
 /**
  * Group receipts are live only (groupReceipts.ts): one lost with an envelope would leave "Read by k"
- * behind until the group is loaded again. After a resync each socket gets its groups' positions as
- * one `groupReceipt` of every member (the client keeps the highest it has seen, so a repeat changes
- * nothing), each group read once for the whole resync.
+ * behind until the group is loaded again. After a resync each socket gets its groups' positions
+ * again (receiptsNow), each group read once for the whole resync.
  */
 class GroupReceiptReads {
   readonly #frames = new Map<string, Promise<string>>()
   frameOf(conv: string): Promise<string> {
     let frame = this.#frames.get(conv)
-    if (!frame) {
-      frame = membersOf(conv).then(members => encodeFrame({ type: 'groupReceipt', conv, receipts: members.map(m => ({ user: m.id, delivered: m.delivered, read: m.read })) }))
-      this.#frames.set(conv, frame)
-    }
+    if (!frame) this.#frames.set(conv, frame = receiptsNow(conv))
     return frame
   }
 }
