@@ -1,3 +1,5 @@
+import { createBackoff } from '#shared/backoff'
+
 /**
  * Presence channels whose SUBSCRIBE Redis refused or did not confirm in time (follow.ts resolves
  * `false`): nothing else would subscribe them again before a reconnect, and that person's changes
@@ -16,13 +18,10 @@ export interface FollowRetryDeps {
   setTimer?(run: () => void, ms: number): unknown
 }
 
-const RETRY_CAP_MS = 30_000
-
 export function createFollowRetry(deps: FollowRetryDeps) {
-  const firstRetry = deps.retryMs ?? 1000
+  const backoff = createBackoff({ baseMs: deps.retryMs ?? 1000, capMs: 30_000, jitter: false })
   const setTimer = deps.setTimer ?? ((run, ms) => setTimeout(run, ms).unref())
   const due = new Set<number>()
-  let delay = firstRetry
   /** A round is waiting or running (one at a time: ids failing meanwhile join the next). */
   let busy = false
   let stopped = false
@@ -30,7 +29,7 @@ export function createFollowRetry(deps: FollowRetryDeps) {
   function schedule(): void {
     if (busy || stopped || due.size === 0) return
     busy = true
-    setTimer(() => void round(), delay)
+    setTimer(() => void round(), backoff.duration())
   }
 
   async function round(): Promise<void> {
@@ -40,7 +39,7 @@ export function createFollowRetry(deps: FollowRetryDeps) {
     const results = await Promise.all(ids.map(id => deps.resubscribe(id).catch(() => false)))
     const failed = ids.filter((_, i) => !results[i])
     for (const id of failed) due.add(id)
-    delay = failed.length > 0 ? Math.min(delay * 2, RETRY_CAP_MS) : firstRetry
+    if (failed.length === 0) backoff.reset()
     busy = false
     const confirmed = ids.filter((id, i) => results[i] && deps.wanted(id))
     if (confirmed.length > 0) deps.confirmed(confirmed)

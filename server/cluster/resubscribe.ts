@@ -1,3 +1,5 @@
+import { createBackoff } from '#shared/backoff'
+
 /**
  * Subscribing again after the subscriber (re)connected. ioredis's own restore is off
  * (`autoResubscribe: false`, redis.ts): it would subscribe a second time, and restore a channel
@@ -33,15 +35,12 @@ export function chunks<T>(list: readonly T[], size: number): T[][] {
   return out
 }
 
-const RETRY_CAP_MS = 30_000
-
 export function createResubscriber(deps: ResubscribeDeps) {
   const size = deps.chunk ?? 1000
-  const firstRetry = deps.retryMs ?? 1000
+  const backoff = createBackoff({ baseMs: deps.retryMs ?? 1000, capMs: 30_000, jitter: false })
   const setTimer = deps.setTimer ?? ((run, ms) => setTimeout(run, ms).unref())
   const clearTimer = deps.clearTimer ?? (timer => clearTimeout(timer as ReturnType<typeof setTimeout>))
   let retry: unknown = null
-  let delay = firstRetry
   /** Bumped by every new connection: an older attempt's failure schedules nothing. */
   let generation = 0
 
@@ -49,7 +48,7 @@ export function createResubscriber(deps: ResubscribeDeps) {
     try {
       await Promise.all(chunks(deps.channels(), size).map(c => deps.subscribe(c)))
       if (mine !== generation) return
-      delay = firstRetry
+      backoff.reset()
       deps.subscribed?.()
     }
     catch (error) {
@@ -58,8 +57,7 @@ export function createResubscriber(deps: ResubscribeDeps) {
       retry = setTimer(() => {
         retry = null
         if (mine === generation && deps.ready()) void attempt(mine)
-      }, delay)
-      delay = Math.min(delay * 2, RETRY_CAP_MS)
+      }, backoff.duration())
     }
     finally {
       if (mine === generation) deps.resync()
@@ -71,7 +69,7 @@ export function createResubscriber(deps: ResubscribeDeps) {
     ready(): Promise<void> {
       if (retry !== null) clearTimer(retry)
       retry = null
-      delay = firstRetry
+      backoff.reset()
       return attempt(++generation)
     },
   }

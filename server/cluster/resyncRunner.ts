@@ -1,3 +1,5 @@
+import { createBackoff } from '#shared/backoff'
+
 /**
  * The catch-ups asked of this instance (a `resync` from any instance, or its own subscriber
  * reconnect: every local socket read again from the database). One runs at a time; any asked
@@ -14,10 +16,8 @@ export interface ResyncRunnerOptions {
 }
 
 export function createResyncRunner(run: () => Promise<void>, options: ResyncRunnerOptions) {
-  const first = options.firstDelayMs ?? 1000
-  const cap = options.capMs ?? 30_000
+  const backoff = createBackoff({ baseMs: options.firstDelayMs ?? 1000, capMs: options.capMs ?? 30_000, jitter: false })
   const setTimer = options.setTimer ?? ((fn, ms) => setTimeout(fn, ms).unref())
-  let delay = first
   /** A run is under way, or waiting to be tried again. */
   let busy = false
   let again = false
@@ -26,15 +26,13 @@ export function createResyncRunner(run: () => Promise<void>, options: ResyncRunn
     busy = true
     again = false
     run().then(() => {
-      delay = first
+      backoff.reset()
       busy = false
       if (again) start()
     }, (error: unknown) => {
       options.onError(error)
       // (Asked again meanwhile or not: the retry covers it.)
-      const wait = delay
-      delay = Math.min(delay * 2, cap)
-      setTimer(start, wait)
+      setTimer(start, backoff.duration())
     })
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createBackoff } from '../../../utils/connection/backoff'
+import { createBackoff } from '#shared/backoff'
 
 describe('backoff', () => {
   it('doubles the window each attempt up to the cap', () => {
@@ -16,6 +16,11 @@ describe('backoff', () => {
 
   it('can return zero with full jitter (an immediate retry is allowed)', () => {
     expect(createBackoff({ baseMs: 1000, capMs: 30_000, random: () => 0 }).duration()).toBe(0)
+  })
+
+  it('without jitter waits the whole window each time: base, doubled, up to the cap', () => {
+    const backoff = createBackoff({ baseMs: 1000, capMs: 30_000, jitter: false, random: () => 0 })
+    expect(Array.from({ length: 7 }, () => backoff.duration())).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000])
   })
 
   it('counts attempts and starts over after reset', () => {

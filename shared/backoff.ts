@@ -1,7 +1,9 @@
 /**
- * Reconnect delays: capped exponential backoff with full jitter, the jitter applied after the cap
+ * Retry delays: capped exponential backoff with full jitter, the jitter applied after the cap
  * (AWS Architecture Blog, "Exponential Backoff and Jitter"), so a thousand clients dropped at once
- * come back spread over the whole window instead of in lockstep at the cap. Pure: no timers.
+ * come back spread over the whole window instead of in lockstep at the cap. Pure: no timers. Used
+ * by the client's reconnects and by the server's retries against Redis and the database (those
+ * without jitter: one retrier each, nothing to spread).
  */
 export interface BackoffOptions {
   baseMs: number
@@ -10,6 +12,8 @@ export interface BackoffOptions {
   factor?: number
   /** Source of randomness in [0, 1); injectable for tests. */
   random?: () => number
+  /** false: each delay is the whole window (base, base × factor, … up to the cap). */
+  jitter?: boolean
 }
 
 export interface Backoff {
@@ -21,13 +25,13 @@ export interface Backoff {
   readonly attempts: number
 }
 
-export function createBackoff({ baseMs, capMs, factor = 2, random = Math.random }: BackoffOptions): Backoff {
+export function createBackoff({ baseMs, capMs, factor = 2, random = Math.random, jitter = true }: BackoffOptions): Backoff {
   let attempts = 0
   return {
     duration() {
       const window = Math.min(capMs, baseMs * factor ** attempts)
       attempts++
-      return Math.floor(random() * window)
+      return jitter ? Math.floor(random() * window) : window
     },
     reset() {
       attempts = 0
