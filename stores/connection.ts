@@ -28,7 +28,7 @@ const noop = () => {}
  *
  * The rest is delegated to utils/connection/: the heartbeat (`heartbeat.ts`), the questions over
  * HTTP after a lost socket (`sessionCheck.ts`), a session renewal (`renewSession.ts`); every decision
- * is a pure function there (`connectionStatus.ts`, `backoff.ts`), tested alone. (A little over 300
+ * is a pure function (`connectionStatus.ts`; the delays: `shared/backoff.ts`), tested alone. (A little over 300
  * lines: what is left is one state machine — open, drop, retry — whose steps share the current
  * socket and its timers; split further, each part would reach into the others' closures.)
  */
