@@ -16,6 +16,11 @@ export default defineNuxtPlugin(() => {
   })
   const chat = useChatStore()
   chat.configure(browserChatEnv())
+  // The last moments a page is sure to get (a reload, a closed tab, an app sent to the background).
+  window.addEventListener('pagehide', () => chat.leaving())
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'hidden') chat.leaving()
+  })
   // The server is told which conversation is open (while the page is visible): only then do its typing notices come.
   useTypingStore().configure(browserTypingEnv(), () => chat.selectedGroupId ?? chat.selectedId)
 })

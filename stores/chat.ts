@@ -251,8 +251,13 @@ export const useChatStore = defineStore('chat', () => {
     chatStream.reset()
   }
 
+  /** The page is going away: what waits to be kept in storage is written now. */
+  function leaving() {
+    conversations.saveRecentNow()
+  }
+
   return {
     selectedId, selectedGroupId, selected, selectedGroup, selectedConversation, selectedItems, announcement, synced,
-    configure, setMe, refresh: summaries.refresh, select, selectGroup, startConversation, retryLoad, send, retry: own.retry, discard: own.discard, forget, reset,
+    configure, setMe, refresh: summaries.refresh, select, selectGroup, startConversation, retryLoad, send, retry: own.retry, discard: own.discard, forget, reset, leaving,
   }
 })

@@ -169,13 +169,21 @@ export const useConversationsStore = defineStore('conversations', () => {
   function saveRecentSoon() {
     if (stopRecentSave || !cache) return
     const e = need()
-    const id = e.setTimeout(() => {
-      stopRecentSave = undefined
-      cache?.saveRecent(Object.values(byPeer).map(c => ({
-        peer: c.peer, messages: c.items.filter(isStored), peerDelivered: c.peerDelivered, peerRead: c.peerRead,
-      })))
-    }, SAVE_RECENT_AFTER_MS)
+    const id = e.setTimeout(saveRecentNow, SAVE_RECENT_AFTER_MS)
     stopRecentSave = () => e.clearTimeout(id)
+  }
+
+  /**
+   * Writes a save that is waiting, now: the page is going away (reload, tab closed or hidden), and
+   * a line that arrived in its last 300 ms must still be there if the next page loads offline.
+   */
+  function saveRecentNow() {
+    if (!stopRecentSave) return
+    stopRecentSave()
+    stopRecentSave = undefined
+    cache?.saveRecent(Object.values(byPeer).map(c => ({
+      peer: c.peer, messages: c.items.filter(isStored), peerDelivered: c.peerDelivered, peerRead: c.peerRead,
+    })))
   }
 
   /** Forgets every conversation; nothing is saved after it (a queued save is cancelled). */
@@ -188,6 +196,6 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   return {
     byPeer, unread,
-    configure, conversation, statusOf, open, addMessage, applyReceipts, shownSeq, loadNewest, loadOlder, takeLoadError, dropStored, reset,
+    configure, conversation, statusOf, open, addMessage, applyReceipts, shownSeq, loadNewest, loadOlder, takeLoadError, dropStored, saveRecentNow, reset,
   }
 })

@@ -46,6 +46,23 @@ describe('chat store', () => {
     expect(useConversationsStore().byPeer).toEqual({})
   })
 
+  it('keeps a line that came just before the page went away for a reload without network', () => {
+    const storage = memoryStorage()
+    const first = setupChat({ storage })
+    first.fake.socket.receive({ type: 'synced', head: 0 })
+    first.fake.socket.receive(fromBob(1, 'came at the last moment'))
+    // Reloaded at once: the save that waits 300 ms never runs, the page's leaving writes it.
+    first.chat.leaving()
+    first.connection.disconnect()
+    vi.clearAllTimers()
+
+    setActivePinia(createPinia())
+    const offline = useChatStore()
+    offline.configure(createFakeChatEnv({ storage }).env)
+    offline.setMe({ id: 1, username: 'alice' })
+    expect(useConversationsStore().byPeer[2]!.items.map(i => i.text)).toEqual(['came at the last moment'])
+  })
+
   it('continues from the cursor a previous page stored, so a reload replays what came meanwhile', () => {
     const storage = memoryStorage()
     const first = setupChat({ storage })
