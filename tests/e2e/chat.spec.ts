@@ -222,6 +222,9 @@ test('at 375 px the list and the conversation are two views: opening one shows i
   await person(page, alice.name).press('Enter')
   await expect(conversation).toBeVisible()
   await expect(conversation.getByRole('heading', { level: 2 })).toBeFocused()
+  // The step is in the history once the URL names it (the router pushes it just after the view
+  // changes): a back before that would leave the chat page altogether.
+  await expect(page).toHaveURL(/\?with=\d+/)
   await page.goBack()
   await expect(list).toBeVisible()
   await expect(conversation).toBeHidden()
