@@ -1,6 +1,7 @@
 import { RESUME_BATCH, encodeFrame } from '#shared/protocol'
 import type { GroupMessageFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
+import { MEMBER_RETRY_MS } from '../cluster/memberRouting'
 import { log } from '../infra/log'
 import { catchUps } from '../metrics/registry'
 import { pool } from '../utils/pool'
@@ -30,11 +31,35 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
  * (another instance's copy for them: each member's copy comes on their own channel).
  */
 export function deliverLineHere(line: GroupLine, sending?: Connection, member?: number): void {
+  deliverTry(line, sending, member, 0)
+}
+
+function deliverTry(line: GroupLine, sending: Connection | undefined, member: number | undefined, tries: number): void {
   // A membership line: the group read again and the audiences of its people forgotten, once per line
   // here however many members' copies come (membershipLines.ts).
   const users = line.system ? membershipLineRecipients(line.conv, line.seq) : recipientsOf(line.conv, line.seq, false)
   if (Array.isArray(users)) fanOut(line, users, sending, member)
-  else users.then(u => fanOut(line, u, sending, member), err => log.error('group members unreadable', { conv: line.conv, err }))
+  else users.then(u => fanOut(line, u, sending, member), err => unreadable(line, sending, member, tries, err))
+}
+
+/**
+ * The members could not be read (the database failing): read again after 1, 2 and 4 s; then the
+ * sockets here that follow the group read what they lack from storage (a catch-up that fails too
+ * closes its socket with 1011, and the client resumes when it reconnects), so a stored line never
+ * waits for the group's next line to be shown.
+ */
+function unreadable(line: GroupLine, sending: Connection | undefined, member: number | undefined, tries: number, err: unknown): void {
+  if (tries < MEMBER_RETRY_MS.length) {
+    setTimeout(() => deliverTry(line, sending, member, tries + 1), MEMBER_RETRY_MS[tries]).unref()
+    return
+  }
+  log.error('group members unreadable', { conv: line.conv, err })
+  const followers = member === undefined ? pool.connections() : pool.connectionsOf(member)
+  for (const conn of followers) {
+    if (conn.groups.position(line.conv) === undefined) continue
+    catchUps.group.n++
+    catchUpGroup(conn, line.conv)
+  }
 }
 
 function fanOut(line: GroupLine, users: number[], sending?: Connection, member?: number): void {

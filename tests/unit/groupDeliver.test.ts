@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { GroupCursors } from '../../server/socket/groupCursors'
 import { StreamCursor } from '../../server/socket/stream'
 import { pool } from '../../server/utils/pool'
@@ -22,26 +22,34 @@ vi.mock('../../server/socket/presenceAudience', () => ({
   forgetAudiences: (ids?: number[]) => void forgotten.push(ids ?? []),
 }))
 const { deliverLineHere } = await import('../../server/chat/groupDeliver')
+const { forgetMembers } = await import('../../server/chat/groupMembers')
 
-function fakeConnection(id: number): Connection & { sent: string[] } {
+/** Jobs queued on a connection (catch-ups), by connection id. */
+const queued: string[] = []
+
+function fakeConnection(id: number, conv: string | null = 'g1'): Connection & { sent: string[] } {
   const sent: string[] = []
   const groups = new GroupCursors()
-  groups.follow('g1', 4)
+  if (conv) groups.follow(conv, 4)
   return {
     id: `c${id}`, user: { id, username: `u${id}` }, sessionHash: 'h', sessionExpiresAt: Infinity, lastSeenAt: 0, closed: false,
     stream: new StreamCursor(), groups, sent, send: text => void sent.push(text),
-    close() {}, terminate() {}, enqueue() {}, idle: async () => {}, room: async () => {},
+    close() {}, terminate() {}, enqueue: () => void queued.push(`c${id}`), idle: async () => {}, room: async () => {},
   }
 }
 
-const conns = [1, 2, 3, 4].map(fakeConnection)
+const conns = [1, 2, 3, 4].map(id => fakeConnection(id))
 for (const c of conns) pool.add(c)
+// Members 5 and 6 here in another group, g2; someone else online here, in no group.
+const inG2 = [5, 6].map(id => fakeConnection(id, 'g2'))
+for (const c of [...inG2, fakeConnection(7, null)]) pool.add(c)
 afterEach(() => {
   reads.splice(0)
   forgotten.splice(0)
+  queued.splice(0)
 })
 const settle = () => new Promise(resolve => setTimeout(resolve, 0))
-const line = (seq: number, system: boolean) => ({ conv: 'g1', seq, from: 6, system, text: `line ${seq}`, own: `own ${seq}` })
+const line = (seq: number, system: boolean, conv = 'g1') => ({ conv, seq, from: 6, system, text: `line ${seq}`, own: `own ${seq}` })
 
 describe('a membership line arriving once per member held here', () => {
   it('reads the members and forgets their audiences once, and gives each member their copy in order', async () => {
@@ -87,5 +95,49 @@ describe('a membership line arriving once per member held here', () => {
     reads.shift()!()
     await settle()
     expect(conns[0]!.sent.at(-1)).toBe('line 10')
+  })
+})
+
+describe('a line whose members cannot be read', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+    forgetMembers()
+  })
+  afterEach(() => vi.useRealTimers())
+  const fail = () => reads.shift()!(new Error('database gone'))
+
+  it('reads them again a second later and then delivers the line', async () => {
+    deliverLineHere(line(5, false, 'g2'))
+    fail()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(inG2.map(c => c.sent)).toEqual([[], []])
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(reads).toHaveLength(1)
+    reads.shift()!()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(inG2.map(c => c.sent)).toEqual([['line 5'], ['own 5']]) // 6 wrote it
+    expect(queued).toEqual([])
+  })
+
+  it('after four failed reads over 7 s has every socket here that follows the group catch up from storage', async () => {
+    deliverLineHere(line(6, false, 'g2'))
+    for (const wait of [1000, 2000, 4000]) {
+      fail()
+      await vi.advanceTimersByTimeAsync(wait)
+    }
+    expect(queued).toEqual([])
+    fail()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(queued.sort()).toEqual(['c5', 'c6'])
+    expect(reads).toHaveLength(0)
+  })
+
+  it('catches up only the member a copy from another instance was for', async () => {
+    deliverLineHere(line(6, false, 'g2'), undefined, 6)
+    for (const wait of [1000, 2000, 4000, 0]) {
+      fail()
+      await vi.advanceTimersByTimeAsync(wait)
+    }
+    expect(queued).toEqual(['c6'])
   })
 })
