@@ -1,7 +1,8 @@
+import { createBackoff } from '#shared/backoff'
+import type { Backoff } from '#shared/backoff'
 import { RESUME_BATCH, encodeFrame } from '#shared/protocol'
 import type { GroupMessageFrame } from '#shared/protocol'
 import { useCluster } from '../cluster/cluster'
-import { MEMBER_RETRY_MS } from '../cluster/memberRouting'
 import { log } from '../infra/log'
 import { catchUps } from '../metrics/registry'
 import { pool } from '../utils/pool'
@@ -31,35 +32,65 @@ export function encodeLine(line: StoredGroupMessage): GroupLine {
  * (another instance's copy for them: each member's copy comes on their own channel).
  */
 export function deliverLineHere(line: GroupLine, sending?: Connection, member?: number): void {
-  deliverTry(line, sending, member, 0)
+  const p = { line, sending, member }
+  const done = attempt(p)
+  if (done !== null) void done.then(failure => failure && wait(p, failure.error))
 }
 
-function deliverTry(line: GroupLine, sending: Connection | undefined, member: number | undefined, tries: number): void {
+interface Pending { line: GroupLine, sending?: Connection, member?: number }
+
+/** Delivers the line once its members are known: null when done at once, else whether the read failed. */
+function attempt({ line, sending, member }: Pending): Promise<{ error: unknown } | null> | null {
   // A membership line: the group read again and the audiences of its people forgotten, once per line
   // here however many members' copies come (membershipLines.ts).
   const users = line.system ? membershipLineRecipients(line.conv, line.seq) : recipientsOf(line.conv, line.seq, false)
-  if (Array.isArray(users)) fanOut(line, users, sending, member)
-  else users.then(u => fanOut(line, u, sending, member), err => unreadable(line, sending, member, tries, err))
+  if (Array.isArray(users)) {
+    fanOut(line, users, sending, member)
+    return null
+  }
+  return users.then((u) => {
+    fanOut(line, u, sending, member)
+    return null
+  }, (error: unknown) => ({ error }))
 }
 
 /**
- * The members could not be read (the database failing): read again after 1, 2 and 4 s; then the
- * sockets here that follow the group read what they lack from storage (a catch-up that fails too
- * closes its socket with 1011, and the client resumes when it reconnects), so a stored line never
- * waits for the group's next line to be shown.
+ * Lines here whose members could not be read (the database failing), by group. They wait, and are
+ * tried again together — after 1, 2, 4 s, then doubling up to 30 s, until the read succeeds — with
+ * one timer per group however many lines wait; tried in one turn, they share one read
+ * (groupMembers.ts). A line behind one that came meanwhile was read from storage by the gap repair,
+ * and live() then drops it. Nothing is read per socket while the database fails, no socket is closed
+ * for it, and a stored line never waits for the group's next line to be shown.
  */
-function unreadable(line: GroupLine, sending: Connection | undefined, member: number | undefined, tries: number, err: unknown): void {
-  if (tries < MEMBER_RETRY_MS.length) {
-    setTimeout(() => deliverTry(line, sending, member, tries + 1), MEMBER_RETRY_MS[tries]).unref()
-    return
+const unread = new Map<string, { lines: Pending[], backoff: Backoff, logged: boolean }>()
+
+function wait(p: Pending, error: unknown): void {
+  const conv = p.line.conv
+  const group = unread.get(conv)
+  if (group) return void group.lines.push(p)
+  const fresh = { lines: [p], backoff: createBackoff({ baseMs: 1000, capMs: 30_000, jitter: false }), logged: false }
+  unread.set(conv, fresh)
+  later(conv, fresh, error)
+}
+
+function later(conv: string, group: { backoff: Backoff, logged: boolean }, error: unknown): void {
+  // Logged once per outage of the group, when the read has failed 4 times (about 7 s).
+  if (!group.logged && group.backoff.attempts >= 3) {
+    group.logged = true
+    log.error('group members unreadable', { conv, err: error })
   }
-  log.error('group members unreadable', { conv: line.conv, err })
-  const followers = member === undefined ? pool.connections() : pool.connectionsOf(member)
-  for (const conn of followers) {
-    if (conn.groups.position(line.conv) === undefined) continue
-    catchUps.group.n++
-    catchUpGroup(conn, line.conv)
-  }
+  setTimeout(() => void tryAgain(conv), group.backoff.duration()).unref()
+}
+
+async function tryAgain(conv: string): Promise<void> {
+  const group = unread.get(conv)!
+  const lines = group.lines.splice(0)
+  const results = await Promise.all(lines.map(p => attempt(p)))
+  const failed = lines.filter((_, i) => results[i] !== null)
+  // (Lines that failed meanwhile joined `group.lines`: they wait with these.)
+  group.lines.unshift(...failed)
+  if (group.lines.length === 0) return void unread.delete(conv)
+  later(conv, group, results.find(r => r !== null)?.error)
 }
 
 function fanOut(line: GroupLine, users: number[], sending?: Connection, member?: number): void {
