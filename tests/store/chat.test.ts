@@ -63,6 +63,17 @@ describe('chat store', () => {
     expect(useConversationsStore().byPeer[2]!.items.map(i => i.text)).toEqual(['came at the last moment'])
   })
 
+  it('writes nothing of a signed-out user when the page goes away after the sign-out', () => {
+    const storage = memoryStorage()
+    const { chat, fake } = setupChat({ storage })
+    fake.socket.receive({ type: 'synced', head: 0 })
+    fake.socket.receive(fromBob(1, 'not to be kept'))
+    chat.forget()
+    chat.leaving()
+    vi.runAllTimers()
+    expect([...storage.map.keys()].filter(k => !k.startsWith('jizhan.outbox'))).toEqual([])
+  })
+
   it('continues from the cursor a previous page stored, so a reload replays what came meanwhile', () => {
     const storage = memoryStorage()
     const first = setupChat({ storage })
