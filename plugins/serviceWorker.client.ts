@@ -24,14 +24,29 @@ export default defineNuxtPlugin(() => {
   })
 })
 
-/** Resolves when the worker is active; rejects when it is replaced or fails to install first. */
+/** How often, and how many times, a worker parked after its install is asked to activate again. */
+const NUDGE_EVERY_MS = 1000
+const NUDGES = 10
+
+/**
+ * Resolves when the worker is active; rejects when it is replaced or fails to install first. A
+ * worker that stays `installed` is asked to skip waiting again: its own skipWaiting() at install can
+ * be given up by Chromium when a fetch of this page reaches the previous worker at that moment, and
+ * it would then wait for every tab to close, with the previous build's cache kept.
+ */
 function activated(worker: ServiceWorker | null): Promise<ServiceWorker> {
   return new Promise((resolve, reject) => {
     if (!worker) return reject(new Error('no service worker'))
+    let nudges = 0
+    const nudge = setInterval(() => {
+      if (worker.state === 'installed') worker.postMessage({ type: 'skip-waiting' })
+      if (++nudges >= NUDGES) clearInterval(nudge)
+    }, NUDGE_EVERY_MS)
     const check = () => {
       if (worker.state === 'activated') resolve(worker)
       else if (worker.state === 'redundant') reject(new Error('service worker replaced before it activated'))
       else return
+      clearInterval(nudge)
       worker.removeEventListener('statechange', check)
     }
     worker.addEventListener('statechange', check)

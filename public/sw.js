@@ -51,6 +51,9 @@ self.addEventListener('message', (event) => {
       .filter(u => typeof u === 'string' && cacheable(new URL(u)))
       .map(u => fetch(u).then(r => r.ok && cache.put(u, r)).catch(() => {})))))
   }
+  // The page saw this worker parked after its install (Chromium gives up an activation when a page's
+  // fetch reaches the previous worker at that moment): try again.
+  if (data?.type === 'skip-waiting') event.waitUntil(self.skipWaiting())
   // Sign-out: forget every page kept for this user, whichever build cached it.
   if (data?.type === 'forget') event.waitUntil(ownCaches().then(names => Promise.all(names.map(name => caches.delete(name)))))
 })
