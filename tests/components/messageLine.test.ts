@@ -27,6 +27,15 @@ describe('MessageLine', () => {
     expect(pending.get('.receipt').text()).toBe('正在发送…')
   })
 
+  it('writes the time as each language does: 08:05 in Chinese, no leading zero in English', async () => {
+    const morning = { ...stored, ts: new Date(2026, 10, 30, 8, 5).getTime() }
+    const zh = await mountSuspended(MessageLine, { props: { item: morning, own: false, author: '小红', status: 'received' } })
+    expect(zh.get('time').text()).toBe('08:05')
+    await useNuxtApp().$i18n.setLocale('en')
+    const en = await mountSuspended(MessageLine, { props: { item: morning, own: false, author: 'Hong', status: 'received' } })
+    expect(en.get('time').text()).toMatch(/^8:05\sAM$/)
+  })
+
   it('words a refusal by its code in the reader\'s language, and offers Retry and Discard', async () => {
     const failed = { ...waiting, pending: 'failed' as const, error: 'not_member' }
     const wrapper = await mountSuspended(MessageLine, { props: { item: failed, own: true, author: '你', status: 'failed' } })
